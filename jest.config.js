@@ -1,0 +1,37 @@
+// Unit tests live beside the code (src/**/*.spec.ts); end-to-end tests in test/ boot the real
+// app against SQLite, or PostgreSQL when TEST_DATABASE_URL is set (then the PostgreSQL-only
+// suites in test/postgres run too).
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+const common = {
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testEnvironment: 'node',
+};
+
+const postgres = Boolean(process.env.TEST_DATABASE_URL);
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...(postgres ? [] : ['<rootDir>/test/postgres/'])],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+  ],
+  testTimeout: 30_000,
+};

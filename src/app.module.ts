@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { BillingModule } from './billing/billing.module';
+import { CommonModule } from './common/common.module';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/app-config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { loggerModule } from './logging/logger.module';
+import { PaymentsModule } from './payments/payments.module';
+import { SandboxPagesModule } from './payments/sandbox/sandbox-pages.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        loggerModule(config),
+        DatabaseModule,
+        CommonModule,
+        PaymentsModule.forProvider(config.provider),
+        SubscriptionsModule,
+        BillingModule,
+        WebhooksModule,
+        HealthModule,
+        ...(config.provider === 'sandbox' ? [SandboxPagesModule] : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { ApiExceptionFilter } from './common/http/api-exception.filter';
+import { ApiValidationPipe } from './common/http/api-validation.pipe';
+import { HARD_BODY_LIMIT_BYTES, registerBodyParsers } from './common/http/body-parsers';
+import { AppConfig } from './config/app-config';
+import { requestId } from './logging/logger.module';
+import { setupSwagger } from './openapi';
+
+/** Builds the application exactly as `npm start` runs it; the tests use this too. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: HARD_BODY_LIMIT_BYTES,
+    genReqId: requestId,
+    requestIdHeader: false,
+    // On shutdown: idle keep-alive connections close, requests arriving meanwhile get 503.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  await configureApp(app, config);
+  return app;
+}
+
+export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  const fastify = app.getHttpAdapter().getInstance();
+  registerBodyParsers(fastify);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        // The sandbox pages post forms that redirect to the application's own URLs.
+        formAction: ["'self'", ...config.allowedRedirectOrigins.map((rule) => rule.text)],
+        frameAncestors: ["'none'"],
+        // Served over plain http on a developer's machine; TLS is the proxy's job (and HSTS's).
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'idempotency-key', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    });
+  }
+  app.useGlobalPipes(new ApiValidationPipe());
+  app.useGlobalFilters(new ApiExceptionFilter());
+  setupSwagger(app);
+  app.enableShutdownHooks();
+}

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { AccountsModule } from '../accounts/accounts.module';
+import { AccountOverrideGuard } from './account-override.guard';
+import { ApiKeyAuthenticator } from './api-key-authenticator';
+import { ApiKeyStrategy, BearerApiKeyStrategy } from './api-key.strategy';
+import { CredentialsGuard } from './credentials.guard';
+import { JwtStrategy } from './jwt.strategy';
+
+@Module({
+  imports: [PassportModule, AccountsModule],
+  providers: [
+    ApiKeyAuthenticator,
+    ApiKeyStrategy,
+    BearerApiKeyStrategy,
+    JwtStrategy,
+    CredentialsGuard,
+    AccountOverrideGuard,
+  ],
+  exports: [ApiKeyAuthenticator, CredentialsGuard, AccountOverrideGuard, AccountsModule],
+})
+export class AuthModule {}

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { DomainError, UnauthorizedError } from '../common/errors/domain-errors';
+import { API_KEY_STRATEGY, BEARER_API_KEY_STRATEGY } from './api-key.strategy';
+import { JWT_STRATEGY } from './jwt.strategy';
+import { Principal } from './principal';
+
+/**
+ * Passes when any strategy accepts the request's credential: `x-api-key`, a bearer API key, or
+ * a bearer JWT. Missing, unknown, revoked or expired credentials get 401; a failure behind the
+ * check (the database is down) keeps its own status.
+ */
+@Injectable()
+export class CredentialsGuard extends AuthGuard([API_KEY_STRATEGY, BEARER_API_KEY_STRATEGY, JWT_STRATEGY]) {
+  override handleRequest<TUser = Principal>(error: unknown, principal: TUser | false): TUser {
+    if (error instanceof DomainError) throw error;
+    if (error || !principal) throw new UnauthorizedError();
+    return principal;
+  }
+}

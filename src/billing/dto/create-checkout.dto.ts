@@ -1,0 +1,136 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsProviderMetadata } from '../../common/validation/metadata';
+import { IsAbsoluteHttpUrl } from '../../common/validation/redirect-url';
+
+export const PRICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+export const MAX_QUANTITY = 999_999;
+
+/** Seed 002's body, with seed 003's options in camelCase (DESIGN.md §4). */
+export class CreateCheckoutRequest {
+  @ApiProperty({ description: 'Stripe price ID for the plan', example: 'price_1ABC123XYZ' })
+  @IsDefined({ message: 'priceId is required' })
+  @IsString({ message: 'Invalid price ID' })
+  @Matches(PRICE_ID_PATTERN, { message: 'Invalid price ID' })
+  priceId!: string;
+
+  @ApiProperty({
+    format: 'uri',
+    description:
+      'URL to redirect after successful checkout. A `{CHECKOUT_SESSION_ID}` placeholder is passed to the ' +
+      'provider intact and replaced by the session id on the way back.',
+    example: 'https://app.example.com/dashboard?checkout=success&session_id={CHECKOUT_SESSION_ID}',
+  })
+  @IsDefined({ message: 'successUrl is required' })
+  @IsAbsoluteHttpUrl()
+  successUrl!: string;
+
+  @ApiProperty({
+    format: 'uri',
+    description: 'URL to redirect if checkout is cancelled',
+    example: 'https://app.example.com/pricing?checkout=cancelled',
+  })
+  @IsDefined({ message: 'cancelUrl is required' })
+  @IsAbsoluteHttpUrl()
+  cancelUrl!: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 500 },
+    maxProperties: 49,
+    description:
+      'Additional metadata to attach to the session and passed through to the subscription (or the payment). ' +
+      "Stripe's limits: 50 keys (one is the service's own accountId, which always wins), keys up to 40 " +
+      'characters, values up to 500.',
+    example: { plan: 'pro', referralCode: 'FRIEND20' },
+  })
+  @IsOptional()
+  @IsProviderMetadata()
+  metadata?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    enum: ['subscription', 'payment'],
+    default: 'subscription',
+    description: 'Checkout mode: subscription, or payment (one-time)',
+  })
+  @IsOptional()
+  @IsIn(['subscription', 'payment'], { message: 'mode must be subscription or payment' })
+  mode?: 'subscription' | 'payment';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_QUANTITY, default: 1, description: 'Quantity of items' })
+  @IsOptional()
+  @IsInt({ message: 'quantity must be a whole number' })
+  @Min(1, { message: 'quantity must be at least 1' })
+  @Max(MAX_QUANTITY, { message: `quantity must be at most ${MAX_QUANTITY}` })
+  quantity?: number;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'If true, allows checkout even if the account already has an active subscription',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'allowExistingSubscription must be true or false' })
+  allowExistingSubscription?: boolean;
+
+  @ApiPropertyOptional({
+    minimum: 30,
+    maximum: 1440,
+    default: 1440,
+    description: 'How long the checkout stays open, in minutes (the 24 hours of seed 002 by default)',
+  })
+  @IsOptional()
+  @IsInt({ message: 'expiresInMinutes must be a whole number' })
+  @Min(30, { message: 'expiresInMinutes must be at least 30' })
+  @Max(1440, { message: 'expiresInMinutes must be at most 1440' })
+  expiresInMinutes?: number;
+}
+
+export class CheckoutSessionData {
+  @ApiProperty({ description: 'Stripe checkout session ID', example: 'cs_test_1234567890abcdef' })
+  sessionId!: string;
+
+  @ApiProperty({
+    description: 'URL to redirect the customer to',
+    example: 'https://checkout.stripe.com/pay/cs_test_1234567890abcdef',
+  })
+  url!: string;
+}
+
+export class CreateCheckoutResponse {
+  @ApiProperty({ example: true, enum: [true] })
+  success!: true;
+
+  @ApiProperty({ type: CheckoutSessionData })
+  data!: CheckoutSessionData;
+}
+
+const ERROR_CODES = [
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'ALREADY_SUBSCRIBED',
+  'CHECKOUT_IN_PROGRESS',
+  'IDEMPOTENCY_KEY_REUSED',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'PAYMENT_PROVIDER_ERROR',
+  'UNAVAILABLE',
+  'INTERNAL_ERROR',
+];
+
+export class BillingErrorDetail {
+  @ApiProperty({ enum: ERROR_CODES, example: 'BAD_REQUEST' })
+  code!: string;
+
+  @ApiProperty({ example: 'priceId is required' })
+  message!: string;
+}
+
+export class BillingErrorResponse {
+  @ApiProperty({ example: false, enum: [false] })
+  success!: false;
+
+  @ApiProperty({ type: BillingErrorDetail })
+  error!: BillingErrorDetail;
+}

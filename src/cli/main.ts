@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { ConfigValidationError, loadConfig } from '../config/load-config';
+import { describeFailure, runAdminCommand } from './admin-cli';
+
+async function main(): Promise<void> {
+  try {
+    const config = loadConfig(process.env);
+    const result = await runAdminCommand(process.argv.slice(2), config.database);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${JSON.stringify({ error: error.message })}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const { message, exitCode } = describeFailure(error);
+    process.stderr.write(`${JSON.stringify({ error: message })}\n`);
+    process.exitCode = exitCode;
+  }
+}
+
+void main();

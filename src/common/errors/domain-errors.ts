@@ -1,0 +1,88 @@
+import { ErrorCode } from './error-code';
+
+/** An error the service means to report: a code (and so a status) and a message for the caller. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends DomainError {
+  constructor(message: string) {
+    super(ErrorCode.BAD_REQUEST, message);
+  }
+}
+
+export class InvalidPriceError extends DomainError {
+  constructor() {
+    super(ErrorCode.BAD_REQUEST, 'Invalid price ID');
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(message = 'Authentication required') {
+    super(ErrorCode.UNAUTHORIZED, message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super(ErrorCode.FORBIDDEN, message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(message: string) {
+    super(ErrorCode.NOT_FOUND, message);
+  }
+}
+
+export class AlreadySubscribedError extends DomainError {
+  constructor() {
+    super(
+      ErrorCode.ALREADY_SUBSCRIBED,
+      'The account already has an active subscription; pass allowExistingSubscription to start another',
+    );
+  }
+}
+
+/** Another request is creating the same checkout right now and did not finish in time. */
+export class CheckoutInProgressError extends DomainError {
+  constructor() {
+    super(
+      ErrorCode.CHECKOUT_IN_PROGRESS,
+      'The same checkout is being created by another request; retry shortly',
+    );
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor() {
+    super(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'Idempotency-Key was already used with a different request');
+  }
+}
+
+/** The provider answered with an error that retrying will not fix (502). */
+export class ProviderError extends DomainError {
+  constructor(message = 'The payment provider rejected the request', options?: { cause?: unknown }) {
+    super(ErrorCode.PAYMENT_PROVIDER_ERROR, message, options);
+  }
+}
+
+/** The provider could not be reached or kept failing after retries (503). */
+export class ProviderUnavailableError extends DomainError {
+  constructor(message = 'The payment provider is unavailable; retry later', options?: { cause?: unknown }) {
+    super(ErrorCode.UNAVAILABLE, message, options);
+  }
+}
+
+export class DatabaseUnavailableError extends DomainError {
+  constructor(cause?: unknown) {
+    super(ErrorCode.UNAVAILABLE, 'The service is temporarily unavailable; retry later', { cause });
+  }
+}

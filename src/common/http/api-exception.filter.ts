@@ -1,0 +1,58 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../errors/domain-errors';
+import { codeForStatus, ERROR_STATUS, ErrorCode } from '../errors/error-code';
+import { presentError, Problem } from './error-presenters';
+
+/** Seconds a client should wait before retrying a 503. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The HTTP edge for every error: domain errors by their code, framework errors by their
+ * status, anything else 500 with a generic message (the detail goes to the log only).
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = toProblem(exception);
+    if (problem.status >= 500) {
+      const cause = exception instanceof DomainError ? (exception.cause ?? exception) : exception;
+      this.logger.error({ err: cause, code: problem.code, status: problem.status }, 'request failed');
+    }
+    if (problem.status === 503 && !reply.getHeader('retry-after')) {
+      reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    }
+    const path = request.url ?? '';
+    reply.status(problem.status).header('cache-control', 'no-store').send(presentError(path, problem));
+  }
+}
+
+export function toProblem(exception: unknown): Problem {
+  if (exception instanceof DomainError) {
+    return { status: ERROR_STATUS[exception.code], code: exception.code, message: exception.message };
+  }
+  if (exception instanceof ThrottlerException) {
+    return { status: 429, code: ErrorCode.RATE_LIMITED, message: 'Too many requests; retry later' };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return { status, code: codeForStatus(status), message: httpMessage(exception, status) };
+  }
+  return { status: 500, code: ErrorCode.INTERNAL_ERROR, message: 'Internal server error' };
+}
+
+function httpMessage(exception: HttpException, status: number): string {
+  if (status === 413) return 'Request body is too large';
+  if (status === 415) return 'Content-Type must be application/json';
+  if (status >= 500) return 'Internal server error';
+  const response = exception.getResponse();
+  const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return String(message[0]);
+  return typeof message === 'string' && message.length > 0 ? message : exception.message;
+}

@@ -1,0 +1,48 @@
+import { OriginRule } from '../common/redirect/origin-rule';
+
+export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+export type ProviderName = 'stripe' | 'sandbox';
+
+/** Which credential set a request uses: the main one, or the test-mode one (`?testMode=true`). */
+export type ProviderMode = 'live' | 'test';
+
+export interface StripeCredentials {
+  secretKey: string;
+  webhookSecret: string;
+}
+
+export interface JwtConfig {
+  secret?: string;
+  jwksUri?: string;
+  issuer?: string;
+  audience?: string;
+  algorithms: string[];
+}
+
+/** The validated configuration of one service instance (DESIGN.md §2). */
+export class AppConfig {
+  port!: number;
+  host!: string;
+  publicUrl!: string;
+  database!: DatabaseConfig;
+  provider!: ProviderName;
+  stripe!: {
+    apiUrl?: URL;
+    credentials: Partial<Record<ProviderMode, StripeCredentials>>;
+    timeoutMs: number;
+    maxNetworkRetries: number;
+  };
+  subscriptionPriceId!: string;
+  trialDays!: number;
+  allowedPriceIds!: ReadonlySet<string> | null;
+  allowedRedirectOrigins!: OriginRule[];
+  jwt!: JwtConfig | null;
+  rateLimitPerMinute!: number;
+  redisUrl?: string;
+  corsOrigins!: string[];
+  logLevel!: string;
+  apiKeyCacheTtlMs!: number;
+  priceCacheTtlMs!: number;
+  shutdownGraceMs!: number;
+}

@@ -1,0 +1,250 @@
+import { OriginRule } from '../common/redirect/origin-rule';
+import {
+  AppConfig,
+  DatabaseConfig,
+  JwtConfig,
+  ProviderMode,
+  ProviderName,
+  StripeCredentials,
+} from './app-config';
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const SANDBOX_DEFAULT_PRICE_ID = 'price_sandbox_monthly';
+const STRIPE_TRIAL_DAYS_MAX = 730;
+
+/**
+ * Reads and validates the environment (DESIGN.md §2). Every bad variable is collected and
+ * reported in one error, so an operator fixes them all in one go.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const list = (name: string): string[] | undefined =>
+    read(name)
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+
+  const port = integer('PORT', 3000, 1, 65535);
+  const host = read('HOST') ?? '0.0.0.0';
+  const database = parseDatabase(read('DATABASE_URL') ?? 'sqlite:./data/billing.sqlite', problems);
+
+  const secretKey = read('STRIPE_SECRET_KEY');
+  const providerRaw = read('PAYMENT_PROVIDER') ?? (secretKey ? 'stripe' : 'sandbox');
+  let provider: ProviderName = 'sandbox';
+  if (providerRaw === 'stripe' || providerRaw === 'sandbox') provider = providerRaw;
+  else problems.push(`PAYMENT_PROVIDER must be "stripe" or "sandbox" (got "${providerRaw}")`);
+
+  const credentials: Partial<Record<ProviderMode, StripeCredentials>> = {};
+  const live = stripeCredentials(
+    'STRIPE_SECRET_KEY',
+    'STRIPE_WEBHOOK_SECRET',
+    secretKey,
+    read('STRIPE_WEBHOOK_SECRET'),
+    provider === 'stripe',
+    problems,
+  );
+  if (live) credentials.live = live;
+  const test = stripeCredentials(
+    'STRIPE_TEST_SECRET_KEY',
+    'STRIPE_TEST_WEBHOOK_SECRET',
+    read('STRIPE_TEST_SECRET_KEY'),
+    read('STRIPE_TEST_WEBHOOK_SECRET'),
+    false,
+    problems,
+  );
+  if (test) credentials.test = test;
+
+  let apiUrl: URL | undefined;
+  const apiUrlRaw = read('STRIPE_API_URL');
+  if (apiUrlRaw !== undefined) {
+    apiUrl = parseHttpUrl(apiUrlRaw);
+    if (!apiUrl) problems.push(`STRIPE_API_URL must be an http(s) URL (got "${apiUrlRaw}")`);
+  }
+
+  let subscriptionPriceId = read('SUBSCRIPTION_PRICE_ID');
+  if (subscriptionPriceId === undefined) {
+    if (provider === 'stripe')
+      problems.push('SUBSCRIPTION_PRICE_ID is required with PAYMENT_PROVIDER=stripe');
+    subscriptionPriceId = SANDBOX_DEFAULT_PRICE_ID;
+  } else if (!/^[A-Za-z0-9_-]{1,200}$/.test(subscriptionPriceId)) {
+    problems.push(`SUBSCRIPTION_PRICE_ID is not a price id (got "${subscriptionPriceId}")`);
+  }
+
+  const trialDays = integer('TRIAL_DAYS', 30, 0, STRIPE_TRIAL_DAYS_MAX);
+
+  const allowedPriceList = list('ALLOWED_PRICE_IDS');
+  const allowedPriceIds = allowedPriceList ? new Set(allowedPriceList) : null;
+
+  const originTexts = list('ALLOWED_REDIRECT_ORIGINS') ?? ['http://localhost:*'];
+  const allowedRedirectOrigins: OriginRule[] = [];
+  for (const text of originTexts) {
+    const rule = OriginRule.parse(text);
+    if (rule) allowedRedirectOrigins.push(rule);
+    else problems.push(`ALLOWED_REDIRECT_ORIGINS has an entry that is not an http(s) origin: "${text}"`);
+  }
+
+  const jwt = parseJwt(read, problems);
+
+  const rateLimitPerMinute = integer('RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000);
+
+  const redisUrl = read('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+
+  const corsOrigins = list('CORS_ORIGINS') ?? [];
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !OriginRule.parse(origin))
+      problems.push(`CORS_ORIGINS has an invalid origin: "${origin}"`);
+  }
+
+  const publicUrlRaw = read('PUBLIC_URL') ?? `http://localhost:${port}`;
+  const publicUrl = parseHttpUrl(publicUrlRaw);
+  if (!publicUrl) problems.push(`PUBLIC_URL must be an http(s) URL (got "${publicUrlRaw}")`);
+
+  const logLevel = read('LOG_LEVEL') ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`,
+    );
+  }
+
+  const config: AppConfig = {
+    port,
+    host,
+    publicUrl: (publicUrl?.toString() ?? `http://localhost:${port}/`).replace(/\/$/, ''),
+    database: database ?? { kind: 'sqlite', path: ':memory:' },
+    provider,
+    stripe: {
+      apiUrl,
+      credentials,
+      timeoutMs: integer('STRIPE_TIMEOUT_MS', 10_000, 100, 80_000),
+      maxNetworkRetries: integer('STRIPE_MAX_NETWORK_RETRIES', 2, 0, 5),
+    },
+    subscriptionPriceId,
+    trialDays,
+    allowedPriceIds,
+    allowedRedirectOrigins,
+    jwt,
+    rateLimitPerMinute,
+    redisUrl,
+    corsOrigins,
+    logLevel,
+    apiKeyCacheTtlMs: integer('API_KEY_CACHE_TTL_MS', 5_000, 0, 300_000),
+    priceCacheTtlMs: integer('PRICE_CACHE_TTL_MS', 60_000, 0, 3_600_000),
+    shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+  };
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return config;
+}
+
+function parseDatabase(url: string, problems: string[]): DatabaseConfig | undefined {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    if (!parseUrl(url)) problems.push('DATABASE_URL is not a valid postgres:// URL');
+    return { kind: 'postgres', url };
+  }
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path === '') {
+      problems.push('DATABASE_URL needs a path after "sqlite:" (or sqlite::memory:)');
+      return undefined;
+    }
+    return { kind: 'sqlite', path };
+  }
+  problems.push('DATABASE_URL must start with postgres://, postgresql:// or sqlite:');
+  return undefined;
+}
+
+function stripeCredentials(
+  keyName: string,
+  secretName: string,
+  secretKey: string | undefined,
+  webhookSecret: string | undefined,
+  required: boolean,
+  problems: string[],
+): StripeCredentials | undefined {
+  if (secretKey === undefined && webhookSecret === undefined) {
+    if (required) problems.push(`${keyName} is required with PAYMENT_PROVIDER=stripe`);
+    if (required) problems.push(`${secretName} is required with PAYMENT_PROVIDER=stripe`);
+    return undefined;
+  }
+  let ok = true;
+  if (secretKey === undefined) {
+    problems.push(`${keyName} is required when ${secretName} is set`);
+    ok = false;
+  } else if (!/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(secretKey)) {
+    problems.push(`${keyName} must look like sk_test_…, sk_live_… or a restricted rk_… key`);
+    ok = false;
+  }
+  if (webhookSecret === undefined) {
+    problems.push(`${secretName} is required when ${keyName} is set`);
+    ok = false;
+  } else if (!/^whsec_[A-Za-z0-9+/=_-]+$/.test(webhookSecret)) {
+    problems.push(`${secretName} must look like whsec_…`);
+    ok = false;
+  }
+  return ok ? { secretKey: secretKey!, webhookSecret: webhookSecret! } : undefined;
+}
+
+function parseJwt(read: (name: string) => string | undefined, problems: string[]): JwtConfig | null {
+  const secret = read('JWT_SECRET');
+  const jwksUri = read('JWT_JWKS_URI');
+  const issuer = read('JWT_ISSUER');
+  const audience = read('JWT_AUDIENCE');
+  if (secret === undefined && jwksUri === undefined) {
+    if (issuer !== undefined || audience !== undefined) {
+      problems.push('JWT_ISSUER and JWT_AUDIENCE need JWT_SECRET or JWT_JWKS_URI');
+    }
+    return null;
+  }
+  if (secret !== undefined && jwksUri !== undefined) {
+    problems.push('set either JWT_SECRET or JWT_JWKS_URI, not both');
+  }
+  if (secret !== undefined && Buffer.byteLength(secret) < 32) {
+    problems.push('JWT_SECRET must be at least 32 bytes long');
+  }
+  if (jwksUri !== undefined && !parseHttpUrl(jwksUri)) {
+    problems.push(`JWT_JWKS_URI must be an http(s) URL (got "${jwksUri}")`);
+  }
+  return {
+    secret,
+    jwksUri,
+    issuer,
+    audience,
+    algorithms: secret !== undefined ? ['HS256'] : ['RS256', 'ES256'],
+  };
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseHttpUrl(text: string): URL | undefined {
+  const url = parseUrl(text);
+  return url && (url.protocol === 'http:' || url.protocol === 'https:') ? url : undefined;
+}

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ProviderMode } from '../config/app-config';
+import { ProviderUnavailableError } from '../common/errors/domain-errors';
+import { pollUntil } from '../common/concurrency/poll';
+import { PaymentProvider } from '../payments/payment-provider';
+import { ProviderCallBudget } from '../payments/provider-call-budget';
+import { CustomerKey, CustomersRepository } from './customers.repository';
+
+/** Whose a provider customer is. Never changes once the customer exists, so it is cached. */
+export interface CustomerOwnership {
+  accountId: string;
+  customerId: string;
+}
+
+const OWNERSHIP_CACHE_SIZE = 10_000;
+
+export interface CustomerOwner {
+  id: string;
+  name: string;
+  email: string | null;
+}
+
+/**
+ * One provider customer per account, provider and mode (invariant 1), however many requests
+ * on however many instances race to create it: a unique row is claimed in the database before
+ * the provider is called, and the others wait for that row to be completed.
+ */
+@Injectable()
+export class CustomersService {
+  private readonly ownership = new Map<string, CustomerOwnership>();
+
+  constructor(
+    private readonly customers: CustomersRepository,
+    private readonly provider: PaymentProvider,
+    private readonly budget: ProviderCallBudget,
+  ) {}
+
+  /** The account's provider customer id, or null when it has none yet. */
+  async findProviderCustomerId(accountId: string, mode: ProviderMode): Promise<string | null> {
+    const row = await this.customers.find({ accountId, provider: this.provider.name, mode });
+    return row?.providerCustomerId ?? null;
+  }
+
+  /** The account a provider customer belongs to, or null when it is not one of ours. */
+  async findOwner(mode: ProviderMode, providerCustomerId: string): Promise<CustomerOwnership | null> {
+    const cacheKey = `${mode}:${providerCustomerId}`;
+    const cached = this.ownership.get(cacheKey);
+    if (cached) return cached;
+    const row = await this.customers.findByProviderCustomerId(this.provider.name, mode, providerCustomerId);
+    if (!row) return null;
+    const owner = { accountId: row.accountId, customerId: row.id };
+    if (this.ownership.size >= OWNERSHIP_CACHE_SIZE)
+      this.ownership.delete(this.ownership.keys().next().value!);
+    this.ownership.set(cacheKey, owner);
+    return owner;
+  }
+
+  async ensureCustomer(owner: CustomerOwner, mode: ProviderMode): Promise<string> {
+    const key: CustomerKey = { accountId: owner.id, provider: this.provider.name, mode };
+    const deadline = Date.now() + this.budget.leaseMs();
+    while (Date.now() < deadline) {
+      const row = await this.customers.find(key);
+      if (row?.providerCustomerId) return row.providerCustomerId;
+      if (!row) {
+        const id = randomUUID();
+        if (await this.customers.claim(key, id, this.budget.leaseUntil()))
+          return this.createAtProvider(id, owner, mode);
+        continue;
+      }
+      if (row.leaseUntil && row.leaseUntil.getTime() < Date.now()) {
+        if (await this.customers.takeOver(row.id, row.leaseUntil, this.budget.leaseUntil())) {
+          return this.createAtProvider(row.id, owner, mode);
+        }
+        continue;
+      }
+      const done = await pollUntil(
+        async () => {
+          const current = await this.customers.find(key);
+          if (!current || current.providerCustomerId) return current ?? null;
+          if (current.leaseUntil && current.leaseUntil.getTime() < Date.now()) return null;
+          return undefined;
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      if (done?.providerCustomerId) return done.providerCustomerId;
+    }
+    throw new ProviderUnavailableError('Creating the customer took too long; retry later');
+  }
+
+  private async createAtProvider(rowId: string, owner: CustomerOwner, mode: ProviderMode): Promise<string> {
+    try {
+      const customer = await this.provider.createCustomer({
+        mode,
+        accountId: owner.id,
+        email: owner.email,
+        name: owner.name,
+        // The row id: a retry, or a later request taking over this row, cannot make a second one.
+        idempotencyKey: `customer-${rowId}`,
+      });
+      await this.customers.complete(rowId, customer.id);
+      return customer.id;
+    } catch (error) {
+      await this.customers.release(rowId).catch(() => undefined);
+      throw error;
+    }
+  }
+}

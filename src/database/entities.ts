@@ -1,0 +1,22 @@
+import { AccountGrant } from '../accounts/account-grant.entity';
+import { Account } from '../accounts/account.entity';
+import { ApiKey } from '../accounts/api-key.entity';
+import { Customer } from '../customers/customer.entity';
+import { SandboxObject } from '../payments/sandbox/sandbox-object.entity';
+import { CheckoutSession } from '../subscriptions/checkout-session.entity';
+import { Subscription } from '../subscriptions/subscription.entity';
+import { WebhookEvent } from '../webhooks/webhook-event.entity';
+import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema';
+
+export const ENTITIES = [
+  Account,
+  ApiKey,
+  AccountGrant,
+  Customer,
+  CheckoutSession,
+  Subscription,
+  WebhookEvent,
+  SandboxObject,
+];
+
+export const MIGRATIONS = [InitialSchema1763700000000];

@@ -1,0 +1,30 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { API_KEY_SECURITY, BEARER_SECURITY } from './auth/authenticated.decorator';
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Billing sessions service')
+    .setDescription(
+      'Start and manage paid subscriptions through hosted checkout and billing-portal pages. ' +
+        "The truth about each account's subscription comes from the payment provider's webhooks.\n\n" +
+        'Authenticate with an API key (`x-api-key`) or a JWT (`Authorization: Bearer`). An API key is ' +
+        'created with `npm run cli -- api-keys:create --account <id>`.',
+    )
+    .setVersion('1.0.0')
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An API key of this service.' },
+      API_KEY_SECURITY,
+    )
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A JWT, or an API key.' }, BEARER_SECURITY)
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+export function setupSwagger(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+    swaggerOptions: { persistAuthorization: true, tryItOutEnabled: false },
+  });
+}

@@ -1,0 +1,138 @@
+import { ProviderMode, ProviderName } from '../config/app-config';
+
+export type CheckoutMode = 'subscription' | 'payment';
+
+export interface ProviderCustomer {
+  id: string;
+}
+
+export interface ProviderPrice {
+  id: string;
+  active: boolean;
+  /** `recurring` prices suit subscription checkouts, `one_time` prices payment checkouts. */
+  type: 'recurring' | 'one_time';
+  currency: string;
+  unitAmount: number | null;
+  interval: string | null;
+  productName: string | null;
+}
+
+export interface CheckoutSessionInput {
+  mode: ProviderMode;
+  accountId: string;
+  customerId: string;
+  checkoutMode: CheckoutMode;
+  priceId: string;
+  quantity: number;
+  successUrl: string;
+  cancelUrl?: string;
+  /** Days of trial the subscription starts with; null or 0 for none. */
+  trialDays: number | null;
+  /** Already merged: the caller's keys, then the service's own (which win). */
+  metadata: Record<string, string>;
+  expiresAt: Date;
+  idempotencyKey: string;
+}
+
+export interface HostedSession {
+  id: string;
+  url: string;
+}
+
+export interface HostedCheckoutSession extends HostedSession {
+  expiresAt: Date;
+}
+
+export interface PortalSessionInput {
+  mode: ProviderMode;
+  customerId: string;
+  returnUrl: string;
+  idempotencyKey: string;
+}
+
+export interface ProviderSubscription {
+  id: string;
+  customerId: string;
+  /** The provider's own status names: trialing, active, past_due, canceled, unpaid, … */
+  status: string;
+  priceId: string | null;
+  quantity: number;
+  trialEnd: Date | null;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  /** `metadata.accountId` as the service set it at checkout, when present. */
+  accountId: string | null;
+}
+
+export interface ProviderCheckoutSession {
+  id: string;
+  customerId: string | null;
+  subscriptionId: string | null;
+  checkoutMode: CheckoutMode;
+  accountId: string | null;
+}
+
+interface EventBase {
+  id: string;
+  type: string;
+  created: Date;
+  mode: ProviderMode;
+}
+
+export type PaymentEvent = EventBase &
+  (
+    | { kind: 'checkout.completed' | 'checkout.expired'; session: ProviderCheckoutSession }
+    | { kind: 'subscription'; subscription: ProviderSubscription }
+    | { kind: 'invoice'; subscriptionId: string | null }
+    | { kind: 'ignored' }
+  );
+
+/** What an event carries besides its envelope (id, type, created, mode). */
+export type PaymentEventPayload = PaymentEvent extends infer E
+  ? E extends PaymentEvent
+    ? Omit<E, keyof EventBase>
+    : never
+  : never;
+
+export class InvalidSignatureError extends Error {
+  constructor(message = 'Webhook signature verification failed') {
+    super(message);
+    this.name = 'InvalidSignatureError';
+  }
+}
+
+/**
+ * The port every payment provider adapter implements; it speaks the service's language and no
+ * provider type crosses it. Errors are ProviderError (502), ProviderUnavailableError (503), or
+ * InvalidSignatureError from parseWebhook.
+ */
+export abstract class PaymentProvider {
+  abstract readonly name: ProviderName;
+
+  /** Whether credentials exist for the mode (test mode is optional). */
+  abstract supportsMode(mode: ProviderMode): boolean;
+
+  abstract createCustomer(input: {
+    mode: ProviderMode;
+    accountId: string;
+    email: string | null;
+    name: string;
+    idempotencyKey: string;
+  }): Promise<ProviderCustomer>;
+
+  /** Null when the provider does not know the price. */
+  abstract retrievePrice(mode: ProviderMode, priceId: string): Promise<ProviderPrice | null>;
+
+  abstract createCheckoutSession(input: CheckoutSessionInput): Promise<HostedCheckoutSession>;
+
+  abstract createPortalSession(input: PortalSessionInput): Promise<HostedSession>;
+
+  /** Null when the provider does not know the subscription. */
+  abstract retrieveSubscription(
+    mode: ProviderMode,
+    subscriptionId: string,
+  ): Promise<ProviderSubscription | null>;
+
+  /** Verifies the signature over the raw body before reading anything from it. */
+  abstract parseWebhook(mode: ProviderMode, rawBody: Buffer, signature: string | undefined): PaymentEvent;
+}

@@ -1,0 +1,85 @@
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML element content and attribute values. */
+export const escapeHtml = (value: unknown): string =>
+  String(value).replace(/[&<>"']/g, (char) => ESCAPES[char]);
+
+/** Tagged template: interpolated values are escaped unless they are already `Html`. */
+export class Html {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let text = strings[0];
+  values.forEach((value, index) => {
+    const rendered = Array.isArray(value)
+      ? value.map((item) => (item instanceof Html ? item.text : escapeHtml(item))).join('')
+      : value instanceof Html
+        ? value.text
+        : value === null || value === undefined || value === false
+          ? ''
+          : escapeHtml(value);
+    text += rendered + strings[index + 1];
+  });
+  return new Html(text);
+}
+
+const STYLE = `
+  body { font-family: system-ui, sans-serif; margin: 0; color: #1a1a1a; background: #f6f7f9; }
+  .banner { background: #fff3bf; border-bottom: 2px solid #e8a100; padding: .75rem 1.5rem; font-weight: 600; }
+  main { max-width: 40rem; margin: 2rem auto; background: #fff; padding: 1.5rem 2rem; border-radius: .5rem;
+         box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1rem; }
+  dt { font-weight: 600; }
+  dd { margin: 0; }
+  form { display: inline-block; margin: 1rem .5rem 0 0; }
+  button, .button { font: inherit; padding: .6rem 1.2rem; border-radius: .4rem; border: 1px solid #444;
+           background: #fff; cursor: pointer; text-decoration: none; color: inherit; display: inline-block; }
+  button.primary { background: #1f4fd1; color: #fff; border-color: #1f4fd1; }
+  button:focus-visible, .button:focus-visible, a:focus-visible { outline: 3px solid #e8a100; outline-offset: 2px; }
+  table { border-collapse: collapse; width: 100%; margin-top: .5rem; }
+  th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #ddd; }
+  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .notice { padding: .75rem 1rem; background: #eef3ff; border-radius: .4rem; }
+`;
+
+export function page(title: string, body: Html): string {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · Sandbox</title>
+        <style>
+          ${new Html(STYLE)}
+        </style>
+      </head>
+      <body>
+        <div class="banner" role="note">
+          Sandbox: this is a test page of the billing sessions service. No real payment is taken.
+        </div>
+        <main>${body}</main>
+      </body>
+    </html>`.text;
+}
+
+export function money(amount: number | null, currency: string): string {
+  if (amount === null) return '—';
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(
+    amount / 100,
+  );
+}
+
+export function day(value: string | Date | null): string {
+  if (!value) return '—';
+  return new Date(value).toISOString().slice(0, 10);
+}

@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig, ProviderMode } from '../../config/app-config';
+import {
+  CheckoutSessionInput,
+  HostedCheckoutSession,
+  HostedSession,
+  InvalidSignatureError,
+  PaymentEvent,
+  PaymentProvider,
+  PortalSessionInput,
+  ProviderCustomer,
+  ProviderPrice,
+  ProviderSubscription,
+} from '../payment-provider';
+import { SANDBOX_PRICES } from './sandbox-prices';
+import { sandboxId, SandboxStore, SandboxSubscription } from './sandbox-store';
+
+/**
+ * A payment provider that needs no network and no account: its hosted pages are served by this
+ * service under /sandbox/, and what a person does there reaches the same handlers as Stripe's
+ * webhooks (see SandboxFlow).
+ */
+@Injectable()
+export class SandboxPaymentProvider extends PaymentProvider {
+  readonly name = 'sandbox' as const;
+
+  constructor(
+    private readonly store: SandboxStore,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  supportsMode(): boolean {
+    return true;
+  }
+
+  async createCustomer(input: {
+    mode: ProviderMode;
+    accountId: string;
+    email: string | null;
+    name: string;
+    idempotencyKey: string;
+  }): Promise<ProviderCustomer> {
+    return this.store.idempotent('customer', input.idempotencyKey, async () => {
+      const customer = {
+        id: sandboxId('customer'),
+        mode: input.mode,
+        accountId: input.accountId,
+        name: input.name,
+        email: input.email,
+      };
+      await this.store.insert('customer', customer);
+      return customer;
+    });
+  }
+
+  retrievePrice(_mode: ProviderMode, priceId: string): Promise<ProviderPrice | null> {
+    return Promise.resolve(this.prices().get(priceId) ?? null);
+  }
+
+  /** The sandbox catalogue, plus SUBSCRIPTION_PRICE_ID as a monthly price when it is not in it. */
+  prices(): Map<string, ProviderPrice> {
+    const prices = new Map(SANDBOX_PRICES.map((price) => [price.id, price]));
+    if (!prices.has(this.config.subscriptionPriceId)) {
+      prices.set(this.config.subscriptionPriceId, {
+        id: this.config.subscriptionPriceId,
+        active: true,
+        type: 'recurring',
+        currency: 'usd',
+        unitAmount: 1500,
+        interval: 'month',
+        productName: 'Subscription (sandbox)',
+      });
+    }
+    return prices;
+  }
+
+  async createCheckoutSession(input: CheckoutSessionInput): Promise<HostedCheckoutSession> {
+    const session = await this.store.idempotent('checkout_session', input.idempotencyKey, async () => {
+      const created = {
+        id: sandboxId('checkout_session'),
+        mode: input.mode,
+        accountId: input.accountId,
+        customerId: input.customerId,
+        checkoutMode: input.checkoutMode,
+        priceId: input.priceId,
+        quantity: input.quantity,
+        trialDays: input.checkoutMode === 'subscription' && input.trialDays ? input.trialDays : null,
+        successUrl: input.successUrl,
+        cancelUrl: input.cancelUrl ?? null,
+        metadata: input.metadata,
+        expiresAt: input.expiresAt.toISOString(),
+        status: 'open' as const,
+        subscriptionId: null,
+      };
+      await this.store.insert('checkout_session', created, input.customerId);
+      return created;
+    });
+    return {
+      id: session.id,
+      url: this.pageUrl('checkout', session.id),
+      expiresAt: new Date(session.expiresAt),
+    };
+  }
+
+  async createPortalSession(input: PortalSessionInput): Promise<HostedSession> {
+    const session = await this.store.idempotent('portal_session', input.idempotencyKey, async () => {
+      const created = {
+        id: sandboxId('portal_session'),
+        mode: input.mode,
+        customerId: input.customerId,
+        returnUrl: input.returnUrl,
+      };
+      await this.store.insert('portal_session', created, input.customerId);
+      return created;
+    });
+    return { id: session.id, url: this.pageUrl('portal', session.id) };
+  }
+
+  async retrieveSubscription(
+    _mode: ProviderMode,
+    subscriptionId: string,
+  ): Promise<ProviderSubscription | null> {
+    const subscription = await this.store.get('subscription', subscriptionId);
+    return subscription ? toProviderSubscription(subscription) : null;
+  }
+
+  parseWebhook(): PaymentEvent {
+    throw new InvalidSignatureError('The sandbox provider does not send webhooks over HTTP');
+  }
+
+  private pageUrl(page: 'checkout' | 'portal', id: string): string {
+    return `${this.config.publicUrl}/sandbox/${page}/${id}`;
+  }
+}
+
+export function toProviderSubscription(subscription: SandboxSubscription): ProviderSubscription {
+  return {
+    id: subscription.id,
+    customerId: subscription.customerId,
+    status: subscription.status,
+    priceId: subscription.priceId,
+    quantity: subscription.quantity,
+    trialEnd: subscription.trialEnd ? new Date(subscription.trialEnd) : null,
+    currentPeriodEnd: new Date(subscription.currentPeriodEnd),
+    cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
+    accountId: subscription.metadata.accountId ?? null,
+  };
+}

@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { ProviderMode } from '../../config/app-config';
+import { CheckoutMode } from '../payment-provider';
+import { Db } from '../../database/db.service';
+
+export interface SandboxCustomer {
+  id: string;
+  mode: ProviderMode;
+  accountId: string;
+  name: string;
+  email: string | null;
+}
+
+export interface SandboxCheckoutSession {
+  id: string;
+  mode: ProviderMode;
+  accountId: string;
+  customerId: string;
+  checkoutMode: CheckoutMode;
+  priceId: string;
+  quantity: number;
+  trialDays: number | null;
+  successUrl: string;
+  cancelUrl: string | null;
+  metadata: Record<string, string>;
+  expiresAt: string;
+  status: 'open' | 'complete' | 'expired';
+  subscriptionId: string | null;
+}
+
+export interface SandboxSubscription {
+  id: string;
+  mode: ProviderMode;
+  customerId: string;
+  status: string;
+  priceId: string;
+  quantity: number;
+  trialEnd: string | null;
+  currentPeriodEnd: string;
+  cancelAtPeriodEnd: boolean;
+  metadata: Record<string, string>;
+  createdAt: string;
+}
+
+export interface SandboxInvoice {
+  id: string;
+  customerId: string;
+  subscriptionId: string | null;
+  amount: number;
+  currency: string;
+  status: 'paid';
+  description: string;
+  createdAt: string;
+}
+
+export interface SandboxPortalSession {
+  id: string;
+  mode: ProviderMode;
+  customerId: string;
+  returnUrl: string;
+}
+
+interface Kinds {
+  customer: SandboxCustomer;
+  checkout_session: SandboxCheckoutSession;
+  subscription: SandboxSubscription;
+  invoice: SandboxInvoice;
+  portal_session: SandboxPortalSession;
+  idempotency: { id: string; objectId: string };
+}
+
+export type SandboxKind = keyof Kinds;
+
+const PREFIX: Record<SandboxKind, string> = {
+  customer: 'cus_sbx_',
+  checkout_session: 'cs_sbx_',
+  subscription: 'sub_sbx_',
+  invoice: 'in_sbx_',
+  portal_session: 'bps_sbx_',
+  idempotency: 'idem_sbx_',
+};
+
+export const sandboxId = (kind: SandboxKind): string => `${PREFIX[kind]}${randomBytes(12).toString('hex')}`;
+
+/** The sandbox provider's objects, kept in the service's own database as JSON documents. */
+@Injectable()
+export class SandboxStore {
+  constructor(private readonly db: Db) {}
+
+  async get<K extends SandboxKind>(kind: K, id: string): Promise<Kinds[K] | null> {
+    const row = await this.db.one<{ data: string }>(
+      'SELECT data FROM sandbox_objects WHERE id = :id AND kind = :kind',
+      { id, kind },
+    );
+    return row ? (JSON.parse(row.data) as Kinds[K]) : null;
+  }
+
+  async insert<K extends SandboxKind>(kind: K, object: Kinds[K], owner: string | null = null): Promise<void> {
+    await this.db.execute(
+      `INSERT INTO sandbox_objects (id, kind, owner, data, created_at)
+       VALUES (:id, :kind, :owner, :data, :createdAt)`,
+      { id: object.id, kind, owner, data: JSON.stringify(object), createdAt: new Date() },
+    );
+  }
+
+  async update<K extends SandboxKind>(kind: K, object: Kinds[K]): Promise<void> {
+    await this.db.execute('UPDATE sandbox_objects SET data = :data WHERE id = :id AND kind = :kind', {
+      id: object.id,
+      kind,
+      data: JSON.stringify(object),
+    });
+  }
+
+  async listByOwner<K extends SandboxKind>(kind: K, owner: string): Promise<Array<Kinds[K]>> {
+    const rows = await this.db.query<{ data: string }>(
+      'SELECT data FROM sandbox_objects WHERE kind = :kind AND owner = :owner ORDER BY created_at DESC, id',
+      { kind, owner },
+    );
+    return rows.map((row) => JSON.parse(row.data) as Kinds[K]);
+  }
+
+  /** Replays the object an idempotency key created before, or creates it once. */
+  async idempotent<K extends SandboxKind>(
+    kind: K,
+    idempotencyKey: string,
+    create: () => Promise<Kinds[K]>,
+  ): Promise<Kinds[K]> {
+    const recordId = `idem_sbx_${createHash('sha256').update(`${kind}:${idempotencyKey}`).digest('hex').slice(0, 48)}`;
+    const record = await this.get('idempotency', recordId);
+    if (record) {
+      const existing = await this.get(kind, record.objectId);
+      if (existing) return existing;
+    }
+    const created = await create();
+    await this.insert('idempotency', { id: recordId, objectId: (created as { id: string }).id });
+    return created;
+  }
+}

@@ -1,0 +1,223 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Stripe from 'stripe';
+import { AppConfig, ProviderMode } from '../../config/app-config';
+import { NotFoundError } from '../../common/errors/domain-errors';
+import {
+  CheckoutSessionInput,
+  HostedCheckoutSession,
+  HostedSession,
+  InvalidSignatureError,
+  PaymentEvent,
+  PaymentProvider,
+  PortalSessionInput,
+  ProviderCheckoutSession,
+  ProviderCustomer,
+  ProviderPrice,
+  ProviderSubscription,
+} from '../payment-provider';
+import { isResourceMissing, mapStripeError } from './stripe-errors';
+
+export const STRIPE_CLIENTS = Symbol('STRIPE_CLIENTS');
+export type StripeClients = Partial<Record<ProviderMode, Stripe>>;
+
+/** Stripe signs webhooks with a timestamp; older deliveries are refused (replay protection). */
+const WEBHOOK_TOLERANCE_SECONDS = 300;
+const RATE_LIMIT_BACKOFF_MS = 250;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const fromUnix = (seconds: number | null | undefined): Date | null =>
+  typeof seconds === 'number' ? new Date(seconds * 1000) : null;
+
+const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
+
+@Injectable()
+export class StripePaymentProvider extends PaymentProvider {
+  readonly name = 'stripe' as const;
+
+  constructor(
+    @Inject(STRIPE_CLIENTS) private readonly clients: StripeClients,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  supportsMode(mode: ProviderMode): boolean {
+    return this.clients[mode] !== undefined;
+  }
+
+  async createCustomer(input: {
+    mode: ProviderMode;
+    accountId: string;
+    email: string | null;
+    name: string;
+    idempotencyKey: string;
+  }): Promise<ProviderCustomer> {
+    const customer = await this.call(input.mode, (stripe) =>
+      stripe.customers.create(
+        {
+          name: input.name,
+          email: input.email ?? undefined,
+          metadata: { accountId: input.accountId },
+        },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return { id: customer.id };
+  }
+
+  async retrievePrice(mode: ProviderMode, priceId: string): Promise<ProviderPrice | null> {
+    try {
+      const price = await this.call(mode, (stripe) =>
+        stripe.prices.retrieve(priceId, { expand: ['product'] }),
+      );
+      const product =
+        typeof price.product === 'object' && !('deleted' in price.product) ? price.product : null;
+      return {
+        id: price.id,
+        active: price.active && (product?.active ?? true),
+        type: price.type === 'recurring' ? 'recurring' : 'one_time',
+        currency: price.currency,
+        unitAmount: price.unit_amount,
+        interval: price.recurring?.interval ?? null,
+        productName: product?.name ?? null,
+      };
+    } catch (error) {
+      if (isResourceMissing((error as { cause?: unknown }).cause)) return null;
+      throw error;
+    }
+  }
+
+  async createCheckoutSession(input: CheckoutSessionInput): Promise<HostedCheckoutSession> {
+    const params: Stripe.Checkout.SessionCreateParams = {
+      mode: input.checkoutMode,
+      customer: input.customerId,
+      client_reference_id: input.accountId,
+      line_items: [{ price: input.priceId, quantity: input.quantity }],
+      success_url: input.successUrl,
+      cancel_url: input.cancelUrl,
+      metadata: input.metadata,
+      expires_at: Math.floor(input.expiresAt.getTime() / 1000),
+    };
+    if (input.checkoutMode === 'subscription') {
+      params.subscription_data = {
+        metadata: input.metadata,
+        ...(input.trialDays ? { trial_period_days: input.trialDays } : {}),
+      };
+    } else {
+      params.payment_intent_data = { metadata: input.metadata };
+    }
+    const session = await this.call(input.mode, (stripe) =>
+      stripe.checkout.sessions.create(params, { idempotencyKey: input.idempotencyKey }),
+    );
+    if (!session.url) throw mapStripeError(new Error('Stripe returned a checkout session without a URL'));
+    return { id: session.id, url: session.url, expiresAt: fromUnix(session.expires_at) ?? input.expiresAt };
+  }
+
+  async createPortalSession(input: PortalSessionInput): Promise<HostedSession> {
+    const session = await this.call(input.mode, (stripe) =>
+      stripe.billingPortal.sessions.create(
+        { customer: input.customerId, return_url: input.returnUrl },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return { id: session.id, url: session.url };
+  }
+
+  async retrieveSubscription(
+    mode: ProviderMode,
+    subscriptionId: string,
+  ): Promise<ProviderSubscription | null> {
+    try {
+      const subscription = await this.call(mode, (stripe) => stripe.subscriptions.retrieve(subscriptionId));
+      return toSubscription(subscription);
+    } catch (error) {
+      if (isResourceMissing((error as { cause?: unknown }).cause)) return null;
+      throw error;
+    }
+  }
+
+  parseWebhook(mode: ProviderMode, rawBody: Buffer, signature: string | undefined): PaymentEvent {
+    const stripe = this.clients[mode];
+    const secret = this.config.stripe.credentials[mode]?.webhookSecret;
+    if (!stripe || !secret) throw new NotFoundError('Test mode is not configured');
+    if (!signature) throw new InvalidSignatureError('Missing Stripe-Signature header');
+    let event: Stripe.Event;
+    try {
+      event = stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
+    } catch (error) {
+      throw new InvalidSignatureError(error instanceof Error ? error.message : undefined);
+    }
+    return toPaymentEvent(event, mode);
+  }
+
+  /**
+   * The SDK retries connection failures, 409s and 5xx itself (with the same idempotency key);
+   * a 429 it leaves to us, so those get the same bounded number of retries here.
+   */
+  private async call<T>(mode: ProviderMode, request: (stripe: Stripe) => Promise<T>): Promise<T> {
+    const stripe = this.clients[mode];
+    if (!stripe) throw new NotFoundError('Test mode is not configured');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await request(stripe);
+      } catch (error) {
+        const rateLimited = error instanceof Stripe.errors.StripeRateLimitError;
+        if (!rateLimited || attempt >= this.config.stripe.maxNetworkRetries) throw mapStripeError(error);
+        await sleep(RATE_LIMIT_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random() / 2));
+      }
+    }
+  }
+}
+
+export function toSubscription(subscription: Stripe.Subscription): ProviderSubscription {
+  const item = subscription.items?.data?.[0];
+  const legacyPeriodEnd = (subscription as unknown as { current_period_end?: number }).current_period_end;
+  return {
+    id: subscription.id,
+    customerId: idOf(subscription.customer) ?? '',
+    status: subscription.status,
+    priceId: item?.price?.id ?? null,
+    quantity: item?.quantity ?? 1,
+    trialEnd: fromUnix(subscription.trial_end),
+    currentPeriodEnd: fromUnix(item?.current_period_end ?? legacyPeriodEnd),
+    cancelAtPeriodEnd: subscription.cancel_at_period_end,
+    accountId: subscription.metadata?.accountId ?? null,
+  };
+}
+
+function toCheckoutSession(session: Stripe.Checkout.Session): ProviderCheckoutSession {
+  return {
+    id: session.id,
+    customerId: idOf(session.customer),
+    subscriptionId: idOf(session.subscription),
+    checkoutMode: session.mode === 'payment' ? 'payment' : 'subscription',
+    accountId: session.metadata?.accountId ?? session.client_reference_id ?? null,
+  };
+}
+
+function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
+  const fromParent = idOf(invoice.parent?.subscription_details?.subscription);
+  const legacy = (invoice as unknown as { subscription?: string | { id: string } | null }).subscription;
+  return fromParent ?? idOf(legacy);
+}
+
+export function toPaymentEvent(event: Stripe.Event, mode: ProviderMode): PaymentEvent {
+  const base = { id: event.id, type: event.type, created: new Date(event.created * 1000), mode };
+  switch (event.type) {
+    case 'checkout.session.completed':
+      return { ...base, kind: 'checkout.completed', session: toCheckoutSession(event.data.object) };
+    case 'checkout.session.expired':
+      return { ...base, kind: 'checkout.expired', session: toCheckoutSession(event.data.object) };
+    case 'customer.subscription.created':
+    case 'customer.subscription.updated':
+    case 'customer.subscription.deleted':
+      return { ...base, kind: 'subscription', subscription: toSubscription(event.data.object) };
+    case 'invoice.paid':
+    case 'invoice.payment_failed':
+      return { ...base, kind: 'invoice', subscriptionId: invoiceSubscriptionId(event.data.object) };
+    default:
+      return { ...base, kind: 'ignored' };
+  }
+}

@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import { Db, toBoolean, toDate, Tx } from '../database/db.service';
+import { CheckoutStatus } from './checkout-session.entity';
+
+/** What makes two checkouts "the same": one of them may be pending or open at a time. */
+export interface CheckoutKey {
+  accountId: string;
+  provider: string;
+  mode: string;
+  checkoutMode: string;
+  priceId: string;
+  quantity: number;
+}
+
+export interface ActiveCheckout {
+  id: string;
+  status: Extract<CheckoutStatus, 'pending' | 'open'>;
+  providerSessionId: string | null;
+  url: string | null;
+  trialDays: number | null;
+  expiresAt: Date;
+  leaseUntil: Date | null;
+}
+
+export interface CheckoutContext {
+  account: { id: string; name: string; email: string | null; trialClaimed: boolean };
+  providerCustomerId: string | null;
+  hasBlockingSubscription: boolean;
+  active: ActiveCheckout | null;
+}
+
+/** Subscription statuses that make a new checkout a second subscription (invariant 2). */
+export const BLOCKING_SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due'] as const;
+
+@Injectable()
+export class CheckoutSessionsRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Everything starting a checkout needs to know, in one round trip: the account, its provider
+   * customer, whether a subscription blocks a new one, and the pending or open checkout of the
+   * same key. Undefined when the account does not exist.
+   */
+  async loadContext(key: CheckoutKey): Promise<CheckoutContext | undefined> {
+    const row = await this.db.one<Record<string, unknown>>(
+      `SELECT a.id AS account_id, a.name, a.email, a.trial_claimed_at,
+              c.provider_customer_id,
+              CASE WHEN EXISTS (
+                SELECT 1 FROM subscriptions s
+                 WHERE s.account_id = a.id AND s.provider = :provider AND s.mode = :mode
+                   AND s.status IN (:...blocking)
+              ) THEN 1 ELSE 0 END AS blocked,
+              o.id AS checkout_id, o.status, o.provider_session_id, o.url, o.trial_days, o.expires_at,
+              o.lease_until
+         FROM accounts a
+         LEFT JOIN customers c
+           ON c.account_id = a.id AND c.provider = :provider AND c.mode = :mode
+         LEFT JOIN checkout_sessions o
+           ON o.account_id = a.id AND o.provider = :provider AND o.mode = :mode
+          AND o.checkout_mode = :checkoutMode AND o.price_id = :priceId AND o.quantity = :quantity
+          AND o.status IN ('pending', 'open')
+        WHERE a.id = :accountId`,
+      { ...key, blocking: [...BLOCKING_SUBSCRIPTION_STATUSES] },
+    );
+    if (!row) return undefined;
+    return {
+      account: {
+        id: String(row.account_id),
+        name: String(row.name),
+        email: (row.email as string | null) ?? null,
+        trialClaimed: row.trial_claimed_at !== null && row.trial_claimed_at !== undefined,
+      },
+      providerCustomerId: (row.provider_customer_id as string | null) ?? null,
+      hasBlockingSubscription: toBoolean(row.blocked),
+      active: row.checkout_id ? toActive(row) : null,
+    };
+  }
+
+  async findActive(key: CheckoutKey): Promise<ActiveCheckout | null> {
+    const row = await this.db.one<Record<string, unknown>>(
+      `SELECT id AS checkout_id, status, provider_session_id, url, trial_days, expires_at, lease_until
+         FROM checkout_sessions
+        WHERE account_id = :accountId AND provider = :provider AND mode = :mode
+          AND checkout_mode = :checkoutMode AND price_id = :priceId AND quantity = :quantity
+          AND status IN ('pending', 'open')`,
+      { ...key },
+    );
+    return row ? toActive(row) : null;
+  }
+
+  /** Inserts a pending checkout unless one of the same key is pending or open; true when inserted. */
+  async claim(
+    key: CheckoutKey,
+    checkout: { id: string; trialDays: number | null; expiresAt: Date; leaseUntil: Date },
+  ): Promise<boolean> {
+    const now = new Date();
+    const inserted = await this.db.one(
+      `INSERT INTO checkout_sessions
+         (id, account_id, provider, mode, checkout_mode, price_id, quantity, status, trial_days,
+          expires_at, lease_until, created_at, updated_at)
+       VALUES (:id, :accountId, :provider, :mode, :checkoutMode, :priceId, :quantity, 'pending', :trialDays,
+          :expiresAt, :leaseUntil, :now, :now)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      { ...key, ...checkout, now },
+    );
+    return inserted !== undefined;
+  }
+
+  async setTrialDays(id: string, trialDays: number): Promise<void> {
+    await this.db.execute('UPDATE checkout_sessions SET trial_days = :trialDays WHERE id = :id', {
+      id,
+      trialDays,
+    });
+  }
+
+  async takeOver(id: string, expiredLease: Date, leaseUntil: Date): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE checkout_sessions SET lease_until = :leaseUntil, updated_at = :now
+        WHERE id = :id AND status = 'pending' AND lease_until = :expiredLease`,
+      { id, expiredLease, leaseUntil, now: new Date() },
+    );
+    return changed === 1;
+  }
+
+  async markOpen(id: string, session: { id: string; url: string; expiresAt: Date }): Promise<void> {
+    await this.db.execute(
+      `UPDATE checkout_sessions
+          SET status = 'open', provider_session_id = :sessionId, url = :url, expires_at = :expiresAt,
+              lease_until = NULL, updated_at = :now
+        WHERE id = :id`,
+      { id, sessionId: session.id, url: session.url, expiresAt: session.expiresAt, now: new Date() },
+    );
+  }
+
+  /** Forgets a pending checkout whose provider call failed: no record of what was never made. */
+  async release(id: string): Promise<void> {
+    await this.db.execute(`DELETE FROM checkout_sessions WHERE id = :id AND status = 'pending'`, { id });
+  }
+
+  /** An open checkout whose time is up; true when this call changed it. */
+  async expireIfPast(id: string, now: Date): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE checkout_sessions SET status = 'expired', updated_at = :now
+        WHERE id = :id AND status = 'open' AND expires_at <= :now`,
+      { id, now },
+    );
+    return changed === 1;
+  }
+
+  /** Moves a checkout to complete or expired by the provider's session id; its id when found. */
+  async finishByProviderSessionId(
+    provider: string,
+    providerSessionId: string,
+    status: Extract<CheckoutStatus, 'complete' | 'expired'>,
+    tx: Tx,
+  ): Promise<{ id: string; accountId: string } | undefined> {
+    return this.db.one<{ id: string; accountId: string }>(
+      `UPDATE checkout_sessions SET status = :status, lease_until = NULL, updated_at = :now
+        WHERE provider = :provider AND provider_session_id = :providerSessionId
+          AND status IN ('pending', 'open')
+        RETURNING id, account_id AS "accountId"`,
+      { provider, providerSessionId, status, now: new Date() },
+      tx,
+    );
+  }
+}
+
+function toActive(row: Record<string, unknown>): ActiveCheckout {
+  return {
+    id: String(row.checkout_id),
+    status: row.status as ActiveCheckout['status'],
+    providerSessionId: (row.provider_session_id as string | null) ?? null,
+    url: (row.url as string | null) ?? null,
+    trialDays: row.trial_days === null || row.trial_days === undefined ? null : Number(row.trial_days),
+    expiresAt: toDate(row.expires_at)!,
+    leaseUntil: toDate(row.lease_until),
+  };
+}

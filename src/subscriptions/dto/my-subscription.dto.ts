@@ -1,0 +1,49 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class SubscriptionView {
+  @ApiProperty({ description: "The provider's subscription id.", example: 'sub_1QabcDEFghiJKL' })
+  id!: string;
+
+  @ApiProperty({
+    description: 'As the provider names it.',
+    enum: [
+      'trialing',
+      'active',
+      'past_due',
+      'canceled',
+      'unpaid',
+      'incomplete',
+      'incomplete_expired',
+      'paused',
+    ],
+    example: 'trialing',
+  })
+  status!: string;
+
+  @ApiProperty({ nullable: true, type: String, example: 'price_1ABC123XYZ' })
+  priceId!: string | null;
+
+  @ApiProperty({ example: 1 })
+  quantity!: number;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', example: '2026-12-21T10:00:00.000Z' })
+  trialEnd!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', example: '2026-12-21T10:00:00.000Z' })
+  currentPeriodEnd!: string | null;
+
+  @ApiProperty({ example: false })
+  cancelAtPeriodEnd!: boolean;
+
+  @ApiProperty({
+    enum: ['live', 'test'],
+    description: 'live: the main provider credentials; test: the test-mode ones (?testMode=true).',
+    example: 'live',
+  })
+  mode!: 'live' | 'test';
+}
+
+export class MySubscriptionResponse {
+  @ApiProperty({ type: SubscriptionView, nullable: true, description: 'null when the account has none.' })
+  subscription!: SubscriptionView | null;
+}

@@ -1,0 +1,60 @@
+import { Column, JoinColumn, ManyToOne, Entity, Index, Unique } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import { TimestampColumn, UuidColumn, UuidPrimaryColumn } from '../database/portable-columns';
+
+/** The provider's subscription as its webhooks last described it. */
+@Entity('subscriptions')
+@Unique('uq_subscriptions_provider_subscription', ['provider', 'providerSubscriptionId'])
+@Index('ix_subscriptions_account', ['accountId', 'mode'])
+export class Subscription {
+  @UuidPrimaryColumn()
+  id!: string;
+
+  @UuidColumn()
+  accountId!: string;
+
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id', foreignKeyConstraintName: 'fk_subscriptions_account' })
+  account?: Account;
+
+  @UuidColumn({ nullable: true })
+  customerId!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  provider!: string;
+
+  @Column({ type: 'varchar', length: 8 })
+  mode!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  providerSubscriptionId!: string;
+
+  /** As the provider names it: trialing, active, past_due, canceled, unpaid, incomplete, … */
+  @Column({ type: 'varchar', length: 32 })
+  status!: string;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  priceId!: string | null;
+
+  @Column({ type: 'integer', default: 1 })
+  quantity!: number;
+
+  @TimestampColumn({ nullable: true })
+  trialEnd!: Date | null;
+
+  @TimestampColumn({ nullable: true })
+  currentPeriodEnd!: Date | null;
+
+  @Column({ type: 'boolean', default: false })
+  cancelAtPeriodEnd!: boolean;
+
+  /** When the provider produced the state stored here; older news is not applied over it. */
+  @TimestampColumn()
+  providerUpdatedAt!: Date;
+
+  @TimestampColumn()
+  createdAt!: Date;
+
+  @TimestampColumn()
+  updatedAt!: Date;
+}

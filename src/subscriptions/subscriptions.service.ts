@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Caller } from '../auth/principal';
+import { AppConfig, ProviderMode } from '../config/app-config';
+import { NotFoundError } from '../common/errors/domain-errors';
+import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
+import { CustomersService } from '../customers/customers.service';
+import { HostedSession, PaymentProvider } from '../payments/payment-provider';
+import { CheckoutService, DEFAULT_CHECKOUT_EXPIRY_MINUTES } from './checkout.service';
+import { SubscriptionView } from './dto/my-subscription.dto';
+import { SubscriptionsRepository } from './subscriptions.repository';
+
+@Injectable()
+export class SubscriptionsService {
+  constructor(
+    private readonly checkout: CheckoutService,
+    private readonly customers: CustomersService,
+    private readonly subscriptions: SubscriptionsRepository,
+    private readonly provider: PaymentProvider,
+    private readonly redirects: RedirectUrlPolicy,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Seed 000: a subscription checkout for SUBSCRIPTION_PRICE_ID, with the TRIAL_DAYS trial. */
+  createSubscriptionSession(caller: Caller, successUrl: string): Promise<HostedSession> {
+    return this.checkout.start({
+      accountId: caller.accountId,
+      mode: 'live',
+      checkoutMode: 'subscription',
+      priceId: this.config.subscriptionPriceId,
+      quantity: 1,
+      successUrl,
+      allowExistingSubscription: false,
+      expiresInMinutes: DEFAULT_CHECKOUT_EXPIRY_MINUTES,
+      verifyPrice: false,
+    });
+  }
+
+  /**
+   * Seed 001: the provider's billing portal, for any account with a provider customer (a
+   * cancelled subscriber too: people must reach their invoices).
+   */
+  async createPortalSession(caller: Caller, returnUrl: string): Promise<HostedSession> {
+    this.redirects.assertAllowed('returnUrl', returnUrl);
+    const mode: ProviderMode = 'live';
+    const customerId = await this.customers.findProviderCustomerId(caller.accountId, mode);
+    if (!customerId) throw new NotFoundError('No billing customer exists for this account yet');
+    return this.provider.createPortalSession({
+      mode,
+      customerId,
+      returnUrl,
+      idempotencyKey: `portal-${randomUUID()}`,
+    });
+  }
+
+  async findMySubscription(caller: Caller, mode: ProviderMode): Promise<SubscriptionView | null> {
+    if (!this.provider.supportsMode(mode)) throw new NotFoundError('Test mode is not configured');
+    const record = await this.subscriptions.findCurrent(caller.accountId, this.provider.name, mode);
+    if (!record) return null;
+    return {
+      id: record.providerSubscriptionId,
+      status: record.status,
+      priceId: record.priceId,
+      quantity: record.quantity,
+      trialEnd: record.trialEnd?.toISOString() ?? null,
+      currentPeriodEnd: record.currentPeriodEnd?.toISOString() ?? null,
+      cancelAtPeriodEnd: record.cancelAtPeriodEnd,
+      mode: record.mode === 'test' ? 'test' : 'live',
+    };
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { CustomersModule } from '../customers/customers.module';
+import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
+import { WebhookEventsRepository } from './webhook-events.repository';
+import { WebhookProcessor } from './webhook-processor.service';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksService } from './webhooks.service';
+
+@Module({
+  imports: [AccountsModule, CustomersModule, SubscriptionsModule],
+  controllers: [WebhooksController],
+  providers: [WebhooksService, WebhookProcessor, WebhookEventsRepository],
+  exports: [WebhookProcessor],
+})
+export class WebhooksModule {}

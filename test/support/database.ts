@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/** The PostgreSQL server the e2e tests use, when TEST_DATABASE_URL is set. */
+export const postgresUrl = (): string | undefined => process.env.TEST_DATABASE_URL || undefined;
+
+export interface TestDatabase {
+  url: string;
+  kind: 'sqlite' | 'postgres';
+  drop(): Promise<void>;
+}
+
+/**
+ * A database of its own for one test file: a fresh in-memory SQLite database, or a fresh schema
+ * on the PostgreSQL server (selected through the connection's search_path), dropped afterwards.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const base = postgresUrl();
+  if (!base) return { url: 'sqlite::memory:', kind: 'sqlite', drop: () => Promise.resolve() };
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  await withClient(base, (client) => client.query(`CREATE SCHEMA ${schema}`));
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    kind: 'postgres',
+    drop: () =>
+      withClient(base, (client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).then(
+        () => undefined,
+      ),
+  };
+}
+
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
