@@ -9,6 +9,7 @@ import { HARD_BODY_LIMIT_BYTES, registerBodyParsers } from './common/http/body-p
 import { AppConfig } from './config/app-config';
 import { requestId } from './logging/logger.module';
 import { setupSwagger } from './openapi';
+import { OriginRule } from './common/redirect/origin-rule';
 
 /** Builds the application exactly as `npm start` runs it; the tests use this too. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -53,8 +54,13 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     },
   });
   if (config.corsOrigins.length > 0) {
+    const rules = config.corsOrigins
+      .map((origin) => OriginRule.parse(origin))
+      .filter((rule) => rule !== null);
+    const allowAny = config.corsOrigins.includes('*');
     app.enableCors({
-      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      origin: (origin, callback) =>
+        callback(null, allowAny || (origin !== undefined && matchesAny(rules, origin))),
       methods: ['GET', 'POST'],
       allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'idempotency-key', 'x-request-id'],
       exposedHeaders: ['x-request-id', 'retry-after'],
@@ -65,4 +71,13 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useGlobalFilters(new ApiExceptionFilter());
   setupSwagger(app);
   app.enableShutdownHooks();
+}
+
+function matchesAny(rules: OriginRule[], origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return rules.some((rule) => rule.matches(url));
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+
+# --- build: compile TypeScript and the native SQLite binding, then drop dev dependencies ---
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json .swcrc ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+# --- runtime: the compiled service and production dependencies, as a non-root user ---
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0 \
+    DATABASE_URL=sqlite:/app/data/billing.sqlite
+WORKDIR /app
+COPY --from=build --chown=node:node /app/package.json ./package.json
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+# node directly (not through npm), so that SIGTERM reaches the service and it shuts down gracefully.
+CMD ["node", "dist/main.js"]

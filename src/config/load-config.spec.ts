@@ -1,0 +1,106 @@
+import { ConfigValidationError, loadConfig } from './load-config';
+
+describe(loadConfig.name, () => {
+  it('should run with nothing set: embedded SQLite, the sandbox provider, DESIGN.md’s defaults', () => {
+    const sut = loadConfig({});
+
+    expect(sut.port).toBe(3000);
+    expect(sut.database).toEqual({ kind: 'sqlite', path: './data/billing.sqlite' });
+    expect(sut.provider).toBe('sandbox');
+    expect(sut.trialDays).toBe(30);
+    expect(sut.allowedPriceIds).toBeNull();
+    expect(sut.allowedRedirectOrigins.map((rule) => rule.text)).toEqual(['http://localhost:*']);
+    expect(sut.jwt).toBeNull();
+    expect(sut.rateLimitPerMinute).toBe(600);
+    expect(sut.redisUrl).toBeUndefined();
+  });
+
+  it('should choose Stripe when a secret key is set', () => {
+    const sut = loadConfig({
+      STRIPE_SECRET_KEY: 'sk_test_abc',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+      SUBSCRIPTION_PRICE_ID: 'price_abc',
+      DATABASE_URL: 'postgres://user@db:5432/billing',
+    });
+
+    expect(sut.provider).toBe('stripe');
+    expect(sut.stripe.credentials.live).toEqual({ secretKey: 'sk_test_abc', webhookSecret: 'whsec_abc' });
+    expect(sut.stripe.credentials.test).toBeUndefined();
+    expect(sut.database).toEqual({ kind: 'postgres', url: 'postgres://user@db:5432/billing' });
+  });
+
+  it('should report every bad variable in one message', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        PAYMENT_PROVIDER: 'stripe',
+        TRIAL_DAYS: '-1',
+        ALLOWED_REDIRECT_ORIGINS: 'https://ok.example.com,not an origin',
+        JWT_SECRET: 'short',
+        RATE_LIMIT_PER_MINUTE: '0',
+        REDIS_URL: 'http://redis',
+        STRIPE_API_URL: 'ftp://stripe',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const problems = (error as ConfigValidationError).problems.join('\n');
+    for (const name of [
+      'PORT',
+      'DATABASE_URL',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+      'SUBSCRIPTION_PRICE_ID',
+      'TRIAL_DAYS',
+      'ALLOWED_REDIRECT_ORIGINS',
+      'JWT_SECRET',
+      'RATE_LIMIT_PER_MINUTE',
+      'REDIS_URL',
+      'STRIPE_API_URL',
+    ]) {
+      expect(problems).toContain(name);
+    }
+    expect((error as Error).message.split('\n')).toHaveLength(12);
+  });
+
+  it('should refuse a key that is not a Stripe secret key, and a half-configured test mode', () => {
+    expect(() =>
+      loadConfig({
+        STRIPE_SECRET_KEY: 'pk_test_abc',
+        STRIPE_WEBHOOK_SECRET: 'whsec_a',
+        SUBSCRIPTION_PRICE_ID: 'p',
+      }),
+    ).toThrow(/STRIPE_SECRET_KEY must look like/);
+    expect(() => loadConfig({ STRIPE_TEST_SECRET_KEY: 'sk_test_abc' })).toThrow(
+      /STRIPE_TEST_WEBHOOK_SECRET is required/,
+    );
+  });
+
+  it('should configure JWT from a secret (HS256) or a JWKS (RS256/ES256), never both', () => {
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32), JWT_ISSUER: 'https://issuer' }).jwt).toMatchObject({
+      algorithms: ['HS256'],
+      issuer: 'https://issuer',
+    });
+    expect(loadConfig({ JWT_JWKS_URI: 'https://issuer/.well-known/jwks.json' }).jwt!.algorithms).toEqual([
+      'RS256',
+      'ES256',
+    ]);
+    expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URI: 'https://issuer/jwks' })).toThrow(
+      /either JWT_SECRET or JWT_JWKS_URI/,
+    );
+  });
+
+  it('should read comma lists without blanks', () => {
+    const sut = loadConfig({
+      ALLOWED_PRICE_IDS: 'price_a, price_b,,',
+      CORS_ORIGINS: 'https://a.example.com',
+    });
+
+    expect([...sut.allowedPriceIds!]).toEqual(['price_a', 'price_b']);
+    expect(sut.corsOrigins).toEqual(['https://a.example.com']);
+  });
+});

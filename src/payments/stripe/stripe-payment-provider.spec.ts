@@ -1,0 +1,127 @@
+import Stripe from 'stripe';
+import { loadConfig } from '../../config/load-config';
+import { InvalidSignatureError } from '../payment-provider';
+import { StripePaymentProvider, toPaymentEvent } from './stripe-payment-provider';
+
+const SECRET = 'whsec_unit_test_secret';
+
+const subscriptionObject = (overrides: Record<string, unknown> = {}) => ({
+  id: 'sub_123',
+  object: 'subscription',
+  customer: 'cus_123',
+  status: 'trialing',
+  trial_end: 1_800_000_000,
+  cancel_at_period_end: false,
+  metadata: { accountId: 'acc-1' },
+  items: {
+    object: 'list',
+    data: [{ quantity: 2, current_period_end: 1_800_086_400, price: { id: 'price_1' } }],
+  },
+  ...overrides,
+});
+
+const event = (type: string, object: Record<string, unknown>) =>
+  ({ id: 'evt_1', type, created: 1_700_000_000, data: { object } }) as unknown as Stripe.Event;
+
+describe(StripePaymentProvider.name, () => {
+  const stripe = new Stripe('sk_test_unit');
+  const config = loadConfig({
+    DATABASE_URL: 'sqlite::memory:',
+    STRIPE_SECRET_KEY: 'sk_test_unit',
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    SUBSCRIPTION_PRICE_ID: 'price_1',
+  });
+  const sut = new StripePaymentProvider({ live: stripe }, config);
+
+  describe('parseWebhook', () => {
+    const payload = JSON.stringify(event('customer.subscription.updated', subscriptionObject()));
+
+    it('should accept a delivery signed with the endpoint secret', () => {
+      const signature = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
+
+      const parsed = sut.parseWebhook('live', Buffer.from(payload), signature);
+
+      expect(parsed).toMatchObject({ id: 'evt_1', kind: 'subscription', mode: 'live' });
+    });
+
+    it.each([
+      ['another secret', () => stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_other' })],
+      [
+        'a timestamp six minutes old',
+        () =>
+          stripe.webhooks.generateTestHeaderString({
+            payload,
+            secret: SECRET,
+            timestamp: Date.now() / 1000 - 360,
+          }),
+      ],
+      ['no signature at all', () => undefined],
+    ])('should refuse a delivery with %s', (_label, sign) => {
+      expect(() => sut.parseWebhook('live', Buffer.from(payload), sign())).toThrow(InvalidSignatureError);
+    });
+
+    it('should refuse a body changed after signing', () => {
+      const signature = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
+
+      expect(() =>
+        sut.parseWebhook('live', Buffer.from(payload.replace('trialing', 'active')), signature),
+      ).toThrow(InvalidSignatureError);
+    });
+  });
+
+  describe('toPaymentEvent', () => {
+    it('should read a subscription event into the service’s terms', () => {
+      const parsed = toPaymentEvent(event('customer.subscription.created', subscriptionObject()), 'live');
+
+      expect(parsed).toEqual({
+        id: 'evt_1',
+        type: 'customer.subscription.created',
+        created: new Date(1_700_000_000_000),
+        mode: 'live',
+        kind: 'subscription',
+        subscription: {
+          id: 'sub_123',
+          customerId: 'cus_123',
+          status: 'trialing',
+          priceId: 'price_1',
+          quantity: 2,
+          trialEnd: new Date(1_800_000_000_000),
+          currentPeriodEnd: new Date(1_800_086_400_000),
+          cancelAtPeriodEnd: false,
+          accountId: 'acc-1',
+        },
+      });
+    });
+
+    it('should find the subscription of an invoice in its parent (and in the older field)', () => {
+      const current = toPaymentEvent(
+        event('invoice.paid', { parent: { subscription_details: { subscription: 'sub_new' } } }),
+        'test',
+      );
+      const older = toPaymentEvent(event('invoice.payment_failed', { subscription: 'sub_old' }), 'live');
+
+      expect(current).toMatchObject({ kind: 'invoice', subscriptionId: 'sub_new', mode: 'test' });
+      expect(older).toMatchObject({ kind: 'invoice', subscriptionId: 'sub_old' });
+    });
+
+    it('should read checkout sessions, and ignore the event types the service does not use', () => {
+      const completed = toPaymentEvent(
+        event('checkout.session.completed', {
+          id: 'cs_1',
+          mode: 'subscription',
+          customer: 'cus_1',
+          subscription: 'sub_1',
+          client_reference_id: 'acc-9',
+          metadata: {},
+        }),
+        'live',
+      );
+
+      expect(completed).toMatchObject({
+        kind: 'checkout.completed',
+        session: { id: 'cs_1', customerId: 'cus_1', subscriptionId: 'sub_1', accountId: 'acc-9' },
+      });
+      expect(toPaymentEvent(event('customer.created', { id: 'cus_1' }), 'live').kind).toBe('ignored');
+    });
+  });
+});

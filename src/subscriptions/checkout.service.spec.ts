@@ -1,0 +1,213 @@
+import { AccountsRepository } from '../accounts/accounts.repository';
+import {
+  AlreadySubscribedError,
+  BadRequestError,
+  InvalidPriceError,
+  NotFoundError,
+  ProviderUnavailableError,
+} from '../common/errors/domain-errors';
+import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
+import { loadConfig } from '../config/load-config';
+import { CustomersRepository } from '../customers/customers.repository';
+import { CustomersService } from '../customers/customers.service';
+import { Db } from '../database/db.service';
+import { ProviderCallBudget } from '../payments/provider-call-budget';
+import { InMemoryPaymentProvider } from '../../test/support/in-memory-payment-provider';
+import { createUnitDb } from '../../test/support/unit-db';
+import { CheckoutSessionsRepository } from './checkout-sessions.repository';
+import { CheckoutRequest, CheckoutService } from './checkout.service';
+import { PriceCatalog } from './price-catalog';
+
+const ORIGIN = 'https://app.example.com';
+
+describe(CheckoutService.name, () => {
+  let sut: CheckoutService;
+  let provider: InMemoryPaymentProvider;
+  let db: Db;
+  let accounts: AccountsRepository;
+  let close: () => Promise<void>;
+  let accountId: string;
+
+  const request = (overrides: Partial<CheckoutRequest> = {}): CheckoutRequest => ({
+    accountId,
+    mode: 'live',
+    checkoutMode: 'subscription',
+    priceId: 'price_monthly',
+    quantity: 1,
+    successUrl: `${ORIGIN}/ok?session={CHECKOUT_SESSION_ID}`,
+    cancelUrl: `${ORIGIN}/cancel`,
+    allowExistingSubscription: false,
+    expiresInMinutes: 60,
+    verifyPrice: false,
+    ...overrides,
+  });
+
+  const count = async (table: string) =>
+    Number((await db.one<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
+
+  beforeEach(async () => {
+    ({ db, close } = await createUnitDb());
+    const config = loadConfig({
+      DATABASE_URL: 'sqlite::memory:',
+      TRIAL_DAYS: '14',
+      ALLOWED_REDIRECT_ORIGINS: ORIGIN,
+      STRIPE_TIMEOUT_MS: '1000',
+      STRIPE_MAX_NETWORK_RETRIES: '0',
+    });
+    provider = new InMemoryPaymentProvider();
+    provider.prices.set('price_monthly', {
+      id: 'price_monthly',
+      active: true,
+      type: 'recurring',
+      currency: 'usd',
+      unitAmount: 1000,
+      interval: 'month',
+      productName: 'Pro',
+    });
+    provider.prices.set('price_once', { ...provider.prices.get('price_monthly')!, id: 'price_once', type: 'one_time' });
+    accounts = new AccountsRepository(db);
+    const budget = new ProviderCallBudget(config);
+    const customers = new CustomersService(new CustomersRepository(db), provider, budget);
+    sut = new CheckoutService(
+      new CheckoutSessionsRepository(db),
+      accounts,
+      customers,
+      provider,
+      budget,
+      new RedirectUrlPolicy(config),
+      new PriceCatalog(provider, config),
+      config,
+    );
+    accountId = (await accounts.create({ name: 'Acme', email: null, externalId: null, platformAdmin: false })).id;
+  });
+
+  afterEach(() => close());
+
+  it('should create one provider customer and one checkout for concurrent first requests', async () => {
+    provider.latencyMs = 20;
+    const sessions = await Promise.all(Array.from({ length: 20 }, () => sut.start(request())));
+
+    expect(new Set(sessions.map((session) => session.id)).size).toBe(1);
+    expect(provider.customers).toHaveLength(1);
+    expect(provider.checkoutSessions).toHaveLength(1);
+    expect(await count('customers')).toBe(1);
+    expect(await count('checkout_sessions')).toBe(1);
+  });
+
+  it('should pass the price, quantity, trial, redirect URLs and merged metadata to the provider', async () => {
+    await sut.start(request({ quantity: 3, metadata: { plan: 'pro', accountId: 'spoofed' } }));
+
+    const [input] = provider.checkoutSessions;
+    expect(input).toMatchObject({
+      accountId,
+      priceId: 'price_monthly',
+      quantity: 3,
+      trialDays: 14,
+      successUrl: `${ORIGIN}/ok?session={CHECKOUT_SESSION_ID}`,
+      cancelUrl: `${ORIGIN}/cancel`,
+      metadata: { plan: 'pro', accountId },
+    });
+    expect(input.idempotencyKey).toMatch(/^checkout-/);
+    expect(input.expiresAt.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
+  });
+
+  it('should return an open checkout of the same key again instead of creating one', async () => {
+    const first = await sut.start(request());
+    const second = await sut.start(request({ successUrl: `${ORIGIN}/other` }));
+    const other = await sut.start(request({ quantity: 2 }));
+
+    expect(second).toEqual(first);
+    expect(other.id).not.toBe(first.id);
+    expect(provider.checkoutSessions).toHaveLength(2);
+  });
+
+  it('should not return a checkout whose time is up', async () => {
+    const first = await sut.start(request());
+    await db.execute('UPDATE checkout_sessions SET expires_at = :past', { past: new Date(Date.now() - 1000) });
+
+    const second = await sut.start(request());
+
+    expect(second.id).not.toBe(first.id);
+    const statuses = await db.query<{ status: string }>('SELECT status FROM checkout_sessions ORDER BY created_at');
+    expect(statuses.map((row) => row.status).sort()).toEqual(['expired', 'open']);
+  });
+
+  it('should give the trial to the first subscription checkout of an account only', async () => {
+    await sut.start(request());
+    await sut.start(request({ priceId: 'price_once', checkoutMode: 'payment' }));
+    await sut.start(request({ quantity: 2 }));
+
+    expect(provider.checkoutSessions.map((input) => input.trialDays)).toEqual([14, null, null]);
+  });
+
+  it('should refuse a second subscription unless the caller allows it', async () => {
+    await insertSubscription('trialing');
+
+    await expect(sut.start(request())).rejects.toBeInstanceOf(AlreadySubscribedError);
+    await expect(sut.start(request({ allowExistingSubscription: true }))).resolves.toHaveProperty('id');
+  });
+
+  it('should leave no checkout behind and give the trial back when the provider fails', async () => {
+    await sut.start(request({ priceId: 'price_once', checkoutMode: 'payment' }));
+    provider.failWith = new ProviderUnavailableError();
+
+    await expect(sut.start(request())).rejects.toBeInstanceOf(ProviderUnavailableError);
+
+    expect(await count('checkout_sessions')).toBe(1);
+    expect((await accounts.findById(accountId))!.trialClaimedAt).toBeNull();
+    await sut.start(request());
+    expect(provider.checkoutSessions.at(-1)!.trialDays).toBe(14);
+  });
+
+  it('should remove a customer row whose provider call failed', async () => {
+    provider.failWith = new ProviderUnavailableError();
+
+    await expect(sut.start(request())).rejects.toBeInstanceOf(ProviderUnavailableError);
+
+    expect(await count('customers')).toBe(0);
+    expect(await count('checkout_sessions')).toBe(0);
+    expect((await accounts.findById(accountId))!.trialClaimedAt).toBeNull();
+  });
+
+  it('should refuse redirect URLs outside the allowed origins before calling the provider', async () => {
+    await expect(sut.start(request({ successUrl: 'https://evil.example.net/' }))).rejects.toBeInstanceOf(
+      BadRequestError,
+    );
+    await expect(sut.start(request({ cancelUrl: 'http://app.example.com/' }))).rejects.toBeInstanceOf(
+      BadRequestError,
+    );
+    expect(provider.customers).toHaveLength(0);
+  });
+
+  it('should answer NotFound for test mode when it is not configured', async () => {
+    await expect(sut.start(request({ mode: 'test' }))).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('should answer NotFound for an account that does not exist', async () => {
+    await expect(sut.start(request({ accountId: '6d2b8f8e-1f7a-4a65-9c38-4a1b2c3d4e5f' }))).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it('should only sell active prices of the right kind, and ask the provider once per price', async () => {
+    await expect(sut.start(request({ verifyPrice: true, priceId: 'price_unknown' }))).rejects.toBeInstanceOf(
+      InvalidPriceError,
+    );
+    await expect(
+      sut.start(request({ verifyPrice: true, priceId: 'price_once', checkoutMode: 'subscription' })),
+    ).rejects.toBeInstanceOf(InvalidPriceError);
+    await sut.start(request({ verifyPrice: true }));
+    await sut.start(request({ verifyPrice: true }));
+
+    expect(provider.priceLookups).toBe(3);
+  });
+
+  async function insertSubscription(status: string): Promise<void> {
+    await db.execute(
+      `INSERT INTO subscriptions (id, account_id, provider, mode, provider_subscription_id, status, quantity,
+         cancel_at_period_end, provider_updated_at, created_at, updated_at)
+       VALUES (:id, :accountId, 'stripe', 'live', 'sub_1', :status, 1, :no, :now, :now, :now)`,
+      { id: '0b6f5f0a-3a7b-4a1c-9a55-5c9d8f7e6a5b', accountId, status, no: false, now: new Date() },
+    );
+  }
+});

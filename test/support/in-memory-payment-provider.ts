@@ -1,0 +1,87 @@
+import { ProviderMode } from '../../src/config/app-config';
+import {
+  CheckoutSessionInput,
+  HostedCheckoutSession,
+  HostedSession,
+  InvalidSignatureError,
+  PaymentEvent,
+  PaymentProvider,
+  PortalSessionInput,
+  ProviderCustomer,
+  ProviderPrice,
+  ProviderSubscription,
+} from '../../src/payments/payment-provider';
+
+/** A PaymentProvider for unit tests: remembers every call, can be made slow or failing. */
+export class InMemoryPaymentProvider extends PaymentProvider {
+  readonly name = 'stripe' as const;
+  readonly customers: Array<{ id: string; accountId: string; idempotencyKey: string }> = [];
+  readonly checkoutSessions: Array<CheckoutSessionInput & { id: string }> = [];
+  readonly portalSessions: PortalSessionInput[] = [];
+  readonly prices = new Map<string, ProviderPrice>();
+  readonly subscriptions = new Map<string, ProviderSubscription>();
+  priceLookups = 0;
+  subscriptionLookups = 0;
+  /** Milliseconds each create call takes. */
+  latencyMs = 0;
+  /** The next create calls throw this error (then it is cleared). */
+  failWith: Error | null = null;
+  modes = new Set<ProviderMode>(['live']);
+  private sequence = 0;
+
+  supportsMode(mode: ProviderMode): boolean {
+    return this.modes.has(mode);
+  }
+
+  async createCustomer(input: { accountId: string; idempotencyKey: string }): Promise<ProviderCustomer> {
+    await this.work();
+    const existing = this.customers.find((customer) => customer.idempotencyKey === input.idempotencyKey);
+    if (existing) return { id: existing.id };
+    const customer = {
+      id: `cus_${++this.sequence}`,
+      accountId: input.accountId,
+      idempotencyKey: input.idempotencyKey,
+    };
+    this.customers.push(customer);
+    return { id: customer.id };
+  }
+
+  async retrievePrice(_mode: ProviderMode, priceId: string): Promise<ProviderPrice | null> {
+    this.priceLookups++;
+    await Promise.resolve();
+    return this.prices.get(priceId) ?? null;
+  }
+
+  async createCheckoutSession(input: CheckoutSessionInput): Promise<HostedCheckoutSession> {
+    await this.work();
+    const id = `cs_${++this.sequence}`;
+    this.checkoutSessions.push({ ...input, id });
+    return { id, url: `https://checkout.test/${id}`, expiresAt: input.expiresAt };
+  }
+
+  async createPortalSession(input: PortalSessionInput): Promise<HostedSession> {
+    await this.work();
+    this.portalSessions.push(input);
+    return { id: `bps_${++this.sequence}`, url: 'https://portal.test/' };
+  }
+
+  async retrieveSubscription(_mode: ProviderMode, id: string): Promise<ProviderSubscription | null> {
+    this.subscriptionLookups++;
+    await Promise.resolve();
+    return this.subscriptions.get(id) ?? null;
+  }
+
+  parseWebhook(): PaymentEvent {
+    throw new InvalidSignatureError('not used in unit tests');
+  }
+
+  private async work(): Promise<void> {
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    else await Promise.resolve();
+    if (this.failWith) {
+      const error = this.failWith;
+      this.failWith = null;
+      throw error;
+    }
+  }
+}
