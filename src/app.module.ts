@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BillingModule } from './billing/billing.module';
 import { CommonModule } from './common/common.module';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { DatabaseModule } from './database/database.module';
@@ -21,6 +22,7 @@ export class AppModule {
         loggerModule(config),
         DatabaseModule,
         CommonModule,
+        IdempotencyModule,
         PaymentsModule.forProvider(config.provider),
         SubscriptionsModule,
         BillingModule,

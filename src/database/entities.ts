@@ -6,7 +6,9 @@ import { SandboxObject } from '../payments/sandbox/sandbox-object.entity';
 import { CheckoutSession } from '../subscriptions/checkout-session.entity';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
+import { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema';
+import { IdempotencyKeys1763800000000 } from './migrations/1763800000000-idempotency-keys';
 
 export const ENTITIES = [
   Account,
@@ -17,6 +19,7 @@ export const ENTITIES = [
   Subscription,
   WebhookEvent,
   SandboxObject,
+  IdempotencyRecord,
 ];
 
-export const MIGRATIONS = [InitialSchema1763700000000];
+export const MIGRATIONS = [InitialSchema1763700000000, IdempotencyKeys1763800000000];

@@ -88,6 +88,8 @@ export class FakeStripe {
   recording = true;
   /** How many requests have arrived, recorded or not. */
   requestCount = 0;
+  /** Milliseconds to wait before answering each request. */
+  delayMs = 0;
 
   get url(): string {
     const address = this.server?.address() as AddressInfo;
@@ -265,6 +267,7 @@ export class FakeStripe {
       response.end(replay.body);
       return;
     }
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const [status, payload] = this.route(method, url.pathname, body, query);
     const text = JSON.stringify(payload);
     if (replayKey) this.idempotent.set(replayKey, { status, body: text });

@@ -1,0 +1,122 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { pollUntil } from '../concurrency/poll';
+import { BadRequestError, CheckoutInProgressError, IdempotencyKeyReusedError } from '../errors/domain-errors';
+import { ProviderCallBudget } from '../../payments/provider-call-budget';
+import { IdempotencyRepository } from './idempotency.repository';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export interface IdempotentRequest {
+  accountId: string;
+  key: unknown;
+  /** Everything that makes two requests "the same": method, path, query, acting account, body. */
+  fingerprint: unknown;
+}
+
+export interface IdempotentResult {
+  body: unknown;
+  replayed: boolean;
+}
+
+/**
+ * `Idempotency-Key` on a POST (invariant 7): the first successful answer is kept for 24 hours
+ * per account and key and replayed for the same request; the same key with another request is
+ * refused (422). Two requests with one key at the same time run once: the second waits for the
+ * first. An error answer is not kept, so the request can be retried with the same key.
+ */
+@Injectable()
+export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(IdempotencyService.name);
+  private purgeTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly records: IdempotencyRepository,
+    private readonly budget: ProviderCallBudget,
+  ) {}
+
+  onModuleInit(): void {
+    this.purgeTimer = setInterval(() => {
+      this.records
+        .purgeExpired(new Date())
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'purge failed'));
+    }, PURGE_INTERVAL_MS).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.purgeTimer);
+  }
+
+  async run(request: IdempotentRequest, execute: () => Promise<unknown>): Promise<IdempotentResult> {
+    const key = request.key;
+    if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+      throw new BadRequestError('Idempotency-Key must be 1 to 255 visible ASCII characters');
+    }
+    const hash = fingerprintHash(request.fingerprint);
+    const { accountId } = request;
+    const deadline = Date.now() + this.budget.leaseMs();
+
+    while (Date.now() < deadline) {
+      if (await this.records.claim(accountId, key, hash, this.budget.leaseUntil(), expiry())) {
+        return { body: await this.execute(accountId, key, execute), replayed: false };
+      }
+      const entry = await this.records.find(accountId, key);
+      if (!entry) continue;
+      if (entry.expiresAt.getTime() <= Date.now()) {
+        await this.records.release(accountId, key, { expiredBy: new Date() });
+        continue;
+      }
+      if (entry.requestHash !== hash) throw new IdempotencyKeyReusedError();
+      if (entry.responseStatus !== null)
+        return { body: JSON.parse(entry.responseBody ?? 'null'), replayed: true };
+      if (entry.leaseUntil && entry.leaseUntil.getTime() < Date.now()) {
+        if (await this.records.takeOver(accountId, key, entry.leaseUntil, this.budget.leaseUntil())) {
+          return { body: await this.execute(accountId, key, execute), replayed: false };
+        }
+        continue;
+      }
+      await pollUntil(
+        async () => {
+          const current = await this.records.find(accountId, key);
+          const running =
+            current?.responseStatus === null && (current.leaseUntil?.getTime() ?? 0) >= Date.now();
+          return running ? undefined : true;
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+    }
+    throw new CheckoutInProgressError();
+  }
+
+  private async execute(accountId: string, key: string, execute: () => Promise<unknown>): Promise<unknown> {
+    let body: unknown;
+    try {
+      body = await execute();
+    } catch (error) {
+      await this.records.release(accountId, key, { unanswered: true }).catch(() => undefined);
+      throw error;
+    }
+    await this.records.complete(accountId, key, 200, JSON.stringify(body ?? null));
+    return body;
+  }
+}
+
+const expiry = () => new Date(Date.now() + IDEMPOTENCY_TTL_MS);
+
+export function fingerprintHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+/** JSON with object keys sorted, so that key order does not make two bodies different. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
