@@ -29,19 +29,22 @@ export class AccountOverrideGuard implements CanActivate {
   }
 
   private async resolve(principal: Principal, requested: unknown): Promise<string> {
-    if (requested === undefined || requested === principal.accountId) return principal.accountId;
-    if (typeof requested !== 'string' || !isUUID(requested)) {
+    if (requested === undefined) return principal.accountId;
+    if (typeof requested !== 'string' || !isUUID(requested, 'all')) {
       throw new BadRequestError('accountId must be a UUID');
     }
+    // UUIDs are case-insensitive; account ids are stored in lower case.
+    const accountId = requested.toLowerCase();
+    if (accountId === principal.accountId) return principal.accountId;
     if (!principal.scopes.has(ADMIN_SCOPE)) {
       throw new ForbiddenError('Acting for another account needs a credential with the admin scope');
     }
-    const target = await this.accounts.findOverrideTarget(principal.accountId, requested);
+    const target = await this.accounts.findOverrideTarget(principal.accountId, accountId);
     if (!target) throw new NotFoundError('Account not found');
     if (!principal.platformAdmin && !target.granted) {
       throw new ForbiddenError('This credential has no grant on that account');
     }
-    return requested;
+    return accountId;
   }
 }
 

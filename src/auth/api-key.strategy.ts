@@ -20,14 +20,19 @@ export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, API_K
   }
 }
 
+const BEARER = /^bearer\s+/i;
+
 /** `Authorization: Bearer <key>`: a bearer value that is one of our API keys counts as one. */
 @Injectable()
 export class BearerApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, BEARER_API_KEY_STRATEGY) {
   constructor(private readonly authenticator: ApiKeyAuthenticator) {
-    super({ header: 'authorization', prefix: 'Bearer ' }, false);
+    // The scheme name is case-insensitive (RFC 9110), so the prefix is checked here, not by passport.
+    super({ header: 'authorization', prefix: '' }, false);
   }
 
-  async validate(token: string): Promise<Principal | false> {
+  async validate(header: string): Promise<Principal | false> {
+    if (!BEARER.test(header)) return false;
+    const token = header.replace(BEARER, '');
     if (!looksLikeApiKey(token)) return false;
     return (await this.authenticator.authenticate(token)) ?? false;
   }
