@@ -59,39 +59,48 @@ export class WebhookProcessor {
     }
   }
 
+  /**
+   * An event that carries the subscription's state: stored when it is newer than what is stored.
+   * When the stored state is from the same second, the order of the two is unknown: the whole
+   * transaction is undone, the provider's current state fetched, and that stored with the event.
+   */
   private async applySubscriptionEvent(
     event: PaymentEvent,
     state: ProviderSubscription,
   ): Promise<ProcessOutcome> {
     const owner = await this.ownerOf(event, state);
-    let tie = false;
-    const outcome = await this.once(event, async (tx) => {
-      if (!owner || (await this.store(state, owner, event, false, tx))) return;
-      const stored = await this.subscriptions.findVersion(this.provider.name, state.id, tx);
-      tie = stored?.getTime() === event.created.getTime();
-    });
-    if (outcome === 'applied' && tie && owner) {
-      // Two pieces of news from the same second: the provider's current state settles it.
-      const current = await this.provider.retrieveSubscription(event.mode, state.id);
-      if (current) await this.db.transaction((tx) => this.store(current, owner, event, true, tx));
+    try {
+      return await this.once(event, async (tx) => {
+        if (!owner || (await this.store(state, owner, event.mode, event.created, false, tx))) return;
+        const stored = await this.subscriptions.findVersion(this.provider.name, state.id, tx);
+        if (stored?.getTime() === event.created.getTime()) throw new SameSecondState();
+      });
+    } catch (error) {
+      if (!(error instanceof SameSecondState)) throw error;
+      return this.applyWithFetchedSubscription(event, state.id);
     }
-    return outcome;
   }
 
-  /** For events that point at a subscription rather than carry it: its current state is fetched. */
+  /**
+   * For events that point at a subscription rather than carry it (and for same-second ties): the
+   * provider's current state is fetched first, outside any transaction, and dated by when it was
+   * fetched, so that no event older than the fetch can overwrite it.
+   */
   private async applyWithFetchedSubscription(
     event: PaymentEvent,
     subscriptionId: string | null,
     effect?: (tx: Tx) => Promise<void>,
   ): Promise<ProcessOutcome> {
     if (await this.events.exists(event.id)) return 'duplicate'; // spares the provider call on redeliveries
+    // In whole seconds, like the provider's event times: news from the same second is a tie again.
+    const fetchedAt = new Date(Math.max(Math.floor(Date.now() / 1000) * 1000, event.created.getTime()));
     const state = subscriptionId
       ? await this.provider.retrieveSubscription(event.mode, subscriptionId)
       : null;
     const owner = state ? await this.ownerOf(event, state) : null;
     return this.once(event, async (tx) => {
       await effect?.(tx);
-      if (state && owner) await this.store(state, owner, event, true, tx);
+      if (state && owner) await this.store(state, owner, event.mode, fetchedAt, true, tx);
     });
   }
 
@@ -119,13 +128,17 @@ export class WebhookProcessor {
   private async store(
     state: ProviderSubscription,
     owner: CustomerOwnership,
-    event: PaymentEvent,
+    mode: PaymentEvent['mode'],
+    version: Date,
     orEqual: boolean,
     tx: Tx,
   ): Promise<boolean> {
-    const scope = { ...owner, provider: this.provider.name, mode: event.mode };
-    const stored = await this.subscriptions.upsertIfNewer(state, scope, event.created, orEqual, tx);
+    const scope = { ...owner, provider: this.provider.name, mode };
+    const stored = await this.subscriptions.upsertIfNewer(state, scope, version, orEqual, tx);
     if (stored && state.trialEnd) await this.accounts.consumeTrial(owner.accountId, tx);
     return stored;
   }
 }
+
+/** Thrown inside a transaction to undo it: the event's state and the stored one share a second. */
+class SameSecondState extends Error {}
