@@ -64,7 +64,11 @@ describe(CheckoutService.name, () => {
       interval: 'month',
       productName: 'Pro',
     });
-    provider.prices.set('price_once', { ...provider.prices.get('price_monthly')!, id: 'price_once', type: 'one_time' });
+    provider.prices.set('price_once', {
+      ...provider.prices.get('price_monthly')!,
+      id: 'price_once',
+      type: 'one_time',
+    });
     accounts = new AccountsRepository(db);
     const budget = new ProviderCallBudget(config);
     const customers = new CustomersService(new CustomersRepository(db), provider, budget);
@@ -78,7 +82,8 @@ describe(CheckoutService.name, () => {
       new PriceCatalog(provider, config),
       config,
     );
-    accountId = (await accounts.create({ name: 'Acme', email: null, externalId: null, platformAdmin: false })).id;
+    accountId = (await accounts.create({ name: 'Acme', email: null, externalId: null, platformAdmin: false }))
+      .id;
   });
 
   afterEach(() => close());
@@ -123,12 +128,16 @@ describe(CheckoutService.name, () => {
 
   it('should not return a checkout whose time is up', async () => {
     const first = await sut.start(request());
-    await db.execute('UPDATE checkout_sessions SET expires_at = :past', { past: new Date(Date.now() - 1000) });
+    await db.execute('UPDATE checkout_sessions SET expires_at = :past', {
+      past: new Date(Date.now() - 1000),
+    });
 
     const second = await sut.start(request());
 
     expect(second.id).not.toBe(first.id);
-    const statuses = await db.query<{ status: string }>('SELECT status FROM checkout_sessions ORDER BY created_at');
+    const statuses = await db.query<{ status: string }>(
+      'SELECT status FROM checkout_sessions ORDER BY created_at',
+    );
     expect(statuses.map((row) => row.status).sort()).toEqual(['expired', 'open']);
   });
 
@@ -184,9 +193,9 @@ describe(CheckoutService.name, () => {
   });
 
   it('should answer NotFound for an account that does not exist', async () => {
-    await expect(sut.start(request({ accountId: '6d2b8f8e-1f7a-4a65-9c38-4a1b2c3d4e5f' }))).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      sut.start(request({ accountId: '6d2b8f8e-1f7a-4a65-9c38-4a1b2c3d4e5f' })),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('should only sell active prices of the right kind, and ask the provider once per price', async () => {

@@ -8,7 +8,9 @@ import {
 import { ErrorCode } from '../../common/errors/error-code';
 import { isResourceMissing, mapStripeError } from './stripe-errors';
 
-const raw = (type: string, extra: Record<string, unknown> = {}) => ({ type, message: `a ${type}`, ...extra });
+type RawError = ConstructorParameters<typeof Stripe.errors.StripeError>[0];
+const raw = (type: string, extra: Record<string, unknown> = {}) =>
+  ({ type, message: `a ${type}`, ...extra }) as RawError;
 
 describe(mapStripeError.name, () => {
   it.each([

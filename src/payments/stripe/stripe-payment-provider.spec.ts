@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { loadConfig } from '../../config/load-config';
 import { InvalidSignatureError } from '../payment-provider';
-import { StripePaymentProvider, toPaymentEvent } from './stripe-payment-provider';
+import { checkoutExpiry, StripePaymentProvider, toPaymentEvent } from './stripe-payment-provider';
 
 const SECRET = 'whsec_unit_test_secret';
 
@@ -123,5 +123,17 @@ describe(StripePaymentProvider.name, () => {
       });
       expect(toPaymentEvent(event('customer.created', { id: 'cus_1' }), 'live').kind).toBe('ignored');
     });
+  });
+});
+
+describe(checkoutExpiry.name, () => {
+  const now = Date.UTC(2026, 0, 1);
+
+  it('should keep a 30-minute or 24-hour expiry inside Stripe’s window, measured from the call', () => {
+    const thirtyMinutesFromEarlier = new Date(now - 5_000 + 30 * 60_000);
+
+    expect(checkoutExpiry(thirtyMinutesFromEarlier, now)).toBe(now / 1000 + 30 * 60 + 30);
+    expect(checkoutExpiry(new Date(now + 24 * 3_600_000), now)).toBe(now / 1000 + 24 * 3600 - 30);
+    expect(checkoutExpiry(new Date(now + 2 * 3_600_000), now)).toBe(now / 1000 + 2 * 3600);
   });
 });

@@ -26,6 +26,22 @@ const RATE_LIMIT_BACKOFF_MS = 250;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Stripe accepts a checkout expiry from 30 minutes to 24 hours after it creates the session. */
+const CHECKOUT_MIN_SECONDS = 30 * 60;
+const CHECKOUT_MAX_SECONDS = 24 * 60 * 60;
+const CHECKOUT_EXPIRY_MARGIN_SECONDS = 30;
+
+/**
+ * The expiry as Stripe will see it: the requested time, kept inside Stripe's window measured
+ * from now (time spent before the call must not push a 30-minute checkout under the minimum).
+ */
+export function checkoutExpiry(requested: Date, now = Date.now()): number {
+  const nowSeconds = Math.floor(now / 1000);
+  const earliest = nowSeconds + CHECKOUT_MIN_SECONDS + CHECKOUT_EXPIRY_MARGIN_SECONDS;
+  const latest = nowSeconds + CHECKOUT_MAX_SECONDS - CHECKOUT_EXPIRY_MARGIN_SECONDS;
+  return Math.min(latest, Math.max(earliest, Math.ceil(requested.getTime() / 1000)));
+}
+
 const fromUnix = (seconds: number | null | undefined): Date | null =>
   typeof seconds === 'number' ? new Date(seconds * 1000) : null;
 
@@ -98,7 +114,7 @@ export class StripePaymentProvider extends PaymentProvider {
       success_url: input.successUrl,
       cancel_url: input.cancelUrl,
       metadata: input.metadata,
-      expires_at: Math.floor(input.expiresAt.getTime() / 1000),
+      expires_at: checkoutExpiry(input.expiresAt),
     };
     if (input.checkoutMode === 'subscription') {
       params.subscription_data = {

@@ -1,0 +1,562 @@
+import { FakeStripe, RecordedRequest } from './support/fake-stripe';
+import {
+  APP_ORIGIN,
+  createAccount,
+  signedEvent,
+  startStripeApp,
+  STRIPE_KEY,
+  STRIPE_TEST_KEY,
+  TEST_MODE_WEBHOOK_SECRET,
+  TestAccount,
+  TestApp,
+} from './support/test-app';
+
+/** POST /api/billing/checkout: seed 002, with seed 003's options in camelCase (DESIGN.md §4, §5 1–5). */
+
+const SUCCESS_URL = `${APP_ORIGIN}/dashboard?checkout=success`;
+const CANCEL_URL = `${APP_ORIGIN}/pricing?checkout=cancelled`;
+
+const RECURRING = 'price_pro_monthly';
+const RECURRING_OTHER = 'price_team_monthly';
+const ONE_TIME = 'price_credits_pack';
+const INACTIVE = 'price_retired_monthly';
+const INACTIVE_PRODUCT = 'price_of_retired_product';
+const CACHE_PROBE = 'price_cache_probe';
+const ALLOWED = 'price_allowed_monthly';
+const TRIAL_DAYS = 14;
+const DAY_SECONDS = 24 * 60 * 60;
+
+type Body = Record<string, unknown>;
+
+function checkout(sut: TestApp, apiKey: string, body: Body = {}, query = '') {
+  return sut
+    .http()
+    .post(`/api/billing/checkout${query}`)
+    .set('authorization', `Bearer ${apiKey}`)
+    .send({ priceId: RECURRING, successUrl: SUCCESS_URL, cancelUrl: CANCEL_URL, ...body });
+}
+
+const sessionCalls = (fake: FakeStripe): RecordedRequest[] => fake.received('POST', '/v1/checkout/sessions');
+
+const posts = (fake: FakeStripe): RecordedRequest[] => fake.requests.filter((r) => r.method === 'POST');
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function metadataOf(count: number, prefix = 'key'): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, `value${i}`]));
+}
+
+function expectBadRequest(body: unknown, message?: string): void {
+  expect(body).toEqual({
+    success: false,
+    error: { code: 'BAD_REQUEST', message: message ?? expect.any(String) },
+  });
+}
+
+async function countRows(sut: TestApp, sql: string, params: Record<string, unknown>): Promise<number> {
+  const row = await sut.db.one<{ n: unknown }>(sql, params);
+  return Number(row?.n);
+}
+
+/**
+ * Gives the account a subscription in the given status the way production gets one: a checkout
+ * through the API, completed at the (fake) provider, then the signed checkout.session.completed
+ * webhook, after which the service fetches the subscription from the provider.
+ */
+async function subscribe(sut: TestApp, fake: FakeStripe, account: TestAccount, status: string) {
+  const started = await checkout(sut, account.apiKey, { priceId: RECURRING }).expect(200);
+  const sessionId = started.body.data.sessionId as string;
+  const { session } = fake.completeCheckout(sessionId, { status });
+  const event = signedEvent('checkout.session.completed', session);
+  await sut
+    .http()
+    .post('/api/webhooks/stripe')
+    .set('stripe-signature', event.signature)
+    .set('content-type', 'application/json')
+    .send(event.payload)
+    .expect(200);
+  const me = await sut.http().get('/api/subscriptions/me').set('x-api-key', account.apiKey).expect(200);
+  expect(me.body.subscription?.status).toBe(status);
+  return sessionId;
+}
+
+describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
+  let fake: FakeStripe;
+  let sut: TestApp;
+  let account: TestAccount;
+
+  beforeAll(async () => {
+    fake = await new FakeStripe().start();
+    fake.addPrice({ id: RECURRING, type: 'recurring' });
+    fake.addPrice({ id: RECURRING_OTHER, type: 'recurring', interval: 'year' });
+    fake.addPrice({ id: ONE_TIME, type: 'one_time' });
+    fake.addPrice({ id: INACTIVE, type: 'recurring', active: false });
+    fake.addPrice({ id: INACTIVE_PRODUCT, type: 'recurring', productActive: false });
+    fake.addPrice({ id: CACHE_PROBE, type: 'recurring' });
+    sut = await startStripeApp(fake, { TRIAL_DAYS: String(TRIAL_DAYS) });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+    await fake.stop();
+  });
+
+  beforeEach(async () => {
+    account = await createAccount(sut);
+    fake.requests.length = 0;
+  });
+
+  describe('success', () => {
+    it('should answer exactly {success: true, data: {sessionId, url}} and create the session at the provider', async () => {
+      const before = nowSeconds();
+      const response = await checkout(sut, account.apiKey).expect(200);
+      const after = nowSeconds();
+
+      expect(Object.keys(response.body).sort()).toEqual(['data', 'success']);
+      expect(response.body.success).toBe(true);
+      expect(Object.keys(response.body.data).sort()).toEqual(['sessionId', 'url']);
+      const { sessionId, url } = response.body.data;
+      expect(sessionId).toMatch(/^cs_test_/);
+      expect(fake.sessions.has(sessionId)).toBe(true);
+      expect(url).toBe(fake.sessions.get(sessionId)!.url);
+
+      const customerCalls = fake.received('POST', '/v1/customers');
+      expect(customerCalls).toHaveLength(1);
+      const customerId = [...fake.customers.values()].find(
+        (c) => (c.metadata as Record<string, string>).accountId === account.accountId,
+      )!.id;
+
+      const calls = sessionCalls(fake);
+      expect(calls).toHaveLength(1);
+      const [call] = calls;
+      expect(call.apiKey).toBe(STRIPE_KEY);
+      expect(call.body).toMatchObject({
+        mode: 'subscription',
+        customer: customerId,
+        client_reference_id: account.accountId,
+        success_url: SUCCESS_URL,
+        cancel_url: CANCEL_URL,
+      });
+      expect(call.body.line_items).toEqual([{ price: RECURRING, quantity: '1' }]);
+      const expiresAt = Number(call.body.expires_at);
+      expect(expiresAt).toBeGreaterThanOrEqual(before + DAY_SECONDS - 5);
+      expect(expiresAt).toBeLessThanOrEqual(after + DAY_SECONDS + 5);
+      expect(call.idempotencyKey).toEqual(expect.any(String));
+      expect(call.idempotencyKey!.length).toBeGreaterThan(0);
+    });
+
+    it('should make the session expire after expiresInMinutes when given', async () => {
+      const before = nowSeconds();
+      await checkout(sut, account.apiKey, { expiresInMinutes: 30 }).expect(200);
+      const after = nowSeconds();
+      const expiresAt = Number(sessionCalls(fake)[0].body.expires_at);
+      expect(expiresAt).toBeGreaterThanOrEqual(before + 30 * 60 - 5);
+      expect(expiresAt).toBeLessThanOrEqual(after + 30 * 60 + 5);
+    });
+
+    it.each([29, 1441])('should refuse expiresInMinutes %p with 400', async (minutes) => {
+      const response = await checkout(sut, account.apiKey, { expiresInMinutes: minutes }).expect(400);
+      expectBadRequest(response.body);
+      expect(posts(fake)).toHaveLength(0);
+    });
+
+    it('should pass a {CHECKOUT_SESSION_ID} placeholder in successUrl to the provider literally', async () => {
+      const successUrl = `${APP_ORIGIN}/done/{CHECKOUT_SESSION_ID}?session_id={CHECKOUT_SESSION_ID}`;
+      await checkout(sut, account.apiKey, { successUrl }).expect(200);
+      const sent = String(sessionCalls(fake)[0].body.success_url);
+      expect(sent).toBe(successUrl);
+      expect(sent).not.toContain('%7B');
+    });
+  });
+
+  describe('errors', () => {
+    it('should answer 400 "priceId is required" without a priceId', async () => {
+      const response = await sut
+        .http()
+        .post('/api/billing/checkout')
+        .set('authorization', `Bearer ${account.apiKey}`)
+        .send({ successUrl: SUCCESS_URL, cancelUrl: CANCEL_URL })
+        .expect(400);
+      expect(response.body).toEqual({
+        success: false,
+        error: { code: 'BAD_REQUEST', message: 'priceId is required' },
+      });
+      expect(posts(fake)).toHaveLength(0);
+    });
+
+    it.each([
+      ['an unknown price', 'price_does_not_exist', 'subscription'],
+      ['an inactive price', INACTIVE, 'subscription'],
+      ['a price whose product is inactive', INACTIVE_PRODUCT, 'subscription'],
+      ['a one-time price in subscription mode', ONE_TIME, 'subscription'],
+      ['a recurring price in payment mode', RECURRING, 'payment'],
+    ])('should answer 400 "Invalid price ID" for %s', async (_name, priceId, mode) => {
+      const response = await checkout(sut, account.apiKey, { priceId, mode }).expect(400);
+      expect(response.body).toEqual({
+        success: false,
+        error: { code: 'BAD_REQUEST', message: 'Invalid price ID' },
+      });
+      expect(posts(fake)).toHaveLength(0);
+    });
+
+    it('should answer 401 "Authentication required" without a credential', async () => {
+      const response = await sut
+        .http()
+        .post('/api/billing/checkout')
+        .send({ priceId: RECURRING, successUrl: SUCCESS_URL, cancelUrl: CANCEL_URL })
+        .expect(401);
+      expect(response.body).toEqual({
+        success: false,
+        error: { code: 'UNAUTHORIZED', message: 'Authentication required' },
+      });
+      expect(fake.requests).toHaveLength(0);
+    });
+
+    it('should answer 401 in the envelope for an unknown API key', async () => {
+      const response = await checkout(sut, `${account.apiKey}x`).expect(401);
+      expect(response.body).toEqual({
+        success: false,
+        error: { code: 'UNAUTHORIZED', message: expect.any(String) },
+      });
+      expect(fake.requests).toHaveLength(0);
+    });
+
+    it('should answer 404 NOT_FOUND for ?testMode=true when test mode is not configured', async () => {
+      const response = await checkout(sut, account.apiKey, {}, '?testMode=true').expect(404);
+      expect(response.body).toEqual({
+        success: false,
+        error: { code: 'NOT_FOUND', message: expect.any(String) },
+      });
+      expect(fake.requests).toHaveLength(0);
+    });
+  });
+
+  describe('existing subscription (invariant 2)', () => {
+    it.each(['active', 'trialing', 'past_due'])(
+      "should answer 409 ALREADY_SUBSCRIBED when the account's subscription is %s",
+      async (status) => {
+        await subscribe(sut, fake, account, status);
+        fake.requests.length = 0;
+
+        for (const priceId of [RECURRING, RECURRING_OTHER]) {
+          const response = await checkout(sut, account.apiKey, { priceId }).expect(409);
+          expect(response.body).toEqual({
+            success: false,
+            error: { code: 'ALREADY_SUBSCRIBED', message: expect.any(String) },
+          });
+        }
+        expect(sessionCalls(fake)).toHaveLength(0);
+      },
+    );
+
+    it('should create a new checkout with allowExistingSubscription: true', async () => {
+      const completed = await subscribe(sut, fake, account, 'active');
+      fake.requests.length = 0;
+
+      const response = await checkout(sut, account.apiKey, { allowExistingSubscription: true }).expect(200);
+      expect(response.body.success).toBe(true);
+      expect(response.body.data.sessionId).not.toBe(completed);
+      expect(sessionCalls(fake)).toHaveLength(1);
+    });
+
+    it('should not block an account whose subscription is canceled', async () => {
+      await subscribe(sut, fake, account, 'canceled');
+      await checkout(sut, account.apiKey, { priceId: RECURRING_OTHER }).expect(200);
+    });
+  });
+
+  describe('price lookups', () => {
+    it('should look a price up at the provider once for two checkouts', async () => {
+      await checkout(sut, account.apiKey, { priceId: CACHE_PROBE }).expect(200);
+      await checkout(sut, account.apiKey, { priceId: CACHE_PROBE, quantity: 2 }).expect(200);
+      expect(sessionCalls(fake)).toHaveLength(2);
+      expect(fake.received('GET', `/v1/prices/${CACHE_PROBE}`)).toHaveLength(1);
+    });
+  });
+
+  describe('modes', () => {
+    it('should create a payment checkout with payment_intent_data.metadata and no subscription_data', async () => {
+      const metadata = { order: 'A-17', source: 'store' };
+      await checkout(sut, account.apiKey, { priceId: ONE_TIME, mode: 'payment', metadata }).expect(200);
+      const [call] = sessionCalls(fake);
+      expect(call.body.mode).toBe('payment');
+      expect(call.body.line_items).toEqual([{ price: ONE_TIME, quantity: '1' }]);
+      expect(call.body.payment_intent_data).toEqual({
+        metadata: { ...metadata, accountId: account.accountId },
+      });
+      expect(call.body.subscription_data).toBeUndefined();
+      expect(call.body.metadata).toEqual({ ...metadata, accountId: account.accountId });
+    });
+
+    it('should put the metadata on subscription_data in subscription mode, with no payment_intent_data', async () => {
+      const metadata = { plan: 'pro' };
+      await checkout(sut, account.apiKey, { mode: 'subscription', metadata }).expect(200);
+      const [call] = sessionCalls(fake);
+      expect(call.body.mode).toBe('subscription');
+      expect((call.body.subscription_data as Body).metadata).toEqual({
+        ...metadata,
+        accountId: account.accountId,
+      });
+      expect(call.body.payment_intent_data).toBeUndefined();
+    });
+  });
+
+  describe('metadata (invariant 4)', () => {
+    it("should pass the caller's metadata on, with the real accountId over a caller-supplied one", async () => {
+      const metadata = { plan: 'pro', referralCode: 'FRIEND20', accountId: 'someone-else' };
+      await checkout(sut, account.apiKey, { metadata }).expect(200);
+      const [call] = sessionCalls(fake);
+      const expected = { plan: 'pro', referralCode: 'FRIEND20', accountId: account.accountId };
+      expect(call.body.metadata).toEqual(expected);
+      expect((call.body.subscription_data as Body).metadata).toEqual(expected);
+    });
+
+    it('should accept 49 caller keys (50 with accountId)', async () => {
+      await checkout(sut, account.apiKey, { metadata: metadataOf(49) }).expect(200);
+      const [call] = sessionCalls(fake);
+      expect(Object.keys(call.body.metadata as Body)).toHaveLength(50);
+      expect((call.body.metadata as Body).key48).toBe('value48');
+    });
+
+    it('should refuse 50 caller keys (51 with accountId) with 400', async () => {
+      const response = await checkout(sut, account.apiKey, { metadata: metadataOf(50) }).expect(400);
+      expectBadRequest(response.body);
+      expect(posts(fake)).toHaveLength(0);
+    });
+
+    it('should accept a 40-character key and a 500-character value', async () => {
+      const key = 'k'.repeat(40);
+      const value = 'v'.repeat(500);
+      await checkout(sut, account.apiKey, { metadata: { [key]: 'x', long: value } }).expect(200);
+      const [call] = sessionCalls(fake);
+      expect((call.body.metadata as Body)[key]).toBe('x');
+      expect((call.body.metadata as Body).long).toBe(value);
+    });
+
+    it('should refuse a 41-character key with 400', async () => {
+      const response = await checkout(sut, account.apiKey, { metadata: { ['k'.repeat(41)]: 'x' } }).expect(
+        400,
+      );
+      expectBadRequest(response.body);
+      expect(posts(fake)).toHaveLength(0);
+    });
+
+    it('should refuse a 501-character value with 400', async () => {
+      const response = await checkout(sut, account.apiKey, { metadata: { long: 'v'.repeat(501) } }).expect(
+        400,
+      );
+      expectBadRequest(response.body);
+      expect(posts(fake)).toHaveLength(0);
+    });
+  });
+
+  describe('quantity', () => {
+    it('should send quantity 3 as line_items[0].quantity', async () => {
+      await checkout(sut, account.apiKey, { quantity: 3 }).expect(200);
+      expect(sessionCalls(fake)[0].body.line_items).toEqual([{ price: RECURRING, quantity: '3' }]);
+    });
+
+    it('should refuse quantity 0 with 400', async () => {
+      const response = await checkout(sut, account.apiKey, { quantity: 0 }).expect(400);
+      expectBadRequest(response.body);
+      expect(posts(fake)).toHaveLength(0);
+    });
+  });
+
+  describe('reuse of an open checkout (invariant 2)', () => {
+    it('should return the same session for the same account, price, quantity and mode', async () => {
+      const first = await checkout(sut, account.apiKey, { quantity: 2, mode: 'subscription' }).expect(200);
+      const second = await checkout(sut, account.apiKey, { quantity: 2, mode: 'subscription' }).expect(200);
+      expect(second.body).toEqual(first.body);
+      expect(sessionCalls(fake)).toHaveLength(1);
+    });
+
+    it('should create a new session for a different quantity', async () => {
+      const first = await checkout(sut, account.apiKey, { quantity: 1 }).expect(200);
+      const second = await checkout(sut, account.apiKey, { quantity: 2 }).expect(200);
+      expect(second.body.data.sessionId).not.toBe(first.body.data.sessionId);
+      expect(sessionCalls(fake)).toHaveLength(2);
+    });
+
+    it('should create a new session for a different price', async () => {
+      const first = await checkout(sut, account.apiKey, { priceId: RECURRING }).expect(200);
+      const second = await checkout(sut, account.apiKey, { priceId: RECURRING_OTHER }).expect(200);
+      expect(second.body.data.sessionId).not.toBe(first.body.data.sessionId);
+      expect(sessionCalls(fake)).toHaveLength(2);
+    });
+
+    it('should not reuse an open checkout whose time is up', async () => {
+      const first = await checkout(sut, account.apiKey).expect(200);
+      const oldId = first.body.data.sessionId as string;
+      const changed = await sut.db.execute(
+        'UPDATE checkout_sessions SET expires_at = :past WHERE provider_session_id = :id',
+        { past: new Date(Date.now() - 60_000), id: oldId },
+      );
+      expect(changed).toBe(1);
+
+      const second = await checkout(sut, account.apiKey).expect(200);
+      expect(second.body.data.sessionId).not.toBe(oldId);
+      expect(sessionCalls(fake)).toHaveLength(2);
+      const old = await sut.db.one<{ status: string }>(
+        'SELECT status FROM checkout_sessions WHERE provider_session_id = :id',
+        { id: oldId },
+      );
+      expect(old?.status).toBe('expired');
+    });
+  });
+
+  describe('concurrency (invariant 1)', () => {
+    it('should create one customer and one session for 50 concurrent first requests', async () => {
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () => checkout(sut, account.apiKey, { metadata: { plan: 'pro' } })),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+      const ids = new Set(responses.map((r) => r.body.data.sessionId));
+      expect(ids.size).toBe(1);
+
+      expect(fake.received('POST', '/v1/customers')).toHaveLength(1);
+      expect(sessionCalls(fake)).toHaveLength(1);
+      expect(
+        await countRows(sut, 'SELECT COUNT(*) AS n FROM customers WHERE account_id = :id', {
+          id: account.accountId,
+        }),
+      ).toBe(1);
+      expect(
+        await countRows(
+          sut,
+          `SELECT COUNT(*) AS n FROM checkout_sessions
+            WHERE account_id = :id AND status IN ('pending', 'open')`,
+          { id: account.accountId },
+        ),
+      ).toBe(1);
+    });
+  });
+
+  describe('trial (invariant 3)', () => {
+    it('should give the trial to the first subscription checkout only', async () => {
+      await checkout(sut, account.apiKey, { priceId: RECURRING }).expect(200);
+      await checkout(sut, account.apiKey, { priceId: RECURRING_OTHER }).expect(200);
+      const [first, second] = sessionCalls(fake);
+      expect((first.body.subscription_data as Body).trial_period_days).toBe(String(TRIAL_DAYS));
+      expect(second.body.subscription_data).toBeDefined();
+      expect((second.body.subscription_data as Body).trial_period_days).toBeUndefined();
+    });
+
+    it('should give exactly one trial and one customer to concurrent first checkouts of different quantities', async () => {
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => checkout(sut, account.apiKey, { quantity: i + 1 })),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+      expect(new Set(responses.map((r) => r.body.data.sessionId)).size).toBe(10);
+      expect(fake.received('POST', '/v1/customers')).toHaveLength(1);
+      const calls = sessionCalls(fake);
+      expect(calls).toHaveLength(10);
+      const withTrial = calls.filter(
+        (c) => (c.body.subscription_data as Body).trial_period_days !== undefined,
+      );
+      expect(withTrial).toHaveLength(1);
+    });
+
+    it('should give no trial after the account had a trial subscription, even a canceled one', async () => {
+      await subscribe(sut, fake, account, 'canceled');
+      fake.requests.length = 0;
+      await checkout(sut, account.apiKey, { priceId: RECURRING_OTHER }).expect(200);
+      const [call] = sessionCalls(fake);
+      expect(call.body.subscription_data).toBeDefined();
+      expect((call.body.subscription_data as Body).trial_period_days).toBeUndefined();
+    });
+  });
+});
+
+describe('POST /api/billing/checkout with ALLOWED_PRICE_IDS', () => {
+  let fake: FakeStripe;
+  let sut: TestApp;
+  let account: TestAccount;
+
+  beforeAll(async () => {
+    fake = await new FakeStripe().start();
+    fake.addPrice({ id: ALLOWED, type: 'recurring' });
+    fake.addPrice({ id: RECURRING, type: 'recurring' });
+    sut = await startStripeApp(fake, { ALLOWED_PRICE_IDS: `${ALLOWED},price_other_allowed` });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+    await fake.stop();
+  });
+
+  beforeEach(async () => {
+    account = await createAccount(sut);
+    fake.requests.length = 0;
+  });
+
+  it('should accept a listed active price', async () => {
+    const response = await checkout(sut, account.apiKey, { priceId: ALLOWED }).expect(200);
+    expect(response.body.success).toBe(true);
+    expect(sessionCalls(fake)[0].body.line_items).toEqual([{ price: ALLOWED, quantity: '1' }]);
+  });
+
+  it('should answer 400 "Invalid price ID" for an active price not on the list', async () => {
+    const response = await checkout(sut, account.apiKey, { priceId: RECURRING }).expect(400);
+    expect(response.body).toEqual({
+      success: false,
+      error: { code: 'BAD_REQUEST', message: 'Invalid price ID' },
+    });
+    expect(posts(fake)).toHaveLength(0);
+  });
+});
+
+describe('POST /api/billing/checkout?testMode=true with test-mode credentials', () => {
+  let fake: FakeStripe;
+  let sut: TestApp;
+  let account: TestAccount;
+
+  beforeAll(async () => {
+    fake = await new FakeStripe().start();
+    fake.addPrice({ id: RECURRING, type: 'recurring' });
+    sut = await startStripeApp(fake, {
+      STRIPE_TEST_SECRET_KEY: STRIPE_TEST_KEY,
+      STRIPE_TEST_WEBHOOK_SECRET: TEST_MODE_WEBHOOK_SECRET,
+    });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+    await fake.stop();
+  });
+
+  beforeEach(async () => {
+    account = await createAccount(sut);
+    fake.requests.length = 0;
+  });
+
+  it('should call the provider with the test key for ?testMode=true', async () => {
+    const response = await checkout(sut, account.apiKey, {}, '?testMode=true').expect(200);
+    expect(response.body.success).toBe(true);
+    expect(fake.requests.length).toBeGreaterThan(0);
+    expect(fake.requests.every((r) => r.apiKey === STRIPE_TEST_KEY)).toBe(true);
+    expect(sessionCalls(fake)).toHaveLength(1);
+    expect(fake.received('POST', '/v1/customers')).toHaveLength(1);
+  });
+
+  it('should keep separate customers and sessions for test mode and live mode', async () => {
+    const test = await checkout(sut, account.apiKey, {}, '?testMode=true').expect(200);
+    const live = await checkout(sut, account.apiKey).expect(200);
+    expect(live.body.data.sessionId).not.toBe(test.body.data.sessionId);
+
+    const customerCalls = fake.received('POST', '/v1/customers');
+    expect(customerCalls.map((c) => c.apiKey)).toEqual([STRIPE_TEST_KEY, STRIPE_KEY]);
+    const [testSession, liveSession] = sessionCalls(fake);
+    expect(testSession.apiKey).toBe(STRIPE_TEST_KEY);
+    expect(liveSession.apiKey).toBe(STRIPE_KEY);
+    expect(liveSession.body.customer).not.toBe(testSession.body.customer);
+
+    const rows = await sut.db.query<{ mode: string; provider_customer_id: string }>(
+      'SELECT mode, provider_customer_id FROM customers WHERE account_id = :id ORDER BY mode',
+      { id: account.accountId },
+    );
+    expect(rows.map((r) => r.mode)).toEqual(['live', 'test']);
+    expect(rows[0].provider_customer_id).toBe(liveSession.body.customer);
+    expect(rows[1].provider_customer_id).toBe(testSession.body.customer);
+  });
+});
