@@ -15,6 +15,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
+import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { Caller } from '../auth/principal';
 import { AccountAndModeQuery } from '../subscriptions/dto/account-query.dto';
 import { BillingService } from './billing.service';
@@ -41,6 +42,7 @@ export class BillingController {
       'Webhook events record the subscription after checkout completes. An open checkout of the same ' +
       'account, price, quantity and mode is returned again instead of a new one.',
   })
+  @ApiIdempotencyKey()
   @ApiBody({ type: CreateCheckoutRequest })
   @ApiOkResponse({ type: CreateCheckoutResponse, description: 'Checkout session created' })
   @ApiBadRequestResponse({

@@ -14,6 +14,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
+import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { Caller } from '../auth/principal';
 import { ErrorResponse } from '../common/http/error-response.dto';
 import { AccountAndModeQuery, AccountQuery } from './dto/account-query.dto';
@@ -43,9 +44,11 @@ export class SubscriptionsController {
     description:
       'Create a checkout session to start a subscription for the authenticated account. Returns a hosted ' +
       'checkout URL that the client should redirect to. The session is pre-configured with a 30-day trial ' +
-      'period (TRIAL_DAYS), given once per account. An open session for the account is returned again rather ' +
-      'than duplicated; an account with an active, trialing or past-due subscription gets 409.',
+      'period. The trial length is configurable (TRIAL_DAYS) and a trial is given once per account. An open ' +
+      'session for the account is returned again rather than duplicated; an account with an active, trialing ' +
+      'or past-due subscription gets 409.',
   })
+  @ApiIdempotencyKey()
   @ApiBody({
     description: 'Session creation parameters',
     required: true,
@@ -93,6 +96,7 @@ export class SubscriptionsController {
       'the customer can update payment method, view invoices, or cancel. The client should redirect the user ' +
       'to that URL. Works for any account that has a billing customer, a cancelled one too; 404 otherwise.',
   })
+  @ApiIdempotencyKey()
   @ApiBody({
     description: 'Portal session parameters',
     required: true,

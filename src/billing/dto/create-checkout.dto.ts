@@ -57,7 +57,13 @@ export class CreateCheckoutRequest {
   @IsIn(['subscription', 'payment'], { message: 'mode must be subscription or payment' })
   mode?: 'subscription' | 'payment';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_QUANTITY, default: 1, description: 'Quantity of items' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_QUANTITY,
+    default: 1,
+    description: 'Quantity of items',
+  })
   @IsOptional()
   @IsInt({ message: 'quantity must be a whole number' })
   @Min(1, { message: 'quantity must be at least 1' })
@@ -73,6 +79,7 @@ export class CreateCheckoutRequest {
   allowExistingSubscription?: boolean;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 30,
     maximum: 1440,
     default: 1440,

@@ -1,9 +1,14 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsDefined } from 'class-validator';
 import { IsAbsoluteHttpUrl } from '../../common/validation/redirect-url';
 
 // The class names are the schema names of seed 001, so the OpenAPI document matches it.
 
+@ApiSchema({
+  description:
+    'Request body for creating a billing portal session. The account is determined from authentication ' +
+    '(API key or session), not from this payload.',
+})
 export class CreateSubscriptionPortalRequest {
   @ApiProperty({
     format: 'uri',

@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createApp } from '../src/app.setup';
+import { loadConfig } from '../src/config/load-config';
+import { buildOpenApiDocument } from '../src/openapi';
+
+/** The committed document; test/openapi.e2e-spec.ts fails when it drifts from the code. */
+const OPENAPI_PATH = resolve(__dirname, '..', 'openapi.json');
+
+/** Builds the app as the service does (sandbox provider, throw-away database) and writes its OpenAPI document. */
+async function main(): Promise<void> {
+  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' });
+  const app = await createApp(config);
+  try {
+    await app.init();
+    const document = buildOpenApiDocument(app);
+    writeFileSync(OPENAPI_PATH, `${JSON.stringify(document, null, 2)}\n`);
+    process.stdout.write(`Wrote ${OPENAPI_PATH}\n`);
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
