@@ -1,6 +1,6 @@
 // Unit tests live beside the code (src/**/*.spec.ts); end-to-end tests in test/ boot the real
 // app against SQLite, or PostgreSQL when TEST_DATABASE_URL is set (then the PostgreSQL-only
-// suites in test/postgres run too).
+// suites in test/postgres run too; with TEST_REDIS_URL those in test/redis).
 const swc = [
   '@swc/jest',
   {
@@ -21,6 +21,7 @@ const common = {
 };
 
 const postgres = Boolean(process.env.TEST_DATABASE_URL);
+const redis = Boolean(process.env.TEST_REDIS_URL);
 
 module.exports = {
   projects: [
@@ -29,7 +30,11 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', ...(postgres ? [] : ['<rootDir>/test/postgres/'])],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        ...(postgres ? [] : ['<rootDir>/test/postgres/']),
+        ...(redis ? [] : ['<rootDir>/test/redis/']),
+      ],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
   ],

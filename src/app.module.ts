@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { loggerModule } from './logging/logger.module';
 import { PaymentsModule } from './payments/payments.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SandboxPagesModule } from './payments/sandbox/sandbox-pages.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -23,6 +24,7 @@ export class AppModule {
         DatabaseModule,
         CommonModule,
         IdempotencyModule,
+        RateLimitModule,
         PaymentsModule.forProvider(config.provider),
         SubscriptionsModule,
         BillingModule,

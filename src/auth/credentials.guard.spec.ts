@@ -12,6 +12,8 @@ import { AppConfig } from '../config/app-config';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyStrategy, BearerApiKeyStrategy } from './api-key.strategy';
 import { CredentialsGuard } from './credentials.guard';
+import { AuthFailureLimiter } from '../rate-limit/auth-failure.limiter';
+import { ThrottlerException } from '@nestjs/throttler';
 import { JwtStrategy } from './jwt.strategy';
 import { Principal } from './principal';
 
@@ -37,9 +39,11 @@ const jwtAccount: AccountRecord = {
 
 describe(CredentialsGuard.name, () => {
   let sut: CredentialsGuard;
+  let recordFailure: jest.Mock<Promise<void>, [string | undefined, unknown]>;
 
   beforeEach(() => {
-    sut = new CredentialsGuard();
+    recordFailure = jest.fn<Promise<void>, [string | undefined, unknown]>(() => Promise.resolve());
+    sut = new CredentialsGuard({ recordFailure } as unknown as AuthFailureLimiter);
   });
 
   describe('handleRequest', () => {
@@ -106,8 +110,11 @@ describe(CredentialsGuard.name, () => {
     });
 
     async function run(headers: Record<string, string>): Promise<{ user?: unknown; error?: unknown }> {
-      const request: { headers: Record<string, string>; user?: unknown } = { headers };
-      const context = new ExecutionContextHost([request, {}]);
+      const request: { headers: Record<string, string>; user?: unknown; ip: string } = {
+        headers,
+        ip: '203.0.113.7',
+      };
+      const context = new ExecutionContextHost([request, { header: () => undefined }]);
       try {
         expect(await sut.canActivate(context)).toBe(true);
         return { user: request.user };
@@ -121,6 +128,22 @@ describe(CredentialsGuard.name, () => {
       const { error } = await run({});
       expect(error).toBeInstanceOf(UnauthorizedError);
       expect(authenticate).not.toHaveBeenCalled();
+    });
+
+    it('should count a failed authentication against the caller’s IP, and not a successful one', async () => {
+      await run({ 'x-api-key': 'bsk_wrong' });
+      await run({ 'x-api-key': API_KEY });
+
+      expect(recordFailure).toHaveBeenCalledTimes(1);
+      expect(recordFailure.mock.calls[0][0]).toBe('203.0.113.7');
+    });
+
+    it('should answer 429 instead of 401 once the IP has failed too often', async () => {
+      recordFailure.mockRejectedValueOnce(new ThrottlerException());
+
+      const { error } = await run({ 'x-api-key': 'bsk_wrong' });
+
+      expect(error).toBeInstanceOf(ThrottlerException);
     });
 
     it('should accept a key in x-api-key and put the principal on the request', async () => {

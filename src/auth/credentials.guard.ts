@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError, UnauthorizedError } from '../common/errors/domain-errors';
+import { AuthFailureLimiter } from '../rate-limit/auth-failure.limiter';
 import { API_KEY_STRATEGY, BEARER_API_KEY_STRATEGY } from './api-key.strategy';
 import { JWT_STRATEGY } from './jwt.strategy';
 import { Principal } from './principal';
@@ -12,6 +13,26 @@ import { Principal } from './principal';
  */
 @Injectable()
 export class CredentialsGuard extends AuthGuard([API_KEY_STRATEGY, BEARER_API_KEY_STRATEGY, JWT_STRATEGY]) {
+  constructor(private readonly failures: AuthFailureLimiter) {
+    super();
+  }
+
+  /** A failed authentication also counts against the caller's IP (429 past the limit). */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return (await super.canActivate(context)) as boolean;
+    } catch (error) {
+      if (error instanceof UnauthorizedError) {
+        const http = context.switchToHttp();
+        await this.failures.recordFailure(
+          http.getRequest<{ ip?: string }>().ip,
+          http.getResponse<{ header(name: string, value: string): unknown }>(),
+        );
+      }
+      throw error;
+    }
+  }
+
   override handleRequest<TUser = Principal>(error: unknown, principal: TUser | false): TUser {
     if (error instanceof DomainError) throw error;
     if (error || !principal) throw new UnauthorizedError();

@@ -1,3 +1,4 @@
+import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -13,6 +14,7 @@ import { WebhookReceivedResponse } from './webhook-received.dto';
 import { WebhooksService } from './webhooks.service';
 
 @ApiTags('webhooks')
+@SkipThrottle()
 @Controller('api/webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 
 /** The PostgreSQL server the e2e tests use, when TEST_DATABASE_URL is set. */
@@ -11,11 +14,21 @@ export interface TestDatabase {
 }
 
 /**
- * A database of its own for one test file: a fresh in-memory SQLite database, or a fresh schema
- * on the PostgreSQL server (selected through the connection's search_path), dropped afterwards.
+ * A database of its own for one test file: a fresh in-memory SQLite database (a file when several
+ * app instances share it), or a fresh schema on the PostgreSQL server (selected through the
+ * connection's search_path), dropped afterwards.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { shared?: boolean } = {}): Promise<TestDatabase> {
   const base = postgresUrl();
+  if (!base && options.shared) {
+    // Several app instances in one test need one database: a file, not a connection's memory.
+    const path = join(tmpdir(), `billing-test-${randomBytes(6).toString('hex')}.sqlite`);
+    const drop = () => {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+      return Promise.resolve();
+    };
+    return { url: `sqlite:${path}`, kind: 'sqlite', drop };
+  }
   if (!base) return { url: 'sqlite::memory:', kind: 'sqlite', drop: () => Promise.resolve() };
   const schema = `test_${randomBytes(6).toString('hex')}`;
   await withClient(base, (client) => client.query(`CREATE SCHEMA ${schema}`));

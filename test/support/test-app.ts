@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import request from 'supertest';
 import { AdminService } from '../../src/accounts/admin.service';
@@ -27,8 +28,12 @@ export interface TestApp {
 }
 
 /** The real application, as `npm start` builds it, on a database of its own. */
-export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  options: { database?: TestDatabase } = {},
+): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const ownsDatabase = options.database === undefined;
   const config = loadConfig({
     DATABASE_URL: database.url,
     LOG_LEVEL: 'silent',
@@ -48,7 +53,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     db: app.get(Db),
     async close() {
       await app.close();
-      await database.drop();
+      if (ownsDatabase) await database.drop();
     },
   };
 }
@@ -88,6 +93,10 @@ export async function createAccount(
   const key = await testApp.admin.createApiKey({ accountId, scopes: options.scopes });
   return { accountId, apiKey: key.apiKey, apiKeyId: key.apiKeyId };
 }
+
+/** A well-formed API key that no account has. */
+export const inventedApiKey = () =>
+  `bsk_${randomBytes(16).toString('hex')}_${randomBytes(32).toString('base64url')}`;
 
 const signer = new Stripe('sk_test_signer_only');
 

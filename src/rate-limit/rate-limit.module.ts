@@ -1,0 +1,32 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config';
+import { AuthFailureLimiter } from './auth-failure.limiter';
+import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimitStorage } from './rate-limit.storage';
+
+@Global()
+@Module({
+  providers: [RateLimitStorage, AuthFailureLimiter],
+  exports: [RateLimitStorage, AuthFailureLimiter],
+})
+class RateLimitStorageModule {}
+
+/** Rate limits (429 with Retry-After) for every route that does not opt out with @SkipThrottle(). */
+@Module({
+  imports: [
+    RateLimitStorageModule,
+    ThrottlerModule.forRootAsync({
+      imports: [RateLimitStorageModule],
+      inject: [AppConfig, RateLimitStorage],
+      useFactory: (config: AppConfig, storage: RateLimitStorage) => ({
+        throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+        storage,
+      }),
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+  exports: [RateLimitStorageModule],
+})
+export class RateLimitModule {}
