@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { IsProviderMetadata } from '../../common/validation/metadata';
 import { IsAbsoluteHttpUrl } from '../../common/validation/redirect-url';
@@ -46,6 +47,8 @@ export class CreateCheckoutRequest {
   })
   @IsOptional()
   @IsProviderMetadata()
+  // Taken as sent: class-transformer would drop keys such as "constructor" or "toString".
+  @Transform(({ obj }: { obj: { metadata?: unknown } }) => obj.metadata, { toClassOnly: true })
   metadata?: Record<string, string>;
 
   @ApiPropertyOptional({

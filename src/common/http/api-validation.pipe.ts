@@ -37,6 +37,8 @@ function readableBody(value: unknown): Record<string, unknown> {
         );
       case 'unsupported-media-type':
         throw new BadRequestError('Content-Type must be application/json');
+      case 'too-deep':
+        throw new BadRequestError('Request body is nested too deeply');
       default:
         throw new BadRequestError('Request body is not valid JSON');
     }
@@ -45,6 +47,10 @@ function readableBody(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new BadRequestError('Request body must be a JSON object');
   }
+  // class-transformer silently skips keys named like Object.prototype's members ("constructor",
+  // "toString"), so the unknown-field check would never see them.
+  const shadowing = Object.keys(value).find((key) => key in Object.prototype);
+  if (shadowing !== undefined) throw new BadRequestError(`Unknown field: ${shadowing}`);
   return value as Record<string, unknown>;
 }
 

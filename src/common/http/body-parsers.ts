@@ -13,12 +13,27 @@ export const HARD_BODY_LIMIT_BYTES = 1024 * 1024;
  * unauthenticated caller always gets 401 first.
  */
 export class UnreadableBody {
-  constructor(readonly reason: 'invalid-json' | 'too-large' | 'unsupported-media-type') {}
+  constructor(readonly reason: 'invalid-json' | 'too-deep' | 'too-large' | 'unsupported-media-type') {}
 }
 
 export type RequestWithRawBody = FastifyRequest & { rawBody?: Buffer };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** No request of the API nests deeper than this; deeper bodies are refused before validation. */
+export const MAX_JSON_DEPTH = 16;
+
+/** Whether a parsed JSON value nests deeper than `limit` (iteratively: no recursion to overflow). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 /** Replaces Nest's and Fastify's body parsers (the app is created with `bodyParser: false`). */
 export function registerBodyParsers(fastify: FastifyInstance): void {
@@ -32,8 +47,11 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
       if (body.length === 0) return done(null, undefined);
       try {
         // Rejects invalid UTF-8, and `__proto__` / `constructor.prototype` keys outright.
-        const text = utf8.decode(body);
-        done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+        const parsed: unknown = secureJson.parse(utf8.decode(body), undefined, {
+          protoAction: 'error',
+          constructorAction: 'error',
+        });
+        done(null, nestsDeeperThan(parsed, MAX_JSON_DEPTH) ? new UnreadableBody('too-deep') : parsed);
       } catch {
         done(null, new UnreadableBody('invalid-json'));
       }
@@ -52,10 +70,13 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
       );
     },
   );
-  // The sandbox's hosted pages post plain HTML forms.
+  // The sandbox's hosted pages post plain HTML forms; the API itself takes JSON only.
   fastify.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: MAX_JSON_BODY_BYTES },
-    (_request, body, done) => done(null, { ...parseQueryString(body as string) }),
+    (request, body, done) =>
+      request.url.startsWith('/sandbox/')
+        ? done(null, { ...parseQueryString(body as string) })
+        : done(null, new UnreadableBody('unsupported-media-type')),
   );
 }
