@@ -70,7 +70,6 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   setupSwagger(app);
-  app.enableShutdownHooks();
 }
 
 function matchesAny(rules: OriginRule[], origin: string): boolean {

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
+import { AppConfig } from './config/app-config';
 import { ConfigValidationError, loadConfig } from './config/load-config';
 
 async function bootstrap(): Promise<void> {
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig(process.env);
   } catch (error) {
@@ -15,6 +17,29 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
+  const logger = new Logger('Shutdown');
+
+  // SIGTERM: stop listening, let requests in flight finish (new ones on open connections get
+  // 503), then close the database; give up after SHUTDOWN_GRACE_MS.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log({ signal }, 'shutting down');
+      setTimeout(() => {
+        logger.error({ graceMs: config.shutdownGraceMs }, 'shutdown took too long; exiting');
+        process.exit(1);
+      }, config.shutdownGraceMs).unref();
+      app.close().then(
+        () => {
+          logger.log('shut down');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 void bootstrap();
