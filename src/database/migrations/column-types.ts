@@ -30,10 +30,17 @@ export function columnsFor(queryRunner: QueryRunner) {
       type: 'integer',
       ...extra,
     }),
-    boolean: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+    boolean: (
+      name: string,
+      extra: Partial<TableColumnOptions> & { default?: boolean } = {},
+    ): TableColumnOptions => ({
       name,
       type: 'boolean',
       ...extra,
+      // SQLite keeps booleans as 0/1, and TypeORM compares defaults in that form.
+      ...(extra.default === undefined
+        ? {}
+        : { default: dialect === 'postgres' ? extra.default : extra.default ? '1' : '0' }),
     }),
     text: (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
       name,
