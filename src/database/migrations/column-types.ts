@@ -32,7 +32,7 @@ export function columnsFor(queryRunner: QueryRunner) {
     }),
     boolean: (
       name: string,
-      extra: Partial<TableColumnOptions> & { default?: boolean } = {},
+      extra: Omit<Partial<TableColumnOptions>, 'default'> & { default?: boolean } = {},
     ): TableColumnOptions => ({
       name,
       type: 'boolean',
