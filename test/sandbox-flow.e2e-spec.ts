@@ -183,11 +183,14 @@ describe('The sandbox provider, through its hosted pages', () => {
 
   it('should expire a session whose time is up, and give its trial back', async () => {
     const session = await startSession();
-    await sut.db.execute(
-      `UPDATE sandbox_objects SET data = REPLACE(data, SUBSTR(data, INSTR(data, '"expiresAt":"') + 13, 24), :past)
-        WHERE id = :id`,
-      { id: session.id, past: new Date(Date.now() - 60_000).toISOString() },
-    );
+    const [stored] = await sut.db.query<{ data: string }>('SELECT data FROM sandbox_objects WHERE id = :id', {
+      id: session.id,
+    });
+    const past = { ...JSON.parse(stored.data), expiresAt: new Date(Date.now() - 60_000).toISOString() };
+    await sut.db.execute('UPDATE sandbox_objects SET data = :data WHERE id = :id', {
+      id: session.id,
+      data: JSON.stringify(past),
+    });
 
     const page = await sut.http().get(pathOf(session.url)).expect(200);
     await sut
