@@ -110,6 +110,15 @@ export class Db {
     }
   }
 
+  /**
+   * A typed parameter, for places PostgreSQL cannot infer the type from (the select list of
+   * `INSERT … SELECT`): `CAST(:name AS uuid)` there, the bare parameter on SQLite.
+   */
+  param(name: string, type: 'uuid' | 'varchar' | 'timestamp' | 'integer' | 'boolean'): string {
+    if (this.dialect === 'sqlite') return `:${name}`;
+    return `CAST(:${name} AS ${type === 'timestamp' ? 'timestamptz' : type})`;
+  }
+
   /** A cheap round trip, for readiness checks. */
   async ping(): Promise<void> {
     await this.query('SELECT 1 AS ok');

@@ -76,6 +76,52 @@ export class CheckoutSessionsRepository {
     };
   }
 
+  /**
+   * The common case in one round trip: inserts a pending checkout unless the account is missing,
+   * a subscription blocks a new one (unless allowed), or a checkout of the same key is pending
+   * or open; and returns what creating it at the provider needs. Undefined when not inserted.
+   */
+  async claimIfFree(
+    key: CheckoutKey,
+    checkout: { id: string; expiresAt: Date; leaseUntil: Date },
+    allowExistingSubscription: boolean,
+  ): Promise<{ providerCustomerId: string | null; trialClaimed: boolean } | undefined> {
+    const p = (name: string, type: Parameters<Db['param']>[1]) => this.db.param(name, type);
+    const row = await this.db.one<Record<string, unknown>>(
+      `INSERT INTO checkout_sessions
+         (id, account_id, provider, mode, checkout_mode, price_id, quantity, status, trial_days,
+          expires_at, lease_until, created_at, updated_at)
+       SELECT ${p('id', 'uuid')}, a.id, ${p('provider', 'varchar')}, ${p('mode', 'varchar')},
+              ${p('checkoutMode', 'varchar')}, ${p('priceId', 'varchar')}, ${p('quantity', 'integer')},
+              'pending', NULL, ${p('expiresAt', 'timestamp')}, ${p('leaseUntil', 'timestamp')},
+              ${p('now', 'timestamp')}, ${p('now', 'timestamp')}
+         FROM accounts a
+        WHERE a.id = :accountId
+          AND (${p('allowExisting', 'boolean')} OR NOT EXISTS (
+                SELECT 1 FROM subscriptions s
+                 WHERE s.account_id = a.id AND s.provider = :provider AND s.mode = :mode
+                   AND s.status IN (:...blocking)))
+       ON CONFLICT DO NOTHING
+       RETURNING
+         (SELECT c.provider_customer_id FROM customers c
+           WHERE c.account_id = :accountId AND c.provider = :provider AND c.mode = :mode) AS provider_customer_id,
+         (SELECT CASE WHEN t.trial_claimed_at IS NULL THEN 0 ELSE 1 END FROM accounts t
+           WHERE t.id = :accountId) AS trial_claimed`,
+      {
+        ...key,
+        ...checkout,
+        now: new Date(),
+        allowExisting: allowExistingSubscription,
+        blocking: [...BLOCKING_SUBSCRIPTION_STATUSES],
+      },
+    );
+    if (!row) return undefined;
+    return {
+      providerCustomerId: (row.provider_customer_id as string | null) ?? null,
+      trialClaimed: toBoolean(row.trial_claimed),
+    };
+  }
+
   async findActive(key: CheckoutKey): Promise<ActiveCheckout | null> {
     const row = await this.db.one<Record<string, unknown>>(
       `SELECT id AS checkout_id, status, provider_session_id, url, trial_days, expires_at, lease_until
@@ -86,24 +132,6 @@ export class CheckoutSessionsRepository {
       { ...key },
     );
     return row ? toActive(row) : null;
-  }
-
-  /** Inserts a pending checkout unless one of the same key is pending or open; true when inserted. */
-  async claim(
-    key: CheckoutKey,
-    checkout: { id: string; trialDays: number | null; expiresAt: Date; leaseUntil: Date },
-  ): Promise<boolean> {
-    const now = new Date();
-    const inserted = await this.db.one(
-      `INSERT INTO checkout_sessions
-         (id, account_id, provider, mode, checkout_mode, price_id, quantity, status, trial_days,
-          expires_at, lease_until, created_at, updated_at)
-       VALUES (:id, :accountId, :provider, :mode, :checkoutMode, :priceId, :quantity, 'pending', :trialDays,
-          :expiresAt, :leaseUntil, :now, :now)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      { ...key, ...checkout, now },
-    );
-    return inserted !== undefined;
   }
 
   async setTrialDays(id: string, trialDays: number): Promise<void> {

@@ -67,52 +67,72 @@ export class CheckoutService {
       priceId: request.priceId,
       quantity: request.quantity,
     };
-    const deadline = Date.now() + this.budget.leaseMs();
+    // A checkout may need two provider calls (the customer, then the session).
+    const deadline = Date.now() + 2 * this.budget.leaseMs();
     while (Date.now() < deadline) {
+      // The common case, in one round trip: claim the checkout and learn what creating it needs.
+      const checkout = {
+        id: randomUUID(),
+        expiresAt: new Date(Date.now() + request.expiresInMinutes * 60_000),
+        leaseUntil: new Date(Date.now() + 2 * this.budget.leaseMs()),
+      };
+      const claimed = await this.checkouts.claimIfFree(key, checkout, request.allowExistingSubscription);
+      if (claimed) return this.createClaimed(checkout, claimed, request);
+
+      // Not claimed: no such account, a subscription in the way, or the same checkout exists.
       const context = await this.checkouts.loadContext(key);
       if (!context) throw new NotFoundError('Account not found');
       if (context.hasBlockingSubscription && !request.allowExistingSubscription)
         throw new AlreadySubscribedError();
-
       const active = context.active;
       if (active?.status === 'open') {
         if (active.expiresAt.getTime() > Date.now())
           return { id: active.providerSessionId!, url: active.url! };
         await this.retire(active.id);
-        continue;
-      }
-      if (active?.status === 'pending') {
+      } else if (active?.status === 'pending') {
         const taken = await this.takeOverIfAbandoned(active);
         if (taken)
           return this.createAtProvider(taken, request, await this.customerFor(context, request.mode));
         await this.waitWhilePending(key, deadline);
-        continue;
       }
+      // Otherwise what stood in the way has just gone: try again.
+    }
+    throw new CheckoutInProgressError();
+  }
 
-      const customerId = await this.customerFor(context, request.mode);
-      const checkout = {
-        id: randomUUID(),
-        expiresAt: new Date(Date.now() + request.expiresInMinutes * 60_000),
-        leaseUntil: this.budget.leaseUntil(),
-        trialDays: null as number | null,
-      };
-      if (!(await this.checkouts.claim(key, checkout))) continue; // another request got there first
+  /** A claimed checkout: the customer (first time only), the trial (once ever), then the provider. */
+  private async createClaimed(
+    checkout: { id: string; expiresAt: Date },
+    claimed: { providerCustomerId: string | null; trialClaimed: boolean },
+    request: CheckoutRequest,
+  ): Promise<HostedSession> {
+    let customerId = claimed.providerCustomerId;
+    let trialDays: number | null = null;
+    try {
+      if (!customerId) {
+        const account = await this.accounts.findById(request.accountId);
+        if (!account) throw new NotFoundError('Account not found');
+        customerId = await this.customers.ensureCustomer(account, request.mode);
+      }
       const offersTrial = request.checkoutMode === 'subscription' && this.config.trialDays > 0;
       if (
         offersTrial &&
-        !context.account.trialClaimed &&
-        (await this.accounts.claimTrial(key.accountId, checkout.id))
+        !claimed.trialClaimed &&
+        (await this.accounts.claimTrial(request.accountId, checkout.id))
       ) {
-        checkout.trialDays = this.config.trialDays;
-        await this.checkouts.setTrialDays(checkout.id, checkout.trialDays);
+        trialDays = this.config.trialDays;
+        await this.checkouts.setTrialDays(checkout.id, trialDays);
       }
-      return this.createAtProvider(
-        { ...checkout, idempotencyKey: `checkout-${checkout.id}` },
-        request,
-        customerId,
-      );
+    } catch (error) {
+      await this.checkouts.release(checkout.id).catch(() => undefined);
+      if (trialDays) await this.accounts.releaseTrial(checkout.id).catch(() => undefined);
+      throw error;
     }
-    throw new CheckoutInProgressError();
+    return this.createAtProvider(
+      { ...checkout, trialDays, idempotencyKey: `checkout-${checkout.id}` },
+      request,
+      customerId,
+    );
   }
 
   private async customerFor(
