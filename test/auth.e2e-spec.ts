@@ -176,17 +176,15 @@ describe('Authentication with API keys (DESIGN.md §3)', () => {
     await getMe({ 'x-api-key': account.apiKey }).expect(401);
   });
 
-  it('should answer 401 once a key has expired', async () => {
-    await getMe({ 'x-api-key': account.apiKey }).expect(200);
+  it('should answer 401 once a key has expired, even one that was used (and cached) before', async () => {
+    const expiresAt = new Date(Date.now() + 1_000);
+    const key = await sut.admin.createApiKey({ accountId: account.accountId, expiresAt });
+    await getMe({ 'x-api-key': key.apiKey }).expect(200);
 
-    const changed = await sut.db.execute('UPDATE api_keys SET expires_at = :past WHERE id = :id', {
-      id: account.apiKeyId,
-      past: new Date(Date.now() - 60_000),
-    });
-    expect(changed).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 50));
 
-    await expectUnauthorizedEverywhere({ 'x-api-key': account.apiKey });
-    await expectUnauthorizedEverywhere({ authorization: `Bearer ${account.apiKey}` });
+    await expectUnauthorizedEverywhere({ 'x-api-key': key.apiKey });
+    await expectUnauthorizedEverywhere({ authorization: `Bearer ${key.apiKey}` });
   });
 
   it('should accept a key whose expiry is still ahead', async () => {

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { BadRequestError, NotFoundError } from '../common/errors/domain-errors';
 import { generateApiKey } from '../auth/api-key-secret';
 import { ADMIN_SCOPE } from '../auth/principal';
 import { AccountsRepository } from './accounts.repository';
+import { ApiKeyRevocations } from './api-key-revocations';
 import { ApiKeysRepository } from './api-keys.repository';
 
 const KNOWN_SCOPES = new Set([ADMIN_SCOPE]);
@@ -14,6 +15,7 @@ export class AdminService {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly apiKeys: ApiKeysRepository,
+    @Optional() private readonly revocations?: ApiKeyRevocations,
   ) {}
 
   async createAccount(input: {

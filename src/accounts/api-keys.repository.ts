@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db, toBoolean, toDate } from '../database/db.service';
+import { API_KEY_REVOKED_CHANNEL } from './api-key-revocations';
 
 export interface ApiKeyCredential {
   id: string;
@@ -49,11 +50,15 @@ export class ApiKeysRepository {
     };
   }
 
+  /** Revokes the key; on PostgreSQL every instance hears of it at once (NOTIFY). */
   async revoke(id: string): Promise<boolean> {
     const changed = await this.db.execute(
       'UPDATE api_keys SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL',
       { id, now: new Date() },
     );
+    if (this.db.dialect === 'postgres') {
+      await this.db.query('SELECT pg_notify(:channel, :id)', { channel: API_KEY_REVOKED_CHANNEL, id });
+    }
     return changed === 1;
   }
 }

@@ -6,11 +6,13 @@ import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyStrategy, BearerApiKeyStrategy } from './api-key.strategy';
 import { CredentialsGuard } from './credentials.guard';
 import { JwtStrategy } from './jwt.strategy';
+import { PostgresRevocationListener } from './postgres-revocation.listener';
 
 @Module({
   imports: [PassportModule, AccountsModule],
   providers: [
     ApiKeyAuthenticator,
+    PostgresRevocationListener,
     ApiKeyStrategy,
     BearerApiKeyStrategy,
     JwtStrategy,
