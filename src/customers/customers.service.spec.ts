@@ -6,7 +6,7 @@ import { ProviderCallBudget } from '../payments/provider-call-budget';
 import { InMemoryPaymentProvider } from '../../test/support/in-memory-payment-provider';
 import { createUnitDb } from '../../test/support/unit-db';
 import { CustomersRepository } from './customers.repository';
-import { CustomerOwner, CustomersService } from './customers.service';
+import { customerIdempotencyKey, CustomerOwner, CustomersService } from './customers.service';
 
 describe(CustomersService.name, () => {
   let sut: CustomersService;
@@ -50,15 +50,37 @@ describe(CustomersService.name, () => {
     });
   });
 
-  it('should take over a claim whose request died, with the same idempotency key', async () => {
+  it('should take over a claim whose request died', async () => {
     const key = { accountId: owner.id, provider: 'stripe', mode: 'live' };
     await repository.claim(key, '9f1d6c0e-2b3a-4c5d-8e7f-0a1b2c3d4e5f', new Date(Date.now() - 1000));
 
     const id = await sut.ensureCustomer(owner, 'live');
 
     expect(provider.customers).toEqual([
-      { id, accountId: owner.id, idempotencyKey: 'customer-9f1d6c0e-2b3a-4c5d-8e7f-0a1b2c3d4e5f' },
+      { id, accountId: owner.id, idempotencyKey: customerIdempotencyKey(owner, 'live') },
     ]);
+    expect(await repository.find(key)).toMatchObject({
+      id: '9f1d6c0e-2b3a-4c5d-8e7f-0a1b2c3d4e5f',
+      providerCustomerId: id,
+    });
+  });
+
+  it('should get the same customer back when an earlier attempt made it but its answer was lost', async () => {
+    const first = await provider.createCustomer({
+      accountId: owner.id,
+      idempotencyKey: customerIdempotencyKey(owner, 'live'),
+    });
+
+    await expect(sut.ensureCustomer(owner, 'live')).resolves.toBe(first.id);
+    expect(provider.customers).toHaveLength(1);
+  });
+
+  it('should use another idempotency key per mode and when the account’s details change', () => {
+    const live = customerIdempotencyKey(owner, 'live');
+
+    expect(customerIdempotencyKey(owner, 'live')).toBe(live);
+    expect(customerIdempotencyKey(owner, 'test')).not.toBe(live);
+    expect(customerIdempotencyKey({ ...owner, email: 'new@acme.test' }, 'live')).not.toBe(live);
   });
 
   it('should wait for a claim in progress rather than create a second customer', async () => {

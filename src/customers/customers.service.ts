@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ProviderMode } from '../config/app-config';
 import { ProviderUnavailableError } from '../common/errors/domain-errors';
 import { pollUntil } from '../common/concurrency/poll';
@@ -14,6 +14,20 @@ export interface CustomerOwnership {
 }
 
 const OWNERSHIP_CACHE_SIZE = 10_000;
+
+/**
+ * The same for every attempt to create this account's customer with these details: when an
+ * answer is lost after the provider made the customer (a timeout, a reset connection), the next
+ * attempt, by any request, gets that customer back instead of a second one (within the
+ * provider's 24-hour idempotency window).
+ */
+export function customerIdempotencyKey(owner: CustomerOwner, mode: ProviderMode): string {
+  const details = createHash('sha256')
+    .update(JSON.stringify([owner.name, owner.email]))
+    .digest('hex')
+    .slice(0, 16);
+  return `customer-${mode}-${owner.id}-${details}`;
+}
 
 export interface CustomerOwner {
   id: string;
@@ -95,8 +109,7 @@ export class CustomersService {
         accountId: owner.id,
         email: owner.email,
         name: owner.name,
-        // The row id: a retry, or a later request taking over this row, cannot make a second one.
-        idempotencyKey: `customer-${rowId}`,
+        idempotencyKey: customerIdempotencyKey(owner, mode),
       });
       await this.customers.complete(rowId, customer.id);
       return customer.id;

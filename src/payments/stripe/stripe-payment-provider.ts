@@ -169,8 +169,9 @@ export class StripePaymentProvider extends PaymentProvider {
   }
 
   /**
-   * The SDK retries connection failures, 409s and 5xx itself (with the same idempotency key);
-   * a 429 it leaves to us, so those get the same bounded number of retries here.
+   * The SDK retries connection failures, 409s, 5xx and 429s marked `Stripe-Should-Retry: true`
+   * itself (with the same idempotency key); a 429 without that advice it leaves to us, so those
+   * get the same bounded number of retries here.
    */
   private async call<T>(mode: ProviderMode, request: (stripe: Stripe) => Promise<T>): Promise<T> {
     const stripe = this.clients[mode];
@@ -179,12 +180,23 @@ export class StripePaymentProvider extends PaymentProvider {
       try {
         return await request(stripe);
       } catch (error) {
-        const rateLimited = error instanceof Stripe.errors.StripeRateLimitError;
-        if (!rateLimited || attempt >= this.config.stripe.maxNetworkRetries) throw mapStripeError(error);
+        if (!shouldRetryRateLimit(error) || attempt >= this.config.stripe.maxNetworkRetries) {
+          throw mapStripeError(error);
+        }
         await sleep(RATE_LIMIT_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random() / 2));
       }
     }
   }
+}
+
+/**
+ * A 429 is retried here only when Stripe gave no advice: with `Stripe-Should-Retry: true` the SDK
+ * has already retried it (with its own bounded count), with `false` Stripe says not to.
+ */
+function shouldRetryRateLimit(error: unknown): boolean {
+  if (!(error instanceof Stripe.errors.StripeRateLimitError)) return false;
+  const headers = (error.headers ?? {}) as Record<string, string | undefined>;
+  return headers['stripe-should-retry'] === undefined;
 }
 
 export function toSubscription(subscription: Stripe.Subscription): ProviderSubscription {
