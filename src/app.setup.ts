@@ -38,6 +38,17 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     reply.header('x-request-id', request.id);
     done();
   });
+  // While shutting down, answers close their connection, so that a client keeping it alive does
+  // not hold the server open until the grace period runs out.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

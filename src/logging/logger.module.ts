@@ -41,7 +41,12 @@ export function loggerModule(config: AppConfig) {
       },
       customLogLevel: (_request, response, error) =>
         error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-      autoLogging: { ignore: (request) => request.url === '/health' },
+      // Health probes are not logged. The router has rewritten `url` by the time this runs.
+      autoLogging: {
+        ignore: (request) =>
+          ((request as { originalUrl?: string }).originalUrl ?? request.url ?? '').split('?')[0] ===
+          '/health',
+      },
     },
   });
 }
