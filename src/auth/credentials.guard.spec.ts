@@ -7,7 +7,6 @@ import {
   ForbiddenError,
   UnauthorizedError,
 } from '../common/errors/domain-errors';
-import { ErrorCode } from '../common/errors/error-code';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyStrategy, BearerApiKeyStrategy } from './api-key.strategy';
@@ -61,23 +60,26 @@ describe(CredentialsGuard.name, () => {
       expect(attempt).toThrow('Authentication required');
     });
 
-    it.each<[string, unknown]>([
-      ['a plain Error', new Error('jwt malformed')],
-      ['a non-Error value', 'Unknown authentication strategy'],
-      ['an object', { message: 'invalid signature' }],
-    ])('should turn %s into UnauthorizedError', (_label, error) => {
+    it('should not turn an error (the check broke) into a 401', () => {
+      const error = new Error('connection lost');
+      expect(() => sut.handleRequest(error, false)).toThrow(error);
+    });
+
+    it('should report a thrown value that is not an Error as an Error, not as a 401', () => {
       let thrown: unknown;
       try {
-        sut.handleRequest(error, false);
+        sut.handleRequest('Unknown authentication strategy', false);
       } catch (caught) {
         thrown = caught;
       }
-      expect(thrown).toBeInstanceOf(UnauthorizedError);
-      expect(thrown).toMatchObject({ code: ErrorCode.UNAUTHORIZED, message: 'Authentication required' });
+      expect(thrown).toBeInstanceOf(Error);
+      expect(thrown).not.toBeInstanceOf(UnauthorizedError);
+      expect((thrown as Error).message).toBe('Unknown authentication strategy');
     });
 
-    it('should not let a non-domain error through even when a principal came with it', () => {
-      expect(() => sut.handleRequest(new Error('boom'), keyPrincipal)).toThrow(UnauthorizedError);
+    it('should report the error even when a principal came with it', () => {
+      const error = new Error('boom');
+      expect(() => sut.handleRequest(error, keyPrincipal)).toThrow(error);
     });
 
     it.each<[string, DomainError]>([
@@ -206,10 +208,12 @@ describe(CredentialsGuard.name, () => {
       expect(error).toBe(outage);
     });
 
-    it('should turn an unexpected failure of the authenticator into 401', async () => {
-      authenticate.mockRejectedValue(new TypeError('bug'));
+    it('should not answer 401 for an unexpected failure of the authenticator (and not count it as a failed login)', async () => {
+      const bug = new TypeError('bug');
+      authenticate.mockRejectedValue(bug);
       const { error } = await run({ 'x-api-key': API_KEY });
-      expect(error).toBeInstanceOf(UnauthorizedError);
+      expect(error).toBe(bug);
+      expect(recordFailure).not.toHaveBeenCalled();
     });
   });
 });

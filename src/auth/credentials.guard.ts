@@ -1,6 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { DomainError, UnauthorizedError } from '../common/errors/domain-errors';
+import { UnauthorizedError } from '../common/errors/domain-errors';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure.limiter';
 import { API_KEY_STRATEGY, BEARER_API_KEY_STRATEGY } from './api-key.strategy';
 import { JWT_STRATEGY } from './jwt.strategy';
@@ -9,7 +9,7 @@ import { Principal } from './principal';
 /**
  * Passes when any strategy accepts the request's credential: `x-api-key`, a bearer API key, or
  * a bearer JWT. Missing, unknown, revoked or expired credentials get 401; a failure behind the
- * check (the database is down) keeps its own status.
+ * check keeps its own status (503 when the database is down, 500 for anything unexpected).
  */
 @Injectable()
 export class CredentialsGuard extends AuthGuard([API_KEY_STRATEGY, BEARER_API_KEY_STRATEGY, JWT_STRATEGY]) {
@@ -34,8 +34,13 @@ export class CredentialsGuard extends AuthGuard([API_KEY_STRATEGY, BEARER_API_KE
   }
 
   override handleRequest<TUser = Principal>(error: unknown, principal: TUser | false): TUser {
-    if (error instanceof DomainError) throw error;
-    if (error || !principal) throw new UnauthorizedError();
+    // A strategy reports a credential it refuses as a failure (no principal); an error means the
+    // check itself broke (the database, say), which is not the caller's fault: no 401 for that.
+    if (error)
+      throw error instanceof Error
+        ? error
+        : new Error(typeof error === 'string' ? error : 'Authentication failed');
+    if (!principal) throw new UnauthorizedError();
     return principal;
   }
 }

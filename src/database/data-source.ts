@@ -8,7 +8,13 @@ import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 /** How long a request waits for a pooled PostgreSQL connection before answering 503. */
 const CONNECT_TIMEOUT_MS = 2_000;
-const STATEMENT_TIMEOUT_MS = 10_000;
+/** Every statement of this service is small; one that runs this long is stuck behind a lock. */
+const STATEMENT_TIMEOUT_MS = 5_000;
+/**
+ * The server enforces statement_timeout only when it gets the query: a connection that has gone
+ * silent (a network partition) needs the client's own timeout, or the request would hang.
+ */
+const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 1_000;
 
 export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOptions {
   const common = {
@@ -31,6 +37,7 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
         max: 10,
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         statement_timeout: STATEMENT_TIMEOUT_MS,
+        query_timeout: QUERY_TIMEOUT_MS,
         idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS,
         keepAlive: true,
       },

@@ -28,6 +28,8 @@ const CONNECTION_ERROR_CODES = new Set([
   '08004',
   '08006',
   '53300', // too_many_connections
+  '57014', // query_canceled (statement_timeout)
+  '55P03', // lock_not_available
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
 ]);
@@ -38,15 +40,18 @@ const CONNECTION_ERROR_MESSAGES = [
   'Client has encountered a connection error',
   'connect ECONNREFUSED',
   'Connection ended unexpectedly',
+  'Query read timeout',
 ];
 
+/** Whether the database could not be reached or did not answer in time (503, worth a retry). */
 export function isConnectionError(error: unknown): boolean {
-  const candidates = [error, (error as { driverError?: unknown })?.driverError];
+  const candidates = [error, (error as { driverError?: unknown } | null)?.driverError];
   return candidates.some((candidate) => {
-    if (!(candidate instanceof Error)) return false;
-    const code = (candidate as { code?: unknown }).code;
+    // Not `instanceof Error`: errors raised by Node itself may come from another realm.
+    if (candidate === null || typeof candidate !== 'object') return false;
+    const { code, message } = candidate as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
-    return CONNECTION_ERROR_MESSAGES.some((message) => candidate.message.includes(message));
+    return typeof message === 'string' && CONNECTION_ERROR_MESSAGES.some((text) => message.includes(text));
   });
 }
 
