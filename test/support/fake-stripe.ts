@@ -90,6 +90,11 @@ export class FakeStripe {
   requestCount = 0;
   /** Milliseconds to wait before answering each request. */
   delayMs = 0;
+  /**
+   * Let checkout and billing-portal sessions name customers this fake never created (the
+   * benchmark seeds `cus_bench_…` ids straight into the database). Off: unknown ones get 404.
+   */
+  acceptUnknownCustomers = false;
 
   get url(): string {
     const address = this.server?.address() as AddressInfo;
@@ -342,7 +347,7 @@ export class FakeStripe {
       return this.checkoutSessions(method, segments.slice(3), body);
     }
     if (resource === 'billing_portal' && id === 'sessions' && method === 'POST') {
-      if (!this.customers.has(String(body.customer))) return notFound('customer', String(body.customer));
+      if (!this.knowsCustomer(body.customer)) return notFound('customer', String(body.customer));
       const session: StripeObject = {
         id: newId('bps'),
         object: 'billing_portal.session',
@@ -366,7 +371,7 @@ export class FakeStripe {
   private checkoutSessions(method: string, rest: string[], body: Record<string, unknown>): [number, unknown] {
     const [id, action] = rest;
     if (method === 'POST' && !id) {
-      if (!this.customers.has(String(body.customer))) return notFound('customer', String(body.customer));
+      if (!this.knowsCustomer(body.customer)) return notFound('customer', String(body.customer));
       const lineItems = (body.line_items as Array<Record<string, unknown>>) ?? [];
       const price = this.prices.get(String(lineItems[0]?.price));
       if (!price) return notFound('price', String(lineItems[0]?.price));
@@ -401,6 +406,12 @@ export class FakeStripe {
       return [200, this.publicObject(session)];
     }
     return notFound('route', rest.join('/'));
+  }
+
+  private knowsCustomer(customer: unknown): boolean {
+    return (
+      this.customers.has(String(customer)) || (this.acceptUnknownCustomers && typeof customer === 'string')
+    );
   }
 
   /** The object without the fake's private fields (those starting with `_`). */

@@ -1,0 +1,217 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ChildMessage, ParentMessage } from './shared';
+
+export const ROOT = join(__dirname, '..');
+
+/**
+ * Every process the benchmark starts, so that none outlives it: on a normal end, on an error,
+ * on SIGINT, and (synchronously, with SIGKILL) when the orchestrator's process exits anyway.
+ */
+const live = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** Last resort, for `process.on('exit')`: nothing asynchronous can run there. */
+export function killAllNow(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...live].map((child) => stopChild(child)));
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Only what a Node process needs from the orchestrator's environment, plus `extra`. */
+function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) {
+    if (process.env[name] !== undefined) env[name] = process.env[name];
+  }
+  return { ...env, ...extra };
+}
+
+/** A TypeScript helper of the benchmark (upstream.ts, baseline.ts) in its own process, with IPC. */
+export interface HelperProcess {
+  child: ChildProcess;
+  url: string;
+  /** Asks the child for its request count (the upstream answers; others never do). */
+  requestCount(): Promise<number>;
+}
+
+export async function startHelper(script: string, env: Record<string, string> = {}): Promise<HelperProcess> {
+  const child = track(
+    spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'bench', script)], {
+      cwd: ROOT,
+      env: baseEnv(env),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start within 30 s`)), 30_000);
+    const onExit = (code: number | null) => reject(new Error(`${script} exited with ${code} while starting`));
+    child.once('exit', onExit);
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'ready' || message.type === 'error') {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        if (message.type === 'ready') resolve(message.url);
+        else reject(new Error(`${script}: ${message.message}`));
+      }
+    });
+  });
+
+  let nextId = 0;
+  const pending = new Map<number, (count: number) => void>();
+  child.on('message', (message: ChildMessage) => {
+    if (message.type !== 'count') return;
+    pending.get(message.id)?.(message.count);
+    pending.delete(message.id);
+  });
+  return {
+    child,
+    url,
+    requestCount: () =>
+      new Promise<number>((resolve, reject) => {
+        const id = ++nextId;
+        const timer = setTimeout(() => reject(new Error(`${script} did not report its count`)), 10_000);
+        pending.set(id, (count) => {
+          clearTimeout(timer);
+          resolve(count);
+        });
+        child.send({ type: 'count', id } satisfies ParentMessage);
+      }),
+  };
+}
+
+/** One GET /health; resolves with the status code, or 0 when nothing answered. */
+export function healthStatus(url: string, timeoutMs = 1_000): Promise<number> {
+  return new Promise((resolve) => {
+    const request = httpRequest(`${url}/health`, { agent: false, timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(0));
+    request.end();
+  });
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  /** Milliseconds from spawning the process to the first 200 from /health. */
+  startToHealthyMs: number;
+  /** Resident memory now (VmRSS from /proc), in MB. */
+  rssMb(): number | null;
+  /** CPU time used so far, user + system (from /proc), in seconds. */
+  cpuSeconds(): number | null;
+  /** The end of what the process wrote to stderr (stdout, the request log, is discarded). */
+  stderrTail(): string;
+  stop(): Promise<void>;
+}
+
+const POLL_MS = 10;
+const START_TIMEOUT_MS = 30_000;
+const STDERR_TAIL_BYTES = 8_192;
+/** USER_HZ: what /proc counts CPU time in, 100 on every Linux platform Node runs on. */
+const CLOCK_TICKS_PER_S = 100;
+
+/**
+ * The service exactly as production starts it, `node dist/main.js` (built beforehand), with
+ * `--cpu-prof` when profiling. Its start is timed from spawn() to the first 200 from /health,
+ * polled every 10 ms.
+ */
+export async function startService(
+  env: Record<string, string>,
+  options: { cpuProfileDir?: string } = {},
+): Promise<ServiceProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  const startedAt = performance.now();
+  const child = track(
+    spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist', 'main.js')], {
+      cwd: ROOT,
+      env: baseEnv({ ...env, HOST: '127.0.0.1', PORT: String(port) }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
+  });
+
+  let startToHealthyMs = -1;
+  while (performance.now() - startedAt < START_TIMEOUT_MS) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}:\n${stderr}`);
+    if ((await healthStatus(url, 500)) === 200) {
+      startToHealthyMs = performance.now() - startedAt;
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  if (startToHealthyMs < 0) {
+    child.kill('SIGKILL');
+    throw new Error(`the service did not answer /health with 200 within ${START_TIMEOUT_MS} ms:\n${stderr}`);
+  }
+
+  return {
+    child,
+    pid: child.pid!,
+    url,
+    startToHealthyMs,
+    rssMb: () => readRssMb(child.pid!),
+    cpuSeconds: () => readCpuSeconds(child.pid!),
+    stderrTail: () => stderr,
+    stop: () => stopChild(child, 15_000),
+  };
+}
+
+function readRssMb(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of /proc/<pid>/stat (fields 14 and 15, after the parenthesised name). */
+function readCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state): utime is field 14, stime field 15; in clock ticks (100/s).
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,109 @@
+import autocannon from 'autocannon';
+
+/** One request of a load phase: what varies from request to request. */
+export interface NextRequest {
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface LoadSpec {
+  url: string;
+  path: string;
+  connections: number;
+  durationS: number;
+  /** Called once per request sent; returns null when it has nothing left to send. */
+  next: () => NextRequest | null;
+  /** Stop after this many requests even if the time is not up (warm-ups). */
+  maxRequests?: number;
+}
+
+/** What autocannon saw in one phase. Throughput counts 2xx answers only. */
+export interface LoadResult {
+  /** Requests written to the server, answered or not when the phase ended. */
+  sent: number;
+  ok: number;
+  non2xx: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  statusCodes: Record<string, number>;
+  durationS: number;
+  /** 2xx answers per second. */
+  reqPerSec: number;
+  /** Latencies of 2xx answers (autocannon's histogram has 1 ms resolution). */
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  /** `next` ran dry during the phase (the caller decides whether that is a failure). */
+  exhausted: boolean;
+  /** Service phases: CPU the service used, in % of one core over the phase (not a target). */
+  serviceCpuPercent?: number;
+}
+
+/**
+ * Drives `POST spec.path` with autocannon: `spec.connections` keep-alive connections, each
+ * sending its next request as soon as the previous one is answered, for `spec.durationS`.
+ * Every request is built by `spec.next()` (autocannon's `setupRequest`), so each one can carry
+ * another API key or another webhook event.
+ */
+export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  let exhausted = false;
+  let last: NextRequest | null = null;
+  let instance: autocannon.Instance | undefined;
+  return new Promise((resolve, reject) => {
+    instance = autocannon(
+      {
+        url: spec.url,
+        connections: spec.connections,
+        duration: spec.durationS,
+        timeout: 30,
+        // autocannon checks whether to stop once per sample: 100 ms keeps phases close to their
+        // duration (the default, 1 s, rounds every phase up to whole seconds).
+        sampleInt: 100,
+        ...(spec.maxRequests === undefined ? {} : { maxOverallRequests: spec.maxRequests }),
+        requests: [
+          {
+            method: 'POST',
+            path: spec.path,
+            setupRequest: (request) => {
+              const next = spec.next();
+              if (next === null && !exhausted) {
+                exhausted = true;
+                // Finish the phase now; the requests still to be sent repeat the last one.
+                setImmediate(() => instance?.stop());
+              }
+              last = next ?? last;
+              if (!last) throw new Error('the load phase has no request to send');
+              return { ...request, headers: last.headers, body: last.body };
+            },
+          },
+        ],
+      },
+      (error: unknown, result: autocannon.Result) => {
+        if (error) return reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+        resolve(summarize(result, exhausted));
+      },
+    );
+  });
+}
+
+function summarize(result: autocannon.Result, exhausted: boolean): LoadResult {
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) {
+    statusCodes[code] = stats.count ?? 0;
+  }
+  const ok = result['2xx'];
+  const durationS = result.duration > 0 ? result.duration : 1;
+  return {
+    sent: result.requests.sent,
+    ok,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    statusCodes,
+    durationS,
+    reqPerSec: ok / durationS,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    meanMs: result.latency.mean,
+    exhausted,
+  };
+}

@@ -1,0 +1,233 @@
+import { LoadResult } from './load';
+import { EndpointKey } from './shared';
+
+/** The figures of one side (service or baseline) of one endpoint, as reported. */
+export interface SideFigures {
+  /** 2xx answers per second of the chosen round. */
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Which round was chosen (1-based), and every round's result. */
+  chosenRound: number;
+  rounds: LoadResult[];
+  /** Over all rounds. */
+  non2xx: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+}
+
+export interface EndpointFigures {
+  key: EndpointKey;
+  path: string;
+  service: SideFigures;
+  baseline: SideFigures;
+  /** service req/s ÷ baseline req/s. */
+  ratio: number;
+  /** Upstream requests during the service's phases ÷ requests completed in them. */
+  providerCallsPerRequest: number;
+  /** From the separate round-trip phase; 'in-process' on SQLite. */
+  dbRoundTripsPerRequest: number | 'in-process';
+}
+
+export interface WebhookFigures {
+  /** Rows added to webhook_events during the phase ÷ the phase's duration (chosen round). */
+  appliedPerSec: number;
+  /** What autocannon saw in the same round: 2xx answers per second. */
+  answeredPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  chosenRound: number;
+  rounds: Array<LoadResult & { applied: number; appliedPerSec: number }>;
+  non2xx: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+  providerCallsPerEvent: number;
+  dbRoundTripsPerEvent: number | 'in-process';
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  /** null: does not apply to this run (e.g. a PostgreSQL target on SQLite). */
+  met: boolean | null;
+}
+
+export interface Results {
+  generatedAt: string;
+  settings: {
+    smoke: boolean;
+    connections: number;
+    durationS: number;
+    warmupS: number;
+    rounds: number;
+    aggregation: string;
+    roundTripRequestsPerEndpoint: number;
+    database: 'postgres' | 'sqlite';
+    databaseUrl: string;
+    node: string;
+    cpus: number;
+    cpuModel: string;
+    profile: boolean;
+  };
+  endpoints: EndpointFigures[];
+  webhooks: WebhookFigures;
+  startup: { medianMs: number; samplesMs: number[] };
+  rssMbAfterRun: number | null;
+  /** Non-2xx answers and connection errors of any phase, one line each. */
+  problems: string[];
+  targets: Target[];
+  cpuProfile: string | null;
+  harnessSeconds: number;
+}
+
+const MARK = (met: boolean | null) => (met === null ? '–' : met ? '✓' : '✗');
+
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const rate = (value: number) => fixed(value, 0);
+const ms = (value: number) => fixed(value, 0);
+const perRequest = (value: number | 'in-process') => (typeof value === 'number' ? fixed(value, 2) : value);
+
+/** Left-aligns the first column (all of them with `leftOnly`) and right-aligns the others. */
+function table(rows: string[][], leftOnly = false): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => [...row[column]].length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => {
+          const pad = ' '.repeat(widths[column] - [...cell].length);
+          return column === 0 || leftOnly ? cell + pad : pad + cell;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function formatResults(results: Results): string {
+  const s = results.settings;
+  const lines: string[] = [];
+  lines.push(
+    `Benchmark: ${s.connections} connections, ${s.durationS} s per phase, ${s.rounds} round(s), ` +
+      `${s.database} (${s.databaseUrl}), node ${s.node}, ${s.cpus} CPU(s)${s.smoke ? ' — SMOKE RUN' : ''}`,
+  );
+  lines.push(`Figures: ${s.aggregation}.`);
+  lines.push('');
+  const header = [
+    'endpoint',
+    'service req/s',
+    'p50 ms',
+    'p99 ms',
+    'baseline req/s',
+    'p50 ms',
+    'p99 ms',
+    'ratio',
+    'provider calls/req',
+    'DB round trips/req',
+    'non-2xx svc/base',
+  ];
+  const rows = results.endpoints.map((endpoint) => [
+    `POST ${endpoint.path}`,
+    rate(endpoint.service.reqPerSec),
+    ms(endpoint.service.p50Ms),
+    ms(endpoint.service.p99Ms),
+    rate(endpoint.baseline.reqPerSec),
+    ms(endpoint.baseline.p50Ms),
+    ms(endpoint.baseline.p99Ms),
+    fixed(endpoint.ratio, 2),
+    fixed(endpoint.providerCallsPerRequest, 2),
+    perRequest(endpoint.dbRoundTripsPerRequest),
+    `${endpoint.service.non2xx + endpoint.service.errors}/${endpoint.baseline.non2xx + endpoint.baseline.errors}`,
+  ]);
+  lines.push(table([header, ...rows]));
+  lines.push('');
+  const w = results.webhooks;
+  lines.push(
+    `Webhook intake (POST /api/webhooks/stripe, distinct signed customer.subscription.updated events): ` +
+      `${rate(w.appliedPerSec)} events applied/s (webhook_events rows), autocannon saw ${rate(w.answeredPerSec)} 2xx/s, ` +
+      `p50 ${ms(w.p50Ms)} ms, p99 ${ms(w.p99Ms)} ms, provider calls/event ${fixed(w.providerCallsPerEvent, 2)}, ` +
+      `DB round trips/event ${perRequest(w.dbRoundTripsPerEvent)}, non-2xx ${w.non2xx + w.errors}`,
+  );
+  lines.push(
+    `Start to first healthy answer: ${fixed(results.startup.medianMs, 0)} ms ` +
+      `(median of ${results.startup.samplesMs.map((value) => fixed(value, 0)).join(', ')} ms)`,
+  );
+  lines.push(
+    `Resident memory (VmRSS) of the service after the run: ${results.rssMbAfterRun === null ? 'n/a' : fixed(results.rssMbAfterRun, 1)} MB`,
+  );
+  if (results.cpuProfile) lines.push(`CPU profile of the service: ${results.cpuProfile}`);
+  lines.push('');
+  if (results.problems.length === 0) {
+    lines.push('Errors: none (every answer of every phase was 2xx, no connection errors).');
+  } else {
+    lines.push('Errors during the phases (reported, not hidden):');
+    for (const problem of results.problems) lines.push(`  - ${problem}`);
+  }
+  lines.push('');
+  lines.push('Targets (measured, not asserted):');
+  lines.push(
+    table(
+      [
+        ['target', 'goal', 'measured', 'met'],
+        ...results.targets.map((target) => [target.name, target.goal, target.measured, MARK(target.met)]),
+      ],
+      true,
+    ),
+  );
+  return lines.join('\n');
+}
+
+/** The issue's targets, measured and marked, never asserted. */
+export function evaluateTargets(results: Results): Target[] {
+  const byKey = (key: EndpointKey) => results.endpoints.find((endpoint) => endpoint.key === key)!;
+  const sessions = byKey('sessions');
+  const checkoutCalls = Math.max(sessions.providerCallsPerRequest, byKey('checkout').providerCallsPerRequest);
+  const roundTrips = results.endpoints.map((endpoint) => endpoint.dbRoundTripsPerRequest);
+  const measuredRoundTrips = roundTrips.filter((value): value is number => typeof value === 'number');
+  const maxRoundTrips = measuredRoundTrips.length > 0 ? Math.max(...measuredRoundTrips) : null;
+  const roundTripList = results.endpoints
+    .map((endpoint) => `${endpoint.key} ${perRequest(endpoint.dbRoundTripsPerRequest)}`)
+    .join(', ');
+  const postgres = results.settings.database === 'postgres';
+  return [
+    {
+      name: 'sessions throughput',
+      goal: '≥ 0.6 × baseline',
+      measured: `${sessions.ratio.toFixed(2)} × baseline`,
+      met: sessions.ratio >= 0.6,
+    },
+    {
+      name: 'provider calls per checkout (returning customer)',
+      goal: '1',
+      measured: `${checkoutCalls.toFixed(2)} (max of sessions, checkout)`,
+      met: Number(checkoutCalls.toFixed(2)) <= 1,
+    },
+    {
+      name: 'database round trips per request',
+      goal: '≤ 3',
+      measured:
+        maxRoundTrips === null
+          ? 'in-process (SQLite)'
+          : `${maxRoundTrips.toFixed(2)} (max of ${roundTripList})`,
+      met: maxRoundTrips === null ? null : Number(maxRoundTrips.toFixed(2)) <= 3,
+    },
+    {
+      name: 'webhook intake',
+      goal: '≥ 1,000 events/s on PostgreSQL',
+      measured: `${results.webhooks.appliedPerSec.toFixed(0)} events/s${postgres ? '' : ' (SQLite: target not applicable)'}`,
+      met: postgres ? results.webhooks.appliedPerSec >= 1_000 : null,
+    },
+    {
+      name: 'start to healthy',
+      goal: '< 2 s',
+      measured: `${results.startup.medianMs.toFixed(0)} ms`,
+      met: results.startup.medianMs < 2_000,
+    },
+    {
+      name: 'resident memory after the run',
+      goal: '< 200 MB',
+      measured: results.rssMbAfterRun === null ? 'n/a' : `${results.rssMbAfterRun.toFixed(1)} MB`,
+      met: results.rssMbAfterRun === null ? null : results.rssMbAfterRun < 200,
+    },
+  ];
+}

@@ -1,0 +1,57 @@
+/**
+ * Settings the benchmark's processes share: the orchestrator (run.ts), the Stripe-shaped
+ * upstream (upstream.ts) and the bare baseline server (baseline.ts). Nothing here is secret:
+ * the keys only open the benchmark's own fake upstream.
+ */
+
+export const STRIPE_SECRET_KEY = 'sk_test_benchmark';
+export const STRIPE_WEBHOOK_SECRET = 'whsec_benchmark_signing_secret';
+/** The price of `/api/subscriptions/sessions` (SUBSCRIPTION_PRICE_ID). */
+export const SUBSCRIPTION_PRICE_ID = 'price_bench_monthly';
+/** The price the benchmark buys through `/api/billing/checkout`. */
+export const CHECKOUT_PRICE_ID = 'price_bench_pro_monthly';
+export const TRIAL_DAYS = 30;
+export const APP_ORIGIN = 'https://app.example.com';
+
+export const SUCCESS_URL = `${APP_ORIGIN}/welcome?session_id={CHECKOUT_SESSION_ID}`;
+export const CANCEL_URL = `${APP_ORIGIN}/pricing?checkout=cancelled`;
+export const RETURN_URL = `${APP_ORIGIN}/settings/billing`;
+
+/** The one API key the baseline accepts (it has no database), and whom it stands for. */
+export const BASELINE_API_KEY = `bsk_${'0'.repeat(31)}1_${'b'.repeat(43)}`;
+export const BASELINE_ACCOUNT_ID = '00000000-0000-4000-8000-000000000001';
+export const BASELINE_CUSTOMER_ID = 'cus_bench_baseline';
+
+/** The three endpoints measured against the baseline, with the bodies both servers get. */
+export const ENDPOINTS = [
+  {
+    key: 'sessions',
+    path: '/api/subscriptions/sessions',
+    body: JSON.stringify({ successUrl: SUCCESS_URL }),
+  },
+  {
+    key: 'checkout',
+    path: '/api/billing/checkout',
+    body: JSON.stringify({
+      priceId: CHECKOUT_PRICE_ID,
+      successUrl: SUCCESS_URL,
+      cancelUrl: CANCEL_URL,
+      metadata: { plan: 'pro', source: 'benchmark' },
+    }),
+  },
+  {
+    key: 'portal',
+    path: '/api/subscriptions/portal',
+    body: JSON.stringify({ returnUrl: RETURN_URL }),
+  },
+] as const;
+
+export type EndpointKey = (typeof ENDPOINTS)[number]['key'];
+
+/** Messages between the orchestrator and its children (over the IPC channel of `fork`-like spawns). */
+export type ChildMessage =
+  | { type: 'ready'; url: string }
+  | { type: 'count'; id: number; count: number }
+  | { type: 'error'; message: string };
+
+export type ParentMessage = { type: 'count'; id: number };
