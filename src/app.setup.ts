@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import { BadRequestException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -6,6 +7,7 @@ import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { ApiValidationPipe } from './common/http/api-validation.pipe';
 import { HARD_BODY_LIMIT_BYTES, registerBodyParsers } from './common/http/body-parsers';
+import { clientErrorHandler, frameworkErrorHandler } from './common/http/edge-errors';
 import { AppConfig } from './config/app-config';
 import { requestId } from './logging/logger.module';
 import { setupSwagger } from './openapi';
@@ -20,6 +22,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // On shutdown: idle keep-alive connections close, requests arriving meanwhile get 503.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -36,6 +40,11 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   registerBodyParsers(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // Node reads a request line with CR LF inside it as HTTP/0.9 and carries on: refuse it.
+    if (request.raw.httpVersionMajor !== 1) {
+      done(new BadRequestException('Malformed HTTP request'));
+      return;
+    }
     done();
   });
   // While shutting down, answers close their connection, so that a client keeping it alive does

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, ProviderMode } from '../config/app-config';
 import { BadRequestError, DomainError } from '../common/errors/domain-errors';
 import { ErrorCode } from '../common/errors/error-code';
@@ -14,6 +14,8 @@ export class WebhookNotStoredError extends DomainError {
 
 @Injectable()
 export class WebhooksService {
+  private readonly logger = new Logger(WebhooksService.name);
+
   constructor(
     private readonly provider: PaymentProvider,
     private readonly processor: WebhookProcessor,
@@ -41,6 +43,11 @@ export class WebhooksService {
       }
     }
     if (failure instanceof DomainError) throw failure;
-    throw new BadRequestError(failure instanceof Error ? failure.message : 'Invalid webhook signature');
+    // The SDK's own wording can be long and technical; the reason is logged, the caller told plainly.
+    this.logger.warn(
+      { reason: failure instanceof Error ? failure.message : String(failure) },
+      'webhook refused',
+    );
+    throw new BadRequestError('Webhook signature verification failed');
   }
 }

@@ -23,7 +23,32 @@ export class ApiValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') value = readableBody(value);
     if (metadata.type === 'query' && value !== null && typeof value === 'object') value = { ...value };
+    if (metadata.type === 'body' || metadata.type === 'query') refuseUnsafeKeys(value);
     return super.transform(value, metadata);
+  }
+}
+
+/** Names that Nest's pipe deletes without a word (prototype pollution guards). */
+const STRIPPED_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
+/**
+ * Keys the validation would silently drop instead of refusing: at the top level anything named
+ * like a member of Object.prototype ("constructor", "toString" — class-transformer skips them),
+ * at any depth the ones Nest's pipe strips. Dropping a caller's key is not refusing it.
+ */
+function refuseUnsafeKeys(value: unknown): void {
+  if (value === null || typeof value !== 'object') return;
+  for (const key of Object.keys(value)) {
+    if (key in Object.prototype || STRIPPED_KEYS.has(key)) throw new BadRequestError(`Unknown field: ${key}`);
+  }
+  const stack: Array<[unknown, string]> = Object.entries(value).map(([key, child]) => [child, key]);
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, child] of Object.entries(node)) {
+      if (STRIPPED_KEYS.has(key)) throw new BadRequestError(`${path} cannot have a key named ${key}`);
+      stack.push([child, `${path}.${key}`]);
+    }
   }
 }
 
@@ -47,10 +72,6 @@ function readableBody(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new BadRequestError('Request body must be a JSON object');
   }
-  // class-transformer silently skips keys named like Object.prototype's members ("constructor",
-  // "toString"), so the unknown-field check would never see them.
-  const shadowing = Object.keys(value).find((key) => key in Object.prototype);
-  if (shadowing !== undefined) throw new BadRequestError(`Unknown field: ${shadowing}`);
   return value as Record<string, unknown>;
 }
 

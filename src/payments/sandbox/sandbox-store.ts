@@ -83,12 +83,16 @@ const PREFIX: Record<SandboxKind, string> = {
 
 export const sandboxId = (kind: SandboxKind): string => `${PREFIX[kind]}${randomBytes(12).toString('hex')}`;
 
+const SANDBOX_ID = /^[a-z]{2,4}_sbx_[0-9a-f]{24,48}$/;
+
 /** The sandbox provider's objects, kept in the service's own database as JSON documents. */
 @Injectable()
 export class SandboxStore {
   constructor(private readonly db: Db) {}
 
   async get<K extends SandboxKind>(kind: K, id: string): Promise<Kinds[K] | null> {
+    // Ids come from page URLs: anything not shaped like ours is unknown, and never reaches SQL.
+    if (!SANDBOX_ID.test(id)) return null;
     const row = await this.db.one<{ data: string }>(
       'SELECT data FROM sandbox_objects WHERE id = :id AND kind = :kind',
       { id, kind },
