@@ -64,9 +64,9 @@ export function page(title: string, body: Html): string {
         </style>
       </head>
       <body>
-        <div class="banner" role="note">
+        <header class="banner">
           Sandbox: this is a test page of the billing sessions service. No real payment is taken.
-        </div>
+        </header>
         <main>${body}</main>
       </body>
     </html>`.text;
