@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
+import { DateUtils } from 'typeorm/util/DateUtils';
 import { DatabaseUnavailableError } from '../common/errors/domain-errors';
 import { AsyncMutex } from './async-mutex';
 import { Dialect } from './portable-columns';
+import { SqlTemplate, statementName } from './sql-template';
 
 export type SqlParams = Record<string, unknown>;
 
 /** A transaction in progress; pass it to repository methods so they run inside it. */
 export interface Tx {
-  readonly runner: QueryRunner;
+  readonly runner?: QueryRunner;
+  readonly client?: PoolClient;
 }
 
 const CONNECTION_ERROR_CODES = new Set([
@@ -56,21 +60,28 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 /**
- * The one way request code talks to the database: named parameters (`:name`) that TypeORM's
- * driver escapes for either dialect, transactions, and connection failures turned into
- * DatabaseUnavailableError (503).
+ * The one way request code talks to the database: statements with named parameters (`:name`),
+ * transactions, and connection failures turned into DatabaseUnavailableError (503).
  *
- * SQLite runs on one connection, so statements of concurrent requests would otherwise land
- * inside each other's transactions; there every statement and transaction takes a mutex.
+ * On PostgreSQL statements go straight to the driver's connection pool as named prepared
+ * statements (parsed and planned once per connection); TypeORM owns the pool, the schema and the
+ * migrations. SQLite runs on TypeORM's one connection, so statements of concurrent requests would
+ * otherwise land inside each other's transactions: there every statement and transaction takes a
+ * mutex.
  */
 @Injectable()
 export class Db {
   readonly dialect: Dialect;
   private readonly sqliteLock: AsyncMutex | null;
+  private readonly pool: Pool | null;
 
   constructor(private readonly dataSource: DataSource) {
     this.dialect = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
     this.sqliteLock = this.dialect === 'sqlite' ? new AsyncMutex() : null;
+    this.pool =
+      this.dialect === 'postgres'
+        ? ((dataSource.driver as unknown as { master: Pool }).master ?? null)
+        : null;
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: SqlParams = {}, tx?: Tx): Promise<T[]> {
@@ -87,29 +98,13 @@ export class Db {
 
   /** Runs a statement and returns the number of rows it changed. */
   async execute(sql: string, params: SqlParams = {}, tx?: Tx): Promise<number> {
-    return (await this.run(sql, params, tx)).affected ?? 0;
+    return (await this.run(sql, params, tx)).affected;
   }
 
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    const body = async (): Promise<T> => {
-      const runner = this.dataSource.createQueryRunner();
-      try {
-        await runner.connect();
-        await runner.startTransaction();
-        try {
-          const result = await work({ runner });
-          await runner.commitTransaction();
-          return result;
-        } catch (error) {
-          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-          throw error;
-        }
-      } finally {
-        await runner.release();
-      }
-    };
     try {
-      return this.sqliteLock ? await this.sqliteLock.run(body) : await body();
+      if (this.pool) return await this.postgresTransaction(this.pool, work);
+      return await this.sqliteLock!.run(() => this.sqliteTransaction(work));
     } catch (error) {
       throw this.translate(error);
     }
@@ -129,21 +124,71 @@ export class Db {
     await this.query('SELECT 1 AS ok');
   }
 
-  private async run(sql: string, params: SqlParams, tx?: Tx) {
-    const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params, {});
-    const statement = async () => {
-      const runner = tx?.runner ?? this.dataSource.createQueryRunner();
-      try {
-        return await runner.query(text, values, true);
-      } finally {
-        if (!tx) await runner.release();
-      }
-    };
+  private async run(
+    sql: string,
+    params: SqlParams,
+    tx?: Tx,
+  ): Promise<{ records: unknown[]; affected: number }> {
     try {
+      if (this.pool) {
+        const { text, values } = SqlTemplate.of(sql).bind(params, 'postgres', postgresValue);
+        const result = await (tx?.client ?? this.pool).query({ name: statementName(text), text, values });
+        return { records: result.rows, affected: result.rowCount ?? 0 };
+      }
+      const { text, values } = SqlTemplate.of(sql).bind(params, 'sqlite', sqliteValue);
+      const statement = async () => {
+        const runner = tx?.runner ?? this.dataSource.createQueryRunner();
+        try {
+          const result = await runner.query(text, values, true);
+          return { records: result.records ?? [], affected: result.affected ?? 0 };
+        } finally {
+          if (!tx) await runner.release();
+        }
+      };
       // Inside a transaction the lock is already held by it.
-      return this.sqliteLock && !tx ? await this.sqliteLock.run(statement) : await statement();
+      return tx ? await statement() : await this.sqliteLock!.run(statement);
     } catch (error) {
       throw this.translate(error);
+    }
+  }
+
+  private async postgresTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await work({ client });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      // A connection that failed is not handed to the next request.
+      if (isConnectionError(error)) broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async sqliteTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        const result = await work({ runner });
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await runner.release();
     }
   }
 
@@ -152,6 +197,17 @@ export class Db {
     return isConnectionError(error) ? new DatabaseUnavailableError(error) : error;
   }
 }
+
+/** PostgreSQL takes Dates and booleans as they are; a missing value is NULL. */
+const postgresValue = (value: unknown): unknown => (value === undefined ? null : value);
+
+/** SQLite keeps times as UTC text (as TypeORM writes them) and booleans as 0/1. */
+const sqliteValue = (value: unknown): unknown => {
+  if (value === undefined) return null;
+  if (value instanceof Date) return DateUtils.mixedDateToUtcDatetimeString(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+};
 
 /** Rows from SQLite carry times as text in UTC; PostgreSQL gives Date objects. */
 export function toDate(value: unknown): Date | null {
