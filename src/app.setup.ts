@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { BadRequestException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,6 +7,7 @@ import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { ApiValidationPipe } from './common/http/api-validation.pipe';
 import { HARD_BODY_LIMIT_BYTES, registerBodyParsers } from './common/http/body-parsers';
 import { clientErrorHandler, frameworkErrorHandler } from './common/http/edge-errors';
+import { securityHeaders } from './common/http/security-headers';
 import { AppConfig } from './config/app-config';
 import { requestId } from './logging/logger.module';
 import { setupSwagger } from './openapi';
@@ -29,11 +29,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bufferLogs: true,
     bodyParser: false,
   });
-  await configureApp(app, config);
+  configureApp(app, config);
   return app;
 }
 
-export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
@@ -58,7 +58,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
-  await app.register(helmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -72,6 +72,10 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
         upgradeInsecureRequests: null,
       },
     },
+  });
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   if (config.corsOrigins.length > 0) {
     const rules = config.corsOrigins
