@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import pino, { DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -26,27 +27,52 @@ export function requestId(request: IncomingMessage): string {
 /** JSON logs, one line per request and per event within it, with the request id on each. */
 export function loggerModule(config: AppConfig) {
   return LoggerModule.forRoot({
-    pinoHttp: {
-      level: config.logLevel,
-      // Fastify has already put its id (see requestId) on the raw request.
-      genReqId: (request) => request.id ?? requestId(request),
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      serializers: {
-        req: (request: { id: string; method: string; url: string }) => ({
-          id: request.id,
-          method: request.method,
-          url: request.url,
-        }),
-        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+    pinoHttp: [
+      {
+        level: config.logLevel,
+        // Fastify has already put its id (see requestId) on the raw request.
+        genReqId: (request) => request.id ?? requestId(request),
+        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        serializers: {
+          req: (request: { id: string; method: string; url: string }) => ({
+            id: request.id,
+            method: request.method,
+            url: request.url,
+          }),
+          res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+        },
+        customLogLevel: (_request, response, error) =>
+          error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+        // Health probes are not logged. The router has rewritten `url` by the time this runs.
+        autoLogging: {
+          ignore: (request) =>
+            ((request as { originalUrl?: string }).originalUrl ?? request.url ?? '').split('?')[0] ===
+            '/health',
+        },
       },
-      customLogLevel: (_request, response, error) =>
-        error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-      // Health probes are not logged. The router has rewritten `url` by the time this runs.
-      autoLogging: {
-        ignore: (request) =>
-          ((request as { originalUrl?: string }).originalUrl ?? request.url ?? '').split('?')[0] ===
-          '/health',
-      },
-    },
+      logDestination(),
+    ],
   });
+}
+
+let destination: DestinationStream | undefined;
+
+/**
+ * Standard output, written asynchronously: under load the lines that pile up while a write is in
+ * flight go out together in one write instead of one system call each. Whatever is still
+ * buffered is written out when the process exits.
+ */
+function logDestination(): DestinationStream {
+  if (!destination) {
+    const stream = pino.destination({ dest: 1, sync: false });
+    process.on('exit', () => {
+      try {
+        stream.flushSync();
+      } catch {
+        // Nothing more can be done for the log as the process ends.
+      }
+    });
+    destination = stream;
+  }
+  return destination;
 }

@@ -34,7 +34,7 @@ export class WebhooksService {
 
   private verify(rawBody: Buffer, signature: string | undefined): PaymentEvent {
     const modes = (['live', 'test'] as ProviderMode[]).filter((mode) => this.config.stripe.credentials[mode]);
-    let failure: unknown = new InvalidSignatureError('No webhook signing secret is configured');
+    let failure: unknown;
     for (const mode of modes) {
       try {
         return this.provider.parseWebhook(mode, rawBody, signature);
@@ -42,6 +42,7 @@ export class WebhooksService {
         failure = error;
       }
     }
+    failure ??= new InvalidSignatureError('No webhook signing secret is configured');
     if (failure instanceof DomainError) throw failure;
     // The SDK's own wording can be long and technical; the reason is logged, the caller told plainly.
     this.logger.warn(
