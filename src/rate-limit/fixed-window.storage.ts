@@ -8,6 +8,12 @@ interface Window {
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
+/**
+ * Counters kept at most. Beyond it (many distinct callers within a minute, say someone spraying
+ * invented keys) the oldest windows are dropped: their callers start counting afresh, and memory
+ * stays bounded.
+ */
+export const MAX_WINDOWS = 100_000;
 
 /**
  * An in-process counter per key and window, with the same semantics as the Redis storage
@@ -24,6 +30,8 @@ export class FixedWindowStorage implements ThrottlerStorage {
     let window = this.windows.get(id);
     if (!window || (window.resetAt <= now && window.blockedUntil <= now)) {
       window = { hits: 0, resetAt: now + ttl, blockedUntil: 0 };
+      this.windows.delete(id);
+      if (this.windows.size >= MAX_WINDOWS) this.makeRoom(now);
       this.windows.set(id, window);
     }
     window.hits++;
@@ -40,6 +48,15 @@ export class FixedWindowStorage implements ThrottlerStorage {
   close(): void {
     clearInterval(this.sweeper);
     this.windows.clear();
+  }
+
+  private makeRoom(now: number): void {
+    this.sweep(now);
+    // Still full: drop the oldest windows (a Map iterates in insertion order).
+    for (const id of this.windows.keys()) {
+      if (this.windows.size < MAX_WINDOWS * 0.9) break;
+      this.windows.delete(id);
+    }
   }
 
   private sweep(now = Date.now()): void {

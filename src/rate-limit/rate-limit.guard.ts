@@ -20,7 +20,9 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override getTracker(request: RequestLike): Promise<string> {
     const credential = presentedCredential(request);
     if (credential)
-      return Promise.resolve(`credential:${createHash('sha256').update(credential).digest('hex')}`);
+      return Promise.resolve(
+        `credential:${createHash('sha256').update(credential).digest('base64url').slice(0, 22)}`,
+      );
     return Promise.resolve(`ip:${request.ip ?? 'unknown'}`);
   }
 
