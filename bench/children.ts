@@ -154,7 +154,8 @@ export async function startService(
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  const profiling = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  const nodeFlags = [...productionNodeFlags(), ...profiling];
   const startedAt = performance.now();
   const child = track(
     spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist', 'main.js')], {
@@ -192,6 +193,18 @@ export async function startService(
     stderrTail: () => stderr,
     stop: () => stopChild(child, 15_000),
   };
+}
+
+/**
+ * The Node flags production starts the service with: those of `npm run start:prod` (the same as
+ * `npm start` and the Dockerfile's), read from package.json so that the two cannot drift apart.
+ */
+function productionNodeFlags(): string[] {
+  const script = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts['start:prod'];
+  const words = script.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/main.js'));
 }
 
 function readRssMb(pid: number): number | null {
