@@ -1,22 +1,9 @@
 import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
-import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { Caller } from '../auth/principal';
+import { ApiEnvelopeErrors, COMMON_ERRORS } from '../common/http/api-error-responses';
 import { AccountAndModeQuery } from '../subscriptions/dto/account-query.dto';
 import { BillingService } from './billing.service';
 import {
@@ -45,24 +32,33 @@ export class BillingController {
   @ApiIdempotencyKey()
   @ApiBody({ type: CreateCheckoutRequest })
   @ApiOkResponse({ type: CreateCheckoutResponse, description: 'Checkout session created' })
-  @ApiBadRequestResponse({
-    type: BillingErrorResponse,
-    description: 'Missing or invalid fields, or `Invalid price ID`',
-  })
-  @ApiUnauthorizedResponse({ type: BillingErrorResponse, description: 'Authentication required' })
-  @ApiForbiddenResponse({
-    type: BillingErrorResponse,
-    description: 'accountId names an account this credential may not act for',
-  })
-  @ApiNotFoundResponse({
-    type: BillingErrorResponse,
-    description: 'Unknown account, or test mode not configured',
-  })
-  @ApiConflictResponse({ type: BillingErrorResponse, description: 'ALREADY_SUBSCRIBED' })
-  @ApiPayloadTooLargeResponse({ type: BillingErrorResponse, description: 'Body over 100 kB' })
-  @ApiTooManyRequestsResponse({ type: BillingErrorResponse, description: 'RATE_LIMITED' })
-  @ApiBadGatewayResponse({ type: BillingErrorResponse, description: 'PAYMENT_PROVIDER_ERROR' })
-  @ApiServiceUnavailableResponse({ type: BillingErrorResponse, description: 'UNAVAILABLE' })
+  @ApiEnvelopeErrors(
+    BillingErrorResponse,
+    {
+      status: 400,
+      description: 'Missing or invalid fields, or a price the operator does not offer (`Invalid price ID`)',
+      message: 'priceId is required',
+    },
+    { ...COMMON_ERRORS.unauthorized, description: 'Authentication required' },
+    COMMON_ERRORS.forbidden,
+    {
+      status: 404,
+      description: 'Unknown account, or test mode not configured',
+      message: 'Test mode is not configured',
+    },
+    {
+      status: 409,
+      description: 'The account already has an active, trialing or past-due subscription',
+      message:
+        'The account already has an active subscription; pass allowExistingSubscription to start another',
+      code: 'ALREADY_SUBSCRIBED',
+    },
+    COMMON_ERRORS.tooLarge,
+    COMMON_ERRORS.idempotencyReused,
+    COMMON_ERRORS.rateLimited,
+    COMMON_ERRORS.providerFailed,
+    COMMON_ERRORS.unavailable,
+  )
   async createCheckout(
     @CurrentCaller() caller: Caller,
     @Body() body: CreateCheckoutRequest,

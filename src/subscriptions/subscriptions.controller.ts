@@ -1,22 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
-import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { Caller } from '../auth/principal';
+import { ApiSimpleErrors, COMMON_ERRORS } from '../common/http/api-error-responses';
 import { ErrorResponse } from '../common/http/error-response.dto';
+import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { AccountAndModeQuery, AccountQuery } from './dto/account-query.dto';
 import { MySubscriptionResponse } from './dto/my-subscription.dto';
 import {
@@ -30,6 +18,8 @@ import {
   SubscriptionSessionErrorResponse,
 } from './dto/subscription-session.dto';
 import { SubscriptionsService } from './subscriptions.service';
+
+const BAD_REQUEST = 'Bad request - missing or invalid parameters';
 
 @ApiTags('subscriptions')
 @Controller('api/subscriptions')
@@ -58,26 +48,27 @@ export class SubscriptionsController {
     description: 'Checkout session created successfully',
     type: CreateSubscriptionSessionResponse,
   })
-  @ApiBadRequestResponse({
-    description: 'Bad request - missing or invalid parameters',
-    type: SubscriptionSessionErrorResponse,
-  })
-  @ApiUnauthorizedResponse({
-    description: 'Unauthorized - invalid or missing authentication',
-    type: SubscriptionSessionErrorResponse,
-  })
-  @ApiForbiddenResponse({
-    description: 'accountId names an account this credential may not act for',
-    type: ErrorResponse,
-  })
-  @ApiNotFoundResponse({ description: 'accountId names no account', type: ErrorResponse })
-  @ApiConflictResponse({ description: 'The account already has an active subscription', type: ErrorResponse })
-  @ApiTooManyRequestsResponse({ description: 'Rate limited', type: ErrorResponse })
-  @ApiBadGatewayResponse({ description: 'The payment provider failed', type: ErrorResponse })
-  @ApiServiceUnavailableResponse({
-    description: 'The provider or the database is unavailable',
-    type: ErrorResponse,
-  })
+  @ApiSimpleErrors(
+    SubscriptionSessionErrorResponse,
+    { status: 400, description: BAD_REQUEST, message: 'successUrl is required' },
+    COMMON_ERRORS.unauthorized,
+  )
+  @ApiSimpleErrors(
+    ErrorResponse,
+    COMMON_ERRORS.forbidden,
+    COMMON_ERRORS.unknownAccount,
+    {
+      status: 409,
+      description: 'The account already has an active, trialing or past-due subscription',
+      message:
+        'The account already has an active subscription; pass allowExistingSubscription to start another',
+    },
+    COMMON_ERRORS.tooLarge,
+    COMMON_ERRORS.idempotencyReused,
+    COMMON_ERRORS.rateLimited,
+    COMMON_ERRORS.providerFailed,
+    COMMON_ERRORS.unavailable,
+  )
   createSubscriptionSession(
     @CurrentCaller() caller: Caller,
     @Body() body: CreateSubscriptionSessionRequest,
@@ -106,25 +97,25 @@ export class SubscriptionsController {
     description: 'Portal session created successfully',
     type: CreateSubscriptionPortalResponse,
   })
-  @ApiBadRequestResponse({
-    description: 'Bad request - missing or invalid parameters',
-    type: SubscriptionPortalErrorResponse,
-  })
-  @ApiUnauthorizedResponse({
-    description: 'Unauthorized - invalid or missing authentication',
-    type: SubscriptionPortalErrorResponse,
-  })
-  @ApiForbiddenResponse({
-    description: 'accountId names an account this credential may not act for',
-    type: ErrorResponse,
-  })
-  @ApiNotFoundResponse({ description: 'The account has no billing customer yet', type: ErrorResponse })
-  @ApiTooManyRequestsResponse({ description: 'Rate limited', type: ErrorResponse })
-  @ApiBadGatewayResponse({ description: 'The payment provider failed', type: ErrorResponse })
-  @ApiServiceUnavailableResponse({
-    description: 'The provider or the database is unavailable',
-    type: ErrorResponse,
-  })
+  @ApiSimpleErrors(
+    SubscriptionPortalErrorResponse,
+    { status: 400, description: BAD_REQUEST, message: 'returnUrl is required' },
+    COMMON_ERRORS.unauthorized,
+  )
+  @ApiSimpleErrors(
+    ErrorResponse,
+    COMMON_ERRORS.forbidden,
+    {
+      status: 404,
+      description: 'The account has no billing customer yet (or accountId names no account)',
+      message: 'No billing customer exists for this account yet',
+    },
+    COMMON_ERRORS.tooLarge,
+    COMMON_ERRORS.idempotencyReused,
+    COMMON_ERRORS.rateLimited,
+    COMMON_ERRORS.providerFailed,
+    COMMON_ERRORS.unavailable,
+  )
   createSubscriptionPortal(
     @CurrentCaller() caller: Caller,
     @Body() body: CreateSubscriptionPortalRequest,
@@ -141,14 +132,24 @@ export class SubscriptionsController {
       "The account's subscription as the service knows it from the provider's webhooks: the live one " +
       '(active, trialing or past due) if any, else the most recent; `null` when there is none.',
   })
-  @ApiOkResponse({ type: MySubscriptionResponse })
-  @ApiBadRequestResponse({ description: 'Invalid query', type: ErrorResponse })
-  @ApiUnauthorizedResponse({ description: 'Invalid or missing authentication', type: ErrorResponse })
-  @ApiForbiddenResponse({
-    description: 'accountId names an account this credential may not act for',
-    type: ErrorResponse,
-  })
-  @ApiNotFoundResponse({ description: 'Unknown account, or test mode not configured', type: ErrorResponse })
+  @ApiOkResponse({ description: "The account's subscription, or null", type: MySubscriptionResponse })
+  @ApiSimpleErrors(
+    ErrorResponse,
+    { status: 400, description: 'Invalid query parameters', message: 'accountId must be a UUID' },
+    COMMON_ERRORS.unauthorized,
+    COMMON_ERRORS.forbidden,
+    {
+      status: 404,
+      description: 'Unknown account, or test mode not configured',
+      message: 'Account not found',
+    },
+    COMMON_ERRORS.rateLimited,
+    {
+      status: 503,
+      description: 'The database is unavailable (see Retry-After)',
+      message: 'The service is temporarily unavailable; retry later',
+    },
+  )
   async getMySubscription(
     @CurrentCaller() caller: Caller,
     @Query() query: AccountAndModeQuery,

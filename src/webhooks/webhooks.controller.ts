@@ -1,17 +1,22 @@
-import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiHeader,
-  ApiInternalServerErrorResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { ApiSimpleErrors } from '../common/http/api-error-responses';
 import { RequestWithRawBody } from '../common/http/body-parsers';
 import { ErrorResponse } from '../common/http/error-response.dto';
 import { WebhookReceivedResponse } from './webhook-received.dto';
 import { WebhooksService } from './webhooks.service';
+
+const EXAMPLE_EVENT = {
+  id: 'evt_1QabcDEFghiJKL',
+  object: 'event',
+  type: 'customer.subscription.updated',
+  created: 1795240000,
+  livemode: false,
+  data: {
+    object: { id: 'sub_1QabcDEFghiJKL', object: 'subscription', status: 'active', customer: 'cus_1Qabc' },
+  },
+};
 
 @ApiTags('webhooks')
 @SkipThrottle()
@@ -29,12 +34,30 @@ export class WebhooksController {
       'does not use are acknowledged with 200. A failure to store answers 500 so that Stripe retries.',
   })
   @ApiHeader({ name: 'Stripe-Signature', required: true, description: 'Set by Stripe.' })
-  @ApiOkResponse({ type: WebhookReceivedResponse })
-  @ApiBadRequestResponse({
-    type: ErrorResponse,
-    description: 'Missing or invalid signature, or a stale timestamp',
+  @ApiBody({
+    description:
+      'A Stripe event, exactly as Stripe sends it (the signature covers these bytes). Handled: ' +
+      'checkout.session.completed and .expired, customer.subscription.created, .updated and .deleted, ' +
+      'invoice.paid and invoice.payment_failed; other types are acknowledged and ignored.',
+    schema: { type: 'object', additionalProperties: true, example: EXAMPLE_EVENT },
   })
-  @ApiInternalServerErrorResponse({ type: ErrorResponse, description: 'The event could not be stored' })
+  @ApiOkResponse({
+    description: 'Received (applied now, applied before, or of a type not used)',
+    type: WebhookReceivedResponse,
+  })
+  @ApiSimpleErrors(
+    ErrorResponse,
+    {
+      status: 400,
+      description: 'Missing or invalid signature, or a timestamp older than five minutes',
+      message: 'Webhook signature verification failed',
+    },
+    {
+      status: 500,
+      description: 'The event could not be stored; Stripe retries it',
+      message: 'The event could not be stored; it will be retried',
+    },
+  )
   async receiveStripeEvent(
     @Req() request: RequestWithRawBody,
     @Headers('stripe-signature') signature: string | undefined,
