@@ -1,6 +1,6 @@
 import { applyDecorators, Type } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import { ERROR_STATUS, ErrorCode } from '../errors/error-code';
+import { codeForStatus, ErrorCode } from '../errors/error-code';
 
 export interface DocumentedError {
   status: number;
@@ -11,9 +11,7 @@ export interface DocumentedError {
   code?: ErrorCode;
 }
 
-const codeOf = (error: DocumentedError): ErrorCode =>
-  error.code ??
-  (Object.entries(ERROR_STATUS).find(([, status]) => status === error.status)?.[0] as ErrorCode);
+const codeOf = (error: DocumentedError): ErrorCode => error.code ?? codeForStatus(error.status);
 
 /** Error responses in the `{error}` shape, each with its own example. */
 export function ApiSimpleErrors(type: Type<unknown>, ...errors: DocumentedError[]) {
