@@ -39,4 +39,6 @@ module.exports = {
     },
   ],
   testTimeout: 30_000,
+  // Many suites mostly wait (on timeouts, child processes, the database): two workers halve the run.
+  maxWorkers: 2,
 };
