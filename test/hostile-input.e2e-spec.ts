@@ -30,7 +30,7 @@ import {
 
 // --- The contract's limits, restated (DESIGN.md §4 and §5) ---------------------------------------
 
-/** The claim of the issue: at least this many generated requests per endpoint. */
+/** The claim this suite makes: at least this many generated requests per endpoint. */
 const MIN_REQUESTS_PER_ENDPOINT = 1_000;
 /** fast-check runs per endpoint property (one request per run). */
 const RUNS_PER_ENDPOINT = 1_000;

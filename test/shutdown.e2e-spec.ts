@@ -7,7 +7,7 @@ import { ServiceProcess } from './support/service-process';
 import { LogLine, parseLogLines, randomHex } from './support/process-helpers';
 import { runShutdownScenario, ShutdownScenario, stopScenario } from './support/shutdown-scenario';
 
-// Issue 9: on SIGTERM the requests in flight finish, new ones are refused, the database
+// On SIGTERM the requests in flight finish, new ones are refused, the database
 // connection closes and the process exits 0; past SHUTDOWN_GRACE_MS it gives up with exit code 1.
 // The service runs as its own process on a SQLite file in WAL mode: SQLite checkpoints and removes
 // the -wal and -shm files when the last connection closes cleanly, and leaves them behind when a
@@ -36,7 +36,7 @@ const indexOfMessage = (lines: LogLine[], msg: string) => lines.findIndex((line)
 const inFlightCompletion = (lines: LogLine[]) =>
   lines.findIndex((line) => line.req?.url === '/api/subscriptions/sessions' && line.res !== undefined);
 
-describe('Graceful shutdown on SIGTERM (issue 9)', () => {
+describe('Graceful shutdown on SIGTERM', () => {
   describe('with a request in flight that ends within SHUTDOWN_GRACE_MS', () => {
     const GRACE_MS = 8_000;
     const database = sqliteFile();

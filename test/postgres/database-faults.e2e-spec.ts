@@ -8,7 +8,7 @@ import { call, HttpResult, stopProcess } from './http-client';
 import { TcpProxy } from './tcp-proxy';
 
 /**
- * The database going away under a running service and coming back (the issue's item 4). The
+ * The database going away under a running service and coming back . The
  * PostgreSQL server is shared with other test files, so it is not stopped: the service reaches it
  * through a TCP proxy that cuts every connection and then refuses new ones (as a stopped server
  * does), drops them as they open, or leaves them hanging (as an unreachable host does).

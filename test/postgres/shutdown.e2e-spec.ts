@@ -5,7 +5,7 @@ import { ServiceProcess } from '../support/service-process';
 import { randomHex, sleep, waitFor } from '../support/process-helpers';
 import { runShutdownScenario, ShutdownScenario, stopScenario } from '../support/shutdown-scenario';
 
-// Issue 9 on PostgreSQL: after a graceful SIGTERM the service has ended every database
+// Graceful shutdown on PostgreSQL: after a graceful SIGTERM the service has ended every database
 // connection itself. The OS closes the sockets of any process that exits, so pg_stat_activity
 // alone cannot tell a clean close from an abandoned pool; a TCP proxy between the service and the
 // server sees whether each connection ended with the protocol's Terminate message ('X'), which
@@ -71,7 +71,7 @@ async function connectionsOf(applicationName: string): Promise<number> {
   return Number(rows.rows[0].count);
 }
 
-describe('Graceful shutdown on SIGTERM with PostgreSQL (issue 9)', () => {
+describe('Graceful shutdown on SIGTERM with PostgreSQL', () => {
   const GRACE_MS = 8_000;
   const applicationName = `billing-shutdown-${randomHex(4)}`;
   const parts: { fake?: FakeStripe; service?: ServiceProcess } = {};
