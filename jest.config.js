@@ -1,24 +1,7 @@
 // Unit tests live beside the code (src/**/*.spec.ts); end-to-end tests in test/ boot the real
 // app against SQLite, or PostgreSQL when TEST_DATABASE_URL is set (then the PostgreSQL-only
 // suites in test/postgres run too; with TEST_REDIS_URL those in test/redis).
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  },
-];
-
-const common = {
-  transform: { '^.+\\.ts$': swc },
-  moduleFileExtensions: ['ts', 'js', 'json'],
-  testEnvironment: 'node',
-};
+const common = require('./jest.common');
 
 const postgres = Boolean(process.env.TEST_DATABASE_URL);
 const redis = Boolean(process.env.TEST_REDIS_URL);

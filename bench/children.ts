@@ -2,9 +2,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../test/support/service-process';
 import { ChildMessage, ParentMessage } from './shared';
+
+export { freePort };
 
 export const ROOT = join(__dirname, '..');
 
@@ -37,14 +39,6 @@ export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<
 
 export async function stopAll(): Promise<void> {
   await Promise.all([...live].map((child) => stopChild(child)));
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Only what a Node process needs from the orchestrator's environment, plus `extra`. */
