@@ -178,6 +178,36 @@ describe(CheckoutService.name, () => {
     expect((await accounts.findById(accountId))!.trialClaimedAt).toBeNull();
   });
 
+  it('should take over a checkout whose request died, keeping its trial, under a fresh idempotency key', async () => {
+    const repository = new CheckoutSessionsRepository(db);
+    const key = {
+      accountId,
+      provider: 'stripe',
+      mode: 'live',
+      checkoutMode: 'subscription',
+      priceId: 'price_monthly',
+      quantity: 1,
+    };
+    const abandoned = {
+      id: '3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a99',
+      expiresAt: new Date(Date.now() + 3_600_000),
+      leaseUntil: new Date(Date.now() - 1),
+    };
+    await repository.claimIfFree(key, abandoned, false);
+    await accounts.claimTrial(accountId, abandoned.id);
+    await repository.setTrialDays(abandoned.id, 14);
+
+    const session = await sut.start(request());
+
+    expect(provider.checkoutSessions).toHaveLength(1);
+    expect(provider.checkoutSessions[0]).toMatchObject({ trialDays: 14, id: session.id });
+    expect(provider.checkoutSessions[0].idempotencyKey).toMatch(
+      new RegExp(`^checkout-${abandoned.id}-\\d+$`),
+    );
+    const rows = await db.query<{ id: string; status: string }>('SELECT id, status FROM checkout_sessions');
+    expect(rows).toEqual([{ id: abandoned.id, status: 'open' }]);
+  });
+
   it('should refuse redirect URLs outside the allowed origins before calling the provider', async () => {
     await expect(sut.start(request({ successUrl: 'https://evil.example.net/' }))).rejects.toBeInstanceOf(
       BadRequestError,

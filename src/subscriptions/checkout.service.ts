@@ -67,17 +67,19 @@ export class CheckoutService {
       priceId: request.priceId,
       quantity: request.quantity,
     };
-    // A checkout may need two provider calls (the customer, then the session).
-    const deadline = Date.now() + 2 * this.budget.leaseMs();
+    const deadline = this.leaseUntil().getTime();
     while (Date.now() < deadline) {
       // The common case, in one round trip: claim the checkout and learn what creating it needs.
       const checkout = {
         id: randomUUID(),
         expiresAt: new Date(Date.now() + request.expiresInMinutes * 60_000),
-        leaseUntil: new Date(Date.now() + 2 * this.budget.leaseMs()),
+        leaseUntil: this.leaseUntil(),
       };
       const claimed = await this.checkouts.claimIfFree(key, checkout, request.allowExistingSubscription);
-      if (claimed) return this.createClaimed(checkout, claimed, request);
+      if (claimed) {
+        const ready = { ...checkout, trialDays: null, idempotencyKey: `checkout-${checkout.id}` };
+        return this.createClaimed(ready, claimed, request);
+      }
 
       // Not claimed: no such account, a subscription in the way, or the same checkout exists.
       const context = await this.checkouts.loadContext(key);
@@ -91,8 +93,8 @@ export class CheckoutService {
         await this.retire(active.id);
       } else if (active?.status === 'pending') {
         const taken = await this.takeOverIfAbandoned(active);
-        if (taken)
-          return this.createAtProvider(taken, request, await this.customerFor(context, request.mode));
+        // The trial, if any, was settled when the checkout was first claimed.
+        if (taken) return this.createClaimed(taken, { ...context, trialClaimed: true }, request);
         await this.waitWhilePending(key, deadline);
       }
       // Otherwise what stood in the way has just gone: try again.
@@ -100,14 +102,17 @@ export class CheckoutService {
     throw new CheckoutInProgressError();
   }
 
-  /** A claimed checkout: the customer (first time only), the trial (once ever), then the provider. */
+  /**
+   * A claimed checkout: the customer (first time only), the trial (once ever), then the provider.
+   * Whatever fails on the way, the claim (and the trial it took) is given back.
+   */
   private async createClaimed(
-    checkout: { id: string; expiresAt: Date },
+    checkout: { id: string; expiresAt: Date; trialDays: number | null; idempotencyKey: string },
     claimed: { providerCustomerId: string | null; trialClaimed: boolean },
     request: CheckoutRequest,
   ): Promise<HostedSession> {
     let customerId = claimed.providerCustomerId;
-    let trialDays: number | null = null;
+    let trialDays = checkout.trialDays;
     try {
       if (!customerId) {
         const account = await this.accounts.findById(request.accountId);
@@ -128,21 +133,12 @@ export class CheckoutService {
       if (trialDays) await this.accounts.releaseTrial(checkout.id).catch(() => undefined);
       throw error;
     }
-    return this.createAtProvider(
-      { ...checkout, trialDays, idempotencyKey: `checkout-${checkout.id}` },
-      request,
-      customerId,
-    );
+    return this.createAtProvider({ ...checkout, trialDays }, request, customerId);
   }
 
-  private async customerFor(
-    context: {
-      account: { id: string; name: string; email: string | null };
-      providerCustomerId: string | null;
-    },
-    mode: ProviderMode,
-  ): Promise<string> {
-    return context.providerCustomerId ?? (await this.customers.ensureCustomer(context.account, mode));
+  /** How long a claim may take: possibly two provider calls (the customer, then the session). */
+  private leaseUntil(): Date {
+    return new Date(Date.now() + 2 * this.budget.leaseMs());
   }
 
   private async createAtProvider(
@@ -177,7 +173,7 @@ export class CheckoutService {
   /** A pending checkout whose request died: take it over, once, with a fresh idempotency key. */
   private async takeOverIfAbandoned(active: ActiveCheckout) {
     if (!active.leaseUntil || active.leaseUntil.getTime() >= Date.now()) return null;
-    const leaseUntil = this.budget.leaseUntil();
+    const leaseUntil = this.leaseUntil();
     if (!(await this.checkouts.takeOver(active.id, active.leaseUntil, leaseUntil))) return null;
     return {
       id: active.id,
