@@ -119,11 +119,6 @@ export class Db {
     return `CAST(:${name} AS ${type === 'timestamp' ? 'timestamptz' : type})`;
   }
 
-  /** A cheap round trip, for readiness checks. */
-  async ping(): Promise<void> {
-    await this.query('SELECT 1 AS ok');
-  }
-
   private async run(
     sql: string,
     params: SqlParams,

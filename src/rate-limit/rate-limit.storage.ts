@@ -52,10 +52,6 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnAppli
     });
   }
 
-  get shared(): boolean {
-    return this.redis !== undefined;
-  }
-
   async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string) {
     try {
       return await this.store.increment(key, ttl, limit, blockDuration, name);

@@ -25,6 +25,6 @@ export function presentError(path: string, problem: Problem): EnvelopeErrorBody 
   return { error: problem.message };
 }
 
-export function usesEnvelope(path: string): boolean {
+function usesEnvelope(path: string): boolean {
   return ENVELOPE_PREFIXES.some((prefix) => path.startsWith(prefix)) || path === '/api/billing';
 }
