@@ -78,6 +78,36 @@ describe('POST /api/subscriptions/sessions (seed 000)', () => {
     expect(fake.received('POST', '/v1/customers')).toHaveLength(1);
   });
 
+  it('should make one provider customer and one checkout row for 50 concurrent first requests (invariant 1)', async () => {
+    fake.delayMs = 20;
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          sut
+            .http()
+            .post('/api/subscriptions/sessions')
+            .set('x-api-key', account.apiKey)
+            .send({ successUrl: `${APP_ORIGIN}/welcome` }),
+        ),
+      );
+
+      expect(responses.map((response) => response.status)).toEqual(Array(50).fill(200));
+      expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
+      expect(fake.received('POST', '/v1/customers')).toHaveLength(1);
+      expect(fake.received('POST', '/v1/checkout/sessions')).toHaveLength(1);
+      const customers = await sut.db.query('SELECT id FROM customers WHERE account_id = :id', {
+        id: account.accountId,
+      });
+      const checkouts = await sut.db.query('SELECT id FROM checkout_sessions WHERE account_id = :id', {
+        id: account.accountId,
+      });
+      expect(customers).toHaveLength(1);
+      expect(checkouts).toHaveLength(1);
+    } finally {
+      fake.delayMs = 0;
+    }
+  });
+
   it('should answer 401 {error} without a credential, even for a broken body', async () => {
     const response = await sut
       .http()
