@@ -1,11 +1,11 @@
-import { BrowserContext, Page } from 'playwright-core';
+import { Page } from 'playwright-core';
 import { FakeStripe } from '../support/fake-stripe';
-import { STRIPE_KEY, SUBSCRIPTION_PRICE, TestAccount, WEBHOOK_SECRET } from '../support/test-app';
+import { STRIPE_KEY, SUBSCRIPTION_PRICE, WEBHOOK_SECRET } from '../support/test-app';
 import {
   ListeningService,
-  openPage,
   Screenshots,
   startListeningService,
+  usePage,
   useBrowserSuite,
 } from './browser-support';
 
@@ -99,32 +99,13 @@ async function expectAccessibleStructure(page: Page): Promise<void> {
 
 describe('The sandbox pages, for keyboard and screen-reader users', () => {
   const suite = useBrowserSuite({ TRIAL_DAYS: '30' });
-  let context: BrowserContext;
   let page: Page;
-
-  beforeEach(async () => {
-    ({ context, page } = await openPage(suite.browser));
-  });
-
-  afterEach(() => context?.close());
-
-  const startCheckout = async (account: TestAccount) => {
-    const { status, body } = await suite.api('POST', '/api/billing/checkout', {
-      apiKey: account.apiKey,
-      body: {
-        priceId: 'price_sandbox_monthly',
-        successUrl: `${suite.client.origin}/done?session={CHECKOUT_SESSION_ID}`,
-        cancelUrl: `${suite.client.origin}/pricing`,
-      },
-    });
-    expect(status).toBe(200);
-    return body.data as { sessionId: string; url: string };
-  };
+  usePage(suite, (opened) => (page = opened));
 
   it('should make the checkout page accessible and let the keyboard alone subscribe', async () => {
     const shots = new Screenshots('accessibility-checkout-keyboard');
     const account = await suite.newAccount('Keyboard user');
-    const checkout = await startCheckout(account);
+    const checkout = await suite.startCheckout(account, { priceId: 'price_sandbox_monthly' });
     await page.goto(checkout.url);
 
     await expectAccessibleStructure(page);
@@ -155,7 +136,7 @@ describe('The sandbox pages, for keyboard and screen-reader users', () => {
   it('should make the portal accessible: a named subscription, an invoice table, keyboard cancel', async () => {
     const shots = new Screenshots('accessibility-portal-keyboard');
     const account = await suite.newAccount('Keyboard portal user');
-    const checkout = await startCheckout(account);
+    const checkout = await suite.startCheckout(account, { priceId: 'price_sandbox_monthly' });
     const completed = await fetch(`${checkout.url}/complete`, { method: 'POST', redirect: 'manual' });
     expect(completed.status).toBe(303);
     const portal = await suite.api('POST', '/api/subscriptions/portal', {

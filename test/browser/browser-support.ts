@@ -51,6 +51,20 @@ export async function openPage(browser: Browser): Promise<{ context: BrowserCont
   return { context, page };
 }
 
+/** A fresh page (in a context of its own) for each test of the block, handed over through `use`. */
+export function usePage(suite: BrowserSuite, use: (page: Page) => void): void {
+  let context: BrowserContext | undefined;
+  beforeEach(async () => {
+    const opened = await openPage(suite.browser);
+    context = opened.context;
+    use(opened.page);
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+}
+
 /** The service, built as the e2e tests build it (sandbox provider, SQLite), listening on a real port. */
 export interface ListeningService {
   testApp: TestApp;
@@ -125,6 +139,18 @@ export interface BrowserSuite {
   client: ClientSite;
   newAccount(name?: string): Promise<TestAccount>;
   api<T = Json>(method: 'GET' | 'POST', path: string, options?: ApiCall): Promise<ApiAnswer<T>>;
+  /** POST /api/billing/checkout back to the client site (/done, /pricing); asserts it succeeded. */
+  startCheckout(
+    account: TestAccount,
+    checkout: { priceId: string; quantity?: number },
+  ): Promise<CheckoutData>;
+  /** GET /api/subscriptions/me; asserts 200 and returns the subscription (or null). */
+  mySubscription(account: TestAccount): Promise<Json>;
+}
+
+export interface CheckoutData {
+  sessionId: string;
+  url: string;
 }
 
 /** A JSON answer, read as freely as supertest's `body` in the e2e tests. */
@@ -159,6 +185,23 @@ export function useBrowserSuite(env: Record<string, string> = {}): BrowserSuite 
       newAccount: (name?: string) => createAccount(suite.service.testApp, { name }),
       api: (method: 'GET' | 'POST', path: string, options: ApiCall = {}) =>
         callApi(suite.service.url, method, path, options),
+      startCheckout: async (account: TestAccount, checkout: { priceId: string; quantity?: number }) => {
+        const { status, body } = await suite.api('POST', '/api/billing/checkout', {
+          apiKey: account.apiKey,
+          body: {
+            ...checkout,
+            successUrl: `${suite.client.origin}/done?session={CHECKOUT_SESSION_ID}`,
+            cancelUrl: `${suite.client.origin}/pricing`,
+          },
+        });
+        expect({ status, success: body.success }).toEqual({ status: 200, success: true });
+        return body.data as CheckoutData;
+      },
+      mySubscription: async (account: TestAccount) => {
+        const { status, body } = await suite.api('GET', '/api/subscriptions/me', { apiKey: account.apiKey });
+        expect(status).toBe(200);
+        return body.subscription;
+      },
     });
     for (const started of [browser, service, client]) {
       if (started.status === 'rejected') throw started.reason;

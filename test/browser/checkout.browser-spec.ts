@@ -1,6 +1,5 @@
-import { BrowserContext, Page } from 'playwright-core';
-import { TestAccount } from '../support/test-app';
-import { openPage, Screenshots, useBrowserSuite } from './browser-support';
+import { Page } from 'playwright-core';
+import { Screenshots, usePage, useBrowserSuite } from './browser-support';
 
 // The sandbox's hosted checkout page, walked in Chromium as a person would: the URL that
 // POST /api/billing/checkout returned, the plan on the page, Subscribe or Cancel, and the
@@ -8,39 +7,13 @@ import { openPage, Screenshots, useBrowserSuite } from './browser-support';
 
 describe('The sandbox checkout page, in a browser', () => {
   const suite = useBrowserSuite({ TRIAL_DAYS: '30' });
-  let context: BrowserContext;
   let page: Page;
-
-  beforeEach(async () => {
-    ({ context, page } = await openPage(suite.browser));
-  });
-
-  afterEach(() => context?.close());
-
-  const startCheckout = async (account: TestAccount) => {
-    const { status, body } = await suite.api('POST', '/api/billing/checkout', {
-      apiKey: account.apiKey,
-      body: {
-        priceId: 'price_sandbox_yearly',
-        quantity: 2,
-        successUrl: `${suite.client.origin}/done?session={CHECKOUT_SESSION_ID}`,
-        cancelUrl: `${suite.client.origin}/pricing`,
-      },
-    });
-    expect({ status, success: body.success }).toEqual({ status: 200, success: true });
-    return body.data as { sessionId: string; url: string };
-  };
-
-  const mySubscription = async (account: TestAccount) => {
-    const { status, body } = await suite.api('GET', '/api/subscriptions/me', { apiKey: account.apiKey });
-    expect(status).toBe(200);
-    return body.subscription;
-  };
+  usePage(suite, (opened) => (page = opened));
 
   it('should show the price, quantity and trial, subscribe, and land on the success URL with the session id', async () => {
     const shots = new Screenshots('checkout-subscribe');
     const account = await suite.newAccount('Checkout in a browser');
-    const checkout = await startCheckout(account);
+    const checkout = await suite.startCheckout(account, { priceId: 'price_sandbox_yearly', quantity: 2 });
     expect(checkout.url).toBe(`${suite.service.url}/sandbox/checkout/${checkout.sessionId}`);
 
     const opened = await page.goto(checkout.url);
@@ -54,7 +27,7 @@ describe('The sandbox checkout page, in a browser', () => {
     expect(await page.getByTestId('price').innerText()).toBe('$150.00 per year');
     expect(await page.getByTestId('quantity').innerText()).toBe('2');
     expect(await page.getByTestId('trial').innerText()).toBe('30-day free trial');
-    expect(await mySubscription(account)).toBeNull();
+    expect(await suite.mySubscription(account)).toBeNull();
 
     await page.getByRole('button', { name: 'Subscribe' }).click();
     await page.waitForURL(`${suite.client.origin}/done?session=${checkout.sessionId}`);
@@ -65,7 +38,7 @@ describe('The sandbox checkout page, in a browser', () => {
       `${suite.client.origin}/done?session=${checkout.sessionId}`,
     );
     expect(suite.client.visits).toContain(`/done?session=${checkout.sessionId}`);
-    const subscription = await mySubscription(account);
+    const subscription = await suite.mySubscription(account);
     expect(subscription).toMatchObject({
       status: 'trialing',
       priceId: 'price_sandbox_yearly',
@@ -85,7 +58,7 @@ describe('The sandbox checkout page, in a browser', () => {
   it('should land on the cancel URL and change nothing when the person cancels', async () => {
     const shots = new Screenshots('checkout-cancel');
     const account = await suite.newAccount('Cancels in a browser');
-    const checkout = await startCheckout(account);
+    const checkout = await suite.startCheckout(account, { priceId: 'price_sandbox_yearly', quantity: 2 });
 
     await page.goto(checkout.url);
     await shots.take(page, 'checkout page');
@@ -94,7 +67,7 @@ describe('The sandbox checkout page, in a browser', () => {
     await shots.take(page, 'cancel url');
 
     expect(await page.locator('#location').innerText()).toBe(`${suite.client.origin}/pricing`);
-    expect(await mySubscription(account)).toBeNull();
+    expect(await suite.mySubscription(account)).toBeNull();
 
     // The session is still open: the same page still offers to subscribe.
     await page.goto(checkout.url);

@@ -1,20 +1,14 @@
-import { BrowserContext, Page } from 'playwright-core';
+import { Page } from 'playwright-core';
 import { TestAccount } from '../support/test-app';
-import { openPage, Screenshots, useBrowserSuite } from './browser-support';
+import { Screenshots, usePage, useBrowserSuite } from './browser-support';
 
 // The sandbox's billing portal, in Chromium: the subscription and its invoices, "Cancel at period
 // end", and the way back to the client application.
 
 describe('The sandbox billing portal, in a browser', () => {
   const suite = useBrowserSuite({ TRIAL_DAYS: '30' });
-  let context: BrowserContext;
   let page: Page;
-
-  beforeEach(async () => {
-    ({ context, page } = await openPage(suite.browser));
-  });
-
-  afterEach(() => context?.close());
+  usePage(suite, (opened) => (page = opened));
 
   /** A trialing subscription, taken through the sandbox checkout (its form post, without a browser). */
   const subscribe = async (account: TestAccount) => {
@@ -27,18 +21,12 @@ describe('The sandbox billing portal, in a browser', () => {
     expect(completed.status).toBe(303);
   };
 
-  const mySubscription = async (account: TestAccount) => {
-    const { status, body } = await suite.api('GET', '/api/subscriptions/me', { apiKey: account.apiKey });
-    expect(status).toBe(200);
-    return body.subscription;
-  };
-
   it('should show the subscription and its invoices, cancel at period end, and return to the application', async () => {
     const shots = new Screenshots('portal-cancel-at-period-end');
     const account = await suite.newAccount('Portal in a browser');
     const firstDay = new Date().toISOString().slice(0, 10);
     await subscribe(account);
-    const before = await mySubscription(account);
+    const before = await suite.mySubscription(account);
     expect(before).toMatchObject({ status: 'trialing', cancelAtPeriodEnd: false });
     const returnUrl = `${suite.client.origin}/settings`;
     const portal = await suite.api('POST', '/api/subscriptions/portal', {
@@ -90,7 +78,7 @@ describe('The sandbox billing portal, in a browser', () => {
     await shots.take(page, 'return url');
 
     expect(await page.locator('#location').innerText()).toBe(returnUrl);
-    expect(await mySubscription(account)).toMatchObject({
+    expect(await suite.mySubscription(account)).toMatchObject({
       id: before.id,
       status: 'trialing',
       cancelAtPeriodEnd: true,
