@@ -149,6 +149,26 @@ describe(CheckoutService.name, () => {
     expect(provider.checkoutSessions.map((input) => input.trialDays)).toEqual([14, null, null]);
   });
 
+  it('should offer no trial at all with TRIAL_DAYS=0, and keep the account’s trial unclaimed', async () => {
+    const config = loadConfig({ TRIAL_DAYS: '0', ALLOWED_REDIRECT_ORIGINS: ORIGIN });
+    const budget = new ProviderCallBudget(config);
+    const noTrials = new CheckoutService(
+      new CheckoutSessionsRepository(db),
+      accounts,
+      new CustomersService(new CustomersRepository(db), provider, budget),
+      provider,
+      budget,
+      new RedirectUrlPolicy(config),
+      new PriceCatalog(provider, config),
+      config,
+    );
+
+    await noTrials.start(request());
+
+    expect(provider.checkoutSessions[0].trialDays).toBeNull();
+    expect((await accounts.findById(accountId))!.trialClaimedAt).toBeNull();
+  });
+
   it('should refuse a second subscription unless the caller allows it', async () => {
     await insertSubscription('trialing');
 

@@ -1,0 +1,26 @@
+import { loadConfig } from '../../config/load-config';
+import { BadRequestError } from '../errors/domain-errors';
+import { RedirectUrlPolicy } from './redirect-url.policy';
+
+describe(RedirectUrlPolicy.name, () => {
+  it('should allow only http://localhost on any port when ALLOWED_REDIRECT_ORIGINS is not set', () => {
+    const sut = new RedirectUrlPolicy(loadConfig({}));
+
+    expect(() => sut.assertAllowed('successUrl', 'http://localhost:5173/welcome')).not.toThrow();
+    expect(() => sut.assertAllowed('successUrl', 'http://localhost/welcome')).not.toThrow();
+    for (const url of ['https://localhost/welcome', 'http://127.0.0.1:5173/', 'https://app.example.com/']) {
+      expect(() => sut.assertAllowed('successUrl', url)).toThrow(BadRequestError);
+    }
+  });
+
+  it('should name the field and the reason', () => {
+    const sut = new RedirectUrlPolicy(loadConfig({ ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com' }));
+
+    expect(() => sut.assertAllowed('cancelUrl', 'https://evil.example.net/')).toThrow(
+      'cancelUrl is not on an allowed origin (ALLOWED_REDIRECT_ORIGINS)',
+    );
+    expect(() => sut.assertAllowed('returnUrl', '/relative')).toThrow(
+      'returnUrl must be an absolute http(s) URL',
+    );
+  });
+});
