@@ -226,6 +226,7 @@ describe('POST /api/webhooks/stripe', () => {
         currentPeriodEnd: expect.any(String),
         cancelAtPeriodEnd: false,
         mode: 'live',
+        otherLiveSubscriptions: 0,
       });
       const trialEnd = Date.parse(mine.trialEnd);
       expect(new Date(trialEnd).toISOString()).toBe(mine.trialEnd);

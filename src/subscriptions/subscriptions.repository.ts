@@ -13,20 +13,28 @@ export interface SubscriptionRecord {
   trialEnd: Date | null;
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
+  /** Live subscriptions of the account besides this one. */
+  otherLiveSubscriptions: number;
 }
 
 @Injectable()
 export class SubscriptionsRepository {
   constructor(private readonly db: Db) {}
 
-  /** The account's current subscription: a live one first, then the most recent. */
+  /**
+   * The account's current subscription: a live one before any other, then the most recently
+   * recorded (the provider's id breaks a tie), with the number of other live ones.
+   */
   async findCurrent(accountId: string, provider: string, mode: string): Promise<SubscriptionRecord | null> {
     const row = await this.db.one<Record<string, unknown>>(
       `SELECT provider_subscription_id, mode, status, price_id, quantity, trial_end, current_period_end,
-              cancel_at_period_end
-         FROM subscriptions
+              cancel_at_period_end,
+              (SELECT COUNT(*) FROM subscriptions l
+                WHERE l.account_id = s.account_id AND l.provider = s.provider AND l.mode = s.mode
+                  AND l.status IN (:...live) AND l.id <> s.id) AS other_live
+         FROM subscriptions s
         WHERE account_id = :accountId AND provider = :provider AND mode = :mode
-        ORDER BY CASE WHEN status IN (:...live) THEN 0 ELSE 1 END, created_at DESC
+        ORDER BY CASE WHEN status IN (:...live) THEN 0 ELSE 1 END, created_at DESC, provider_subscription_id DESC
         LIMIT 1`,
       { accountId, provider, mode, live: [...BLOCKING_SUBSCRIPTION_STATUSES] },
     );
@@ -40,6 +48,7 @@ export class SubscriptionsRepository {
       trialEnd: toDate(row.trial_end),
       currentPeriodEnd: toDate(row.current_period_end),
       cancelAtPeriodEnd: toBoolean(row.cancel_at_period_end),
+      otherLiveSubscriptions: Number(row.other_live),
     };
   }
 

@@ -66,6 +66,7 @@ export class SubscriptionsService {
       currentPeriodEnd: record.currentPeriodEnd?.toISOString() ?? null,
       cancelAtPeriodEnd: record.cancelAtPeriodEnd,
       mode: record.mode === 'test' ? 'test' : 'live',
+      otherLiveSubscriptions: record.otherLiveSubscriptions,
     };
   }
 }

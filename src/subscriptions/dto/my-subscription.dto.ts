@@ -41,9 +41,25 @@ export class SubscriptionView {
     example: 'live',
   })
   mode!: 'live' | 'test';
+
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    description:
+      'How many other live (active, trialing or past-due) subscriptions the account has besides this one: ' +
+      'made in the provider’s dashboard, or with allowExistingSubscription. 0 normally.',
+    example: 0,
+  })
+  otherLiveSubscriptions!: number;
 }
 
 export class MySubscriptionResponse {
-  @ApiProperty({ type: SubscriptionView, nullable: true, description: 'null when the account has none.' })
+  @ApiProperty({
+    type: SubscriptionView,
+    nullable: true,
+    description:
+      'null when the account has none. With several, the one shown is a live one (active, trialing or ' +
+      'past due) before any other, and of those the most recently recorded.',
+  })
   subscription!: SubscriptionView | null;
 }
