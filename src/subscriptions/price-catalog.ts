@@ -8,11 +8,13 @@ const MAX_CACHED_PRICES = 1_000;
 /**
  * A caller can only buy what the operator offers: a price the provider knows as active, of the
  * kind the checkout mode needs, and on ALLOWED_PRICE_IDS when that is set. What the provider
- * says about a price is cached for PRICE_CACHE_TTL_MS.
+ * says about a price is cached for PRICE_CACHE_TTL_MS, and one lookup of a price is in flight at a
+ * time: requests that miss the cache together share it.
  */
 @Injectable()
 export class PriceCatalog {
   private readonly cache = new Map<string, { price: ProviderPrice | null; until: number }>();
+  private readonly inFlight = new Map<string, Promise<ProviderPrice | null>>();
 
   constructor(
     private readonly provider: PaymentProvider,
@@ -31,9 +33,16 @@ export class PriceCatalog {
     const key = `${mode}:${priceId}`;
     const cached = this.cache.get(key);
     if (cached && cached.until > Date.now()) return cached.price;
-    const price = await this.provider.retrievePrice(mode, priceId);
-    if (this.cache.size >= MAX_CACHED_PRICES) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, { price, until: Date.now() + this.config.priceCacheTtlMs });
-    return price;
+    let lookup = this.inFlight.get(key);
+    if (!lookup) {
+      lookup = this.provider.retrievePrice(mode, priceId).then((price) => {
+        if (this.cache.size >= MAX_CACHED_PRICES) this.cache.delete(this.cache.keys().next().value!);
+        this.cache.set(key, { price, until: Date.now() + this.config.priceCacheTtlMs });
+        return price;
+      });
+      this.inFlight.set(key, lookup);
+      void lookup.finally(() => this.inFlight.delete(key)).catch(() => undefined);
+    }
+    return lookup;
   }
 }
