@@ -274,6 +274,22 @@ describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
       expect(sessionCalls(fake)).toHaveLength(2);
       expect(fake.received('GET', `/v1/prices/${CACHE_PROBE}`)).toHaveLength(1);
     });
+
+    it('should have one lookup of a price in flight however many checkouts wait for it', async () => {
+      const price = 'price_burst_probe';
+      fake.addPrice({ id: price, type: 'recurring' });
+      fake.delayMs = 50;
+      try {
+        const accounts = await Promise.all(Array.from({ length: 30 }, () => createAccount(sut)));
+        const responses = await Promise.all(
+          accounts.map((buyer) => checkout(sut, buyer.apiKey, { priceId: price })),
+        );
+        expect(responses.map((response) => response.status)).toEqual(Array(30).fill(200));
+      } finally {
+        fake.delayMs = 0;
+      }
+      expect(fake.received('GET', `/v1/prices/${price}`)).toHaveLength(1);
+    });
   });
 
   describe('modes', () => {
@@ -435,28 +451,30 @@ describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
   });
 
   describe('trial (invariant 3)', () => {
-    it('should give the trial to the first subscription checkout only', async () => {
+    it('should give the trial to a subscription checkout, never to a payment checkout', async () => {
+      await checkout(sut, account.apiKey, { priceId: ONE_TIME, mode: 'payment' }).expect(200);
       await checkout(sut, account.apiKey, { priceId: RECURRING }).expect(200);
-      await checkout(sut, account.apiKey, { priceId: RECURRING_OTHER }).expect(200);
-      const [first, second] = sessionCalls(fake);
-      expect((first.body.subscription_data as Body).trial_period_days).toBe(String(TRIAL_DAYS));
-      expect(second.body.subscription_data).toBeDefined();
-      expect((second.body.subscription_data as Body).trial_period_days).toBeUndefined();
+      const [payment, subscription] = sessionCalls(fake);
+      expect(payment.body.subscription_data).toBeUndefined();
+      expect((subscription.body.subscription_data as Body).trial_period_days).toBe(String(TRIAL_DAYS));
     });
 
-    it('should give exactly one trial and one customer to concurrent first checkouts of different quantities', async () => {
+    it('should leave one customer and one open checkout, holding the one trial, after concurrent first checkouts of different quantities', async () => {
       const responses = await Promise.all(
         Array.from({ length: 10 }, (_, i) => checkout(sut, account.apiKey, { quantity: i + 1 })),
       );
       expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
-      expect(new Set(responses.map((r) => r.body.data.sessionId)).size).toBe(10);
       expect(fake.received('POST', '/v1/customers')).toHaveLength(1);
-      const calls = sessionCalls(fake);
-      expect(calls).toHaveLength(10);
-      const withTrial = calls.filter(
-        (c) => (c.body.subscription_data as Body).trial_period_days !== undefined,
+      const open = [...fake.sessions.values()].filter(
+        (session) => session.status === 'open' && session.client_reference_id === account.accountId,
       );
-      expect(withTrial).toHaveLength(1);
+      expect(open).toHaveLength(1);
+      expect((open[0]._subscription_data as Body).trial_period_days).toBe(String(TRIAL_DAYS));
+      const holder = await sut.db.one<{ status: string }>(
+        `SELECT o.status FROM accounts a JOIN checkout_sessions o ON o.id = a.trial_checkout_id WHERE a.id = :id`,
+        { id: account.accountId },
+      );
+      expect(holder?.status).toBe('open');
     });
 
     it('should give no trial after the account had a trial subscription, even a canceled one', async () => {

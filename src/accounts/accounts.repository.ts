@@ -93,11 +93,14 @@ export class AccountsRepository {
     return { id: existing!.id, created: false };
   }
 
-  /** Takes the account's one trial for a checkout; false when it was taken before. */
+  /**
+   * Takes the account's one trial for a checkout. True when the checkout holds it: taken now, or
+   * taken by this same checkout before (a request that took a checkout over settles it again).
+   */
   async claimTrial(accountId: string, checkoutId: string): Promise<boolean> {
     const changed = await this.db.execute(
-      `UPDATE accounts SET trial_claimed_at = :now, trial_checkout_id = :checkoutId
-        WHERE id = :accountId AND trial_claimed_at IS NULL`,
+      `UPDATE accounts SET trial_claimed_at = COALESCE(trial_claimed_at, :now), trial_checkout_id = :checkoutId
+        WHERE id = :accountId AND (trial_claimed_at IS NULL OR trial_checkout_id = :checkoutId)`,
       { accountId, checkoutId, now: new Date() },
     );
     return changed === 1;

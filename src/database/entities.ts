@@ -9,6 +9,7 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity';
 import { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema';
 import { IdempotencyKeys1763800000000 } from './migrations/1763800000000-idempotency-keys';
+import { OneOpenCheckout1764000000000 } from './migrations/1764000000000-one-open-checkout';
 
 export const ENTITIES = [
   Account,
@@ -22,4 +23,8 @@ export const ENTITIES = [
   IdempotencyRecord,
 ];
 
-export const MIGRATIONS = [InitialSchema1763700000000, IdempotencyKeys1763800000000];
+export const MIGRATIONS = [
+  InitialSchema1763700000000,
+  IdempotencyKeys1763800000000,
+  OneOpenCheckout1764000000000,
+];

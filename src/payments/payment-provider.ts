@@ -125,6 +125,12 @@ export abstract class PaymentProvider {
 
   abstract createCheckoutSession(input: CheckoutSessionInput): Promise<HostedCheckoutSession>;
 
+  /**
+   * Ends an open checkout session so that nobody can complete it any more. Answers what became of
+   * it: `expired` (now, or it had expired before), or `complete` when the person had already paid.
+   */
+  abstract expireCheckoutSession(mode: ProviderMode, sessionId: string): Promise<'expired' | 'complete'>;
+
   abstract createPortalSession(input: PortalSessionInput): Promise<HostedSession>;
 
   /** Null when the provider does not know the subscription. */

@@ -5,19 +5,19 @@ import { TimestampColumn, UuidColumn, UuidPrimaryColumn } from '../database/port
 export type CheckoutStatus = 'pending' | 'open' | 'complete' | 'expired';
 
 /**
- * A hosted checkout the service asked the provider for. At most one pending or open checkout
- * exists per account, provider, mode, checkout mode, price and quantity (a partial unique
- * index): a second request gets the open one back instead of a duplicate.
+ * A hosted checkout the service asked the provider for. Partial unique indexes hold the rule for
+ * pending and open checkouts: one subscription checkout per account, provider and mode, whatever
+ * its price; payment checkouts one per distinct request (`requestHash`).
  */
 @Entity('checkout_sessions')
-@Index(
-  'uq_checkout_sessions_open',
-  ['accountId', 'provider', 'mode', 'checkoutMode', 'priceId', 'quantity'],
-  {
-    unique: true,
-    where: `status IN ('pending', 'open')`,
-  },
-)
+@Index('uq_checkout_sessions_open_subscription', ['accountId', 'provider', 'mode'], {
+  unique: true,
+  where: `checkout_mode = 'subscription' AND status IN ('pending', 'open')`,
+})
+@Index('uq_checkout_sessions_open_payment', ['accountId', 'provider', 'mode', 'requestHash'], {
+  unique: true,
+  where: `checkout_mode = 'payment' AND status IN ('pending', 'open')`,
+})
 @Unique('uq_checkout_sessions_provider_session', ['provider', 'providerSessionId'])
 export class CheckoutSession {
   @UuidPrimaryColumn()
@@ -44,6 +44,10 @@ export class CheckoutSession {
 
   @Column({ type: 'integer' })
   quantity!: number;
+
+  /** A hash of every field of the request that reaches the provider: equal hashes, same checkout. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  requestHash!: string | null;
 
   @Column({ type: 'varchar', length: 16 })
   status!: CheckoutStatus;

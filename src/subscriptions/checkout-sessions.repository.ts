@@ -2,19 +2,31 @@ import { Injectable } from '@nestjs/common';
 import { Db, toBoolean, toDate, Tx } from '../database/db.service';
 import { CheckoutStatus } from './checkout-session.entity';
 
-/** What makes two checkouts "the same": one of them may be pending or open at a time. */
-export interface CheckoutKey {
+/**
+ * The place a pending or open checkout takes: one per account, provider and mode for
+ * subscription checkouts (whatever their price), one per distinct request for payment checkouts.
+ * `requestHash` stands for every field of the request that reaches the provider.
+ */
+export interface CheckoutSlot {
   accountId: string;
   provider: string;
   mode: string;
   checkoutMode: string;
+  requestHash: string;
+}
+
+/** What the provider is asked for, as the row records it. */
+export interface CheckoutTerms {
   priceId: string;
   quantity: number;
+  requestHash: string;
+  expiresAt: Date;
 }
 
 export interface ActiveCheckout {
   id: string;
   status: Extract<CheckoutStatus, 'pending' | 'open'>;
+  requestHash: string | null;
   providerSessionId: string | null;
   url: string | null;
   trialDays: number | null;
@@ -32,16 +44,26 @@ export interface CheckoutContext {
 /** Subscription statuses that make a new checkout a second subscription (invariant 2). */
 export const BLOCKING_SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due'] as const;
 
+/** The pending or open checkout holding a slot (matches the partial unique indexes). */
+const IN_SLOT = (alias: string) => `${alias}.account_id = :accountId AND ${alias}.provider = :provider
+          AND ${alias}.mode = :mode AND ${alias}.checkout_mode = :checkoutMode
+          AND (${alias}.checkout_mode = 'subscription' OR ${alias}.request_hash = :requestHash)
+          AND ${alias}.status IN ('pending', 'open')`;
+
+const ACTIVE_COLUMNS = (alias: string) =>
+  `${alias}.id AS checkout_id, ${alias}.status, ${alias}.request_hash, ${alias}.provider_session_id,
+   ${alias}.url, ${alias}.trial_days, ${alias}.expires_at, ${alias}.lease_until`;
+
 @Injectable()
 export class CheckoutSessionsRepository {
   constructor(private readonly db: Db) {}
 
   /**
    * Everything starting a checkout needs to know, in one round trip: the account, its provider
-   * customer, whether a subscription blocks a new one, and the pending or open checkout of the
-   * same key. Undefined when the account does not exist.
+   * customer, whether a subscription blocks a new one, and the checkout holding the slot.
+   * Undefined when the account does not exist.
    */
-  async loadContext(key: CheckoutKey): Promise<CheckoutContext | undefined> {
+  async loadContext(slot: CheckoutSlot): Promise<CheckoutContext | undefined> {
     const row = await this.db.one<Record<string, unknown>>(
       `SELECT a.id AS account_id, a.name, a.email, a.trial_claimed_at,
               c.provider_customer_id,
@@ -50,17 +72,13 @@ export class CheckoutSessionsRepository {
                  WHERE s.account_id = a.id AND s.provider = :provider AND s.mode = :mode
                    AND s.status IN (:...blocking)
               ) THEN 1 ELSE 0 END AS blocked,
-              o.id AS checkout_id, o.status, o.provider_session_id, o.url, o.trial_days, o.expires_at,
-              o.lease_until
+              ${ACTIVE_COLUMNS('o')}
          FROM accounts a
          LEFT JOIN customers c
            ON c.account_id = a.id AND c.provider = :provider AND c.mode = :mode
-         LEFT JOIN checkout_sessions o
-           ON o.account_id = a.id AND o.provider = :provider AND o.mode = :mode
-          AND o.checkout_mode = :checkoutMode AND o.price_id = :priceId AND o.quantity = :quantity
-          AND o.status IN ('pending', 'open')
+         LEFT JOIN checkout_sessions o ON ${IN_SLOT('o')}
         WHERE a.id = :accountId`,
-      { ...key, blocking: [...BLOCKING_SUBSCRIPTION_STATUSES] },
+      { ...slot, blocking: [...BLOCKING_SUBSCRIPTION_STATUSES] },
     );
     if (!row) return undefined;
     return {
@@ -78,23 +96,23 @@ export class CheckoutSessionsRepository {
 
   /**
    * The common case in one round trip: inserts a pending checkout unless the account is missing,
-   * a subscription blocks a new one (unless allowed), or a checkout of the same key is pending
-   * or open; and returns what creating it at the provider needs. Undefined when not inserted.
+   * a subscription blocks a new one (unless allowed), or the slot is taken; and returns what
+   * creating it at the provider needs. Undefined when not inserted.
    */
   async claimIfFree(
-    key: CheckoutKey,
-    checkout: { id: string; expiresAt: Date; leaseUntil: Date },
-    allowExistingSubscription: boolean,
+    slot: CheckoutSlot,
+    checkout: CheckoutTerms & { id: string; leaseUntil: Date },
+    options: { allowExistingSubscription: boolean },
   ): Promise<{ providerCustomerId: string | null; trialClaimed: boolean } | undefined> {
     const p = (name: string, type: Parameters<Db['param']>[1]) => this.db.param(name, type);
     const row = await this.db.one<Record<string, unknown>>(
       `INSERT INTO checkout_sessions
-         (id, account_id, provider, mode, checkout_mode, price_id, quantity, status, trial_days,
-          expires_at, lease_until, created_at, updated_at)
+         (id, account_id, provider, mode, checkout_mode, price_id, quantity, request_hash, status,
+          trial_days, expires_at, lease_until, created_at, updated_at)
        SELECT ${p('id', 'uuid')}, a.id, ${p('provider', 'varchar')}, ${p('mode', 'varchar')},
               ${p('checkoutMode', 'varchar')}, ${p('priceId', 'varchar')}, ${p('quantity', 'integer')},
-              'pending', NULL, ${p('expiresAt', 'timestamp')}, ${p('leaseUntil', 'timestamp')},
-              ${p('now', 'timestamp')}, ${p('now', 'timestamp')}
+              ${p('requestHash', 'varchar')}, 'pending', NULL, ${p('expiresAt', 'timestamp')},
+              ${p('leaseUntil', 'timestamp')}, ${p('now', 'timestamp')}, ${p('now', 'timestamp')}
          FROM accounts a
         WHERE a.id = :accountId
           AND (${p('allowExisting', 'boolean')} OR NOT EXISTS (
@@ -108,10 +126,10 @@ export class CheckoutSessionsRepository {
          (SELECT CASE WHEN t.trial_claimed_at IS NULL THEN 0 ELSE 1 END FROM accounts t
            WHERE t.id = :accountId) AS trial_claimed`,
       {
-        ...key,
+        ...slot,
         ...checkout,
         now: new Date(),
-        allowExisting: allowExistingSubscription,
+        allowExisting: options.allowExistingSubscription,
         blocking: [...BLOCKING_SUBSCRIPTION_STATUSES],
       },
     );
@@ -122,14 +140,10 @@ export class CheckoutSessionsRepository {
     };
   }
 
-  async findActive(key: CheckoutKey): Promise<ActiveCheckout | null> {
+  async findActive(slot: CheckoutSlot): Promise<ActiveCheckout | null> {
     const row = await this.db.one<Record<string, unknown>>(
-      `SELECT id AS checkout_id, status, provider_session_id, url, trial_days, expires_at, lease_until
-         FROM checkout_sessions
-        WHERE account_id = :accountId AND provider = :provider AND mode = :mode
-          AND checkout_mode = :checkoutMode AND price_id = :priceId AND quantity = :quantity
-          AND status IN ('pending', 'open')`,
-      { ...key },
+      `SELECT ${ACTIVE_COLUMNS('o')} FROM checkout_sessions o WHERE ${IN_SLOT('o')}`,
+      { ...slot },
     );
     return row ? toActive(row) : null;
   }
@@ -141,11 +155,21 @@ export class CheckoutSessionsRepository {
     });
   }
 
-  async takeOver(id: string, expiredLease: Date, leaseUntil: Date): Promise<boolean> {
+  /**
+   * Takes over a pending checkout whose request died (its lease ran out) for a request of the same
+   * slot, whose terms it records from now on. True when this call won.
+   */
+  async takeOver(
+    id: string,
+    expiredLease: Date,
+    terms: CheckoutTerms & { leaseUntil: Date },
+  ): Promise<boolean> {
     const changed = await this.db.execute(
-      `UPDATE checkout_sessions SET lease_until = :leaseUntil, updated_at = :now
+      `UPDATE checkout_sessions
+          SET lease_until = :leaseUntil, price_id = :priceId, quantity = :quantity,
+              request_hash = :requestHash, expires_at = :expiresAt, trial_days = NULL, updated_at = :now
         WHERE id = :id AND status = 'pending' AND lease_until = :expiredLease`,
-      { id, expiredLease, leaseUntil, now: new Date() },
+      { id, expiredLease, ...terms, now: new Date() },
     );
     return changed === 1;
   }
@@ -161,16 +185,21 @@ export class CheckoutSessionsRepository {
   }
 
   /** Forgets a pending checkout whose provider call failed: no record of what was never made. */
-  async release(id: string): Promise<void> {
-    await this.db.execute(`DELETE FROM checkout_sessions WHERE id = :id AND status = 'pending'`, { id });
+  async release(id: string, tx: Tx): Promise<void> {
+    await this.db.execute(`DELETE FROM checkout_sessions WHERE id = :id AND status = 'pending'`, { id }, tx);
   }
 
-  /** An open checkout whose time is up; true when this call changed it. */
-  async expireIfPast(id: string, now: Date): Promise<boolean> {
+  /**
+   * Ends an open checkout: one whose time is up (`onlyIfPastExpiry`), or one the provider has just
+   * expired. True when this call changed it.
+   */
+  async expire(id: string, options: { onlyIfPastExpiry: boolean }, tx: Tx): Promise<boolean> {
+    const now = new Date();
     const changed = await this.db.execute(
       `UPDATE checkout_sessions SET status = 'expired', updated_at = :now
-        WHERE id = :id AND status = 'open' AND expires_at <= :now`,
+        WHERE id = :id AND status = 'open' ${options.onlyIfPastExpiry ? 'AND expires_at <= :now' : ''}`,
       { id, now },
+      tx,
     );
     return changed === 1;
   }
@@ -197,6 +226,7 @@ function toActive(row: Record<string, unknown>): ActiveCheckout {
   return {
     id: String(row.checkout_id),
     status: row.status as ActiveCheckout['status'],
+    requestHash: (row.request_hash as string | null) ?? null,
     providerSessionId: (row.provider_session_id as string | null) ?? null,
     url: (row.url as string | null) ?? null,
     trialDays: row.trial_days === null || row.trial_days === undefined ? null : Number(row.trial_days),

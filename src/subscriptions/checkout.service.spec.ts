@@ -15,7 +15,7 @@ import { ProviderCallBudget } from '../payments/provider-call-budget';
 import { InMemoryPaymentProvider } from '../../test/support/in-memory-payment-provider';
 import { createUnitDb } from '../../test/support/unit-db';
 import { CheckoutSessionsRepository } from './checkout-sessions.repository';
-import { CheckoutRequest, CheckoutService } from './checkout.service';
+import { CheckoutRequest, CheckoutService, checkoutRequestHash } from './checkout.service';
 import { PriceCatalog } from './price-catalog';
 
 const ORIGIN = 'https://app.example.com';
@@ -81,6 +81,7 @@ describe(CheckoutService.name, () => {
       new RedirectUrlPolicy(config),
       new PriceCatalog(provider, config),
       config,
+      db,
     );
     accountId = (await accounts.create({ name: 'Acme', email: null, externalId: null, platformAdmin: false }))
       .id;
@@ -116,14 +117,35 @@ describe(CheckoutService.name, () => {
     expect(input.expiresAt.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
   });
 
-  it('should return an open checkout of the same key again instead of creating one', async () => {
-    const first = await sut.start(request());
-    const second = await sut.start(request({ successUrl: `${ORIGIN}/other` }));
-    const other = await sut.start(request({ quantity: 2 }));
+  it('should return the open checkout again for an identical request instead of creating one', async () => {
+    const first = await sut.start(request({ metadata: { order: 'A-1' } }));
+    const second = await sut.start(request({ metadata: { order: 'A-1' } }));
 
     expect(second).toEqual(first);
-    expect(other.id).not.toBe(first.id);
-    expect(provider.checkoutSessions).toHaveLength(2);
+    expect(provider.checkoutSessions).toHaveLength(1);
+  });
+
+  it('should expire the open subscription checkout at the provider before creating one for another request', async () => {
+    const first = await sut.start(request());
+    const other = await sut.start(request({ successUrl: `${ORIGIN}/other` }));
+    const third = await sut.start(request({ quantity: 2 }));
+
+    expect(new Set([first.id, other.id, third.id]).size).toBe(3);
+    expect(provider.checkoutSessions.map((session) => session.status)).toEqual([
+      'expired',
+      'expired',
+      'open',
+    ]);
+    const statuses = await db.query<{ status: string }>('SELECT status FROM checkout_sessions');
+    expect(statuses.map((row) => row.status).sort()).toEqual(['expired', 'expired', 'open']);
+  });
+
+  it('should refuse a new checkout when the open one was completed at the provider meanwhile', async () => {
+    await sut.start(request());
+    provider.checkoutSessions[0].status = 'complete';
+
+    await expect(sut.start(request({ quantity: 2 }))).rejects.toBeInstanceOf(AlreadySubscribedError);
+    expect(provider.checkoutSessions).toHaveLength(1);
   });
 
   it('should not return a checkout whose time is up', async () => {
@@ -141,12 +163,30 @@ describe(CheckoutService.name, () => {
     expect(statuses.map((row) => row.status).sort()).toEqual(['expired', 'open']);
   });
 
-  it('should give the trial to the first subscription checkout of an account only', async () => {
+  it('should give the trial to the open subscription checkout only, never to a payment', async () => {
     await sut.start(request());
     await sut.start(request({ priceId: 'price_once', checkoutMode: 'payment' }));
     await sut.start(request({ quantity: 2 }));
 
-    expect(provider.checkoutSessions.map((input) => input.trialDays)).toEqual([14, null, null]);
+    // The first checkout was expired unused: its trial went to the one that replaced it.
+    expect(provider.checkoutSessions.map((input) => input.trialDays)).toEqual([14, null, 14]);
+    const account = await db.one<{ trial_checkout_id: string }>(
+      'SELECT trial_checkout_id FROM accounts WHERE id = :accountId',
+      { accountId },
+    );
+    const holder = await db.one<{ provider_session_id: string }>(
+      'SELECT provider_session_id FROM checkout_sessions WHERE id = :id',
+      { id: account!.trial_checkout_id },
+    );
+    expect(holder!.provider_session_id).toBe(provider.checkoutSessions[2].id);
+  });
+
+  it('should give no trial once the account has used it', async () => {
+    await accounts.consumeTrial(accountId);
+
+    await sut.start(request());
+
+    expect(provider.checkoutSessions[0].trialDays).toBeNull();
   });
 
   it('should offer no trial at all with TRIAL_DAYS=0, and keep the account’s trial unclaimed', async () => {
@@ -161,6 +201,7 @@ describe(CheckoutService.name, () => {
       new RedirectUrlPolicy(config),
       new PriceCatalog(provider, config),
       config,
+      db,
     );
 
     await noTrials.start(request());
@@ -198,34 +239,72 @@ describe(CheckoutService.name, () => {
     expect((await accounts.findById(accountId))!.trialClaimedAt).toBeNull();
   });
 
-  it('should take over a checkout whose request died, keeping its trial, under a fresh idempotency key', async () => {
-    const repository = new CheckoutSessionsRepository(db);
-    const key = {
-      accountId,
-      provider: 'stripe',
-      mode: 'live',
-      checkoutMode: 'subscription',
-      priceId: 'price_monthly',
-      quantity: 1,
-    };
-    const abandoned = {
-      id: '3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a99',
-      expiresAt: new Date(Date.now() + 3_600_000),
-      leaseUntil: new Date(Date.now() - 1),
-    };
-    await repository.claimIfFree(key, abandoned, false);
-    await accounts.claimTrial(accountId, abandoned.id);
-    await repository.setTrialDays(abandoned.id, 14);
+  describe('a checkout whose request died', () => {
+    const abandonedId = '3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a99';
 
-    const session = await sut.start(request());
+    /** What a request killed after claiming its checkout leaves behind: a pending row, lease over. */
+    async function abandonCheckout(options: { trialTaken: boolean }) {
+      const repository = new CheckoutSessionsRepository(db);
+      const slot = {
+        accountId,
+        provider: 'stripe',
+        mode: 'live',
+        checkoutMode: 'subscription',
+        requestHash: checkoutRequestHash(request()),
+      };
+      const terms = {
+        priceId: 'price_monthly',
+        quantity: 1,
+        requestHash: slot.requestHash,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      };
+      await repository.claimIfFree(
+        slot,
+        { ...terms, id: abandonedId, leaseUntil: new Date(Date.now() - 1) },
+        { allowExistingSubscription: false },
+      );
+      if (options.trialTaken) {
+        await accounts.claimTrial(accountId, abandonedId);
+        await repository.setTrialDays(abandonedId, 14);
+      }
+    }
 
-    expect(provider.checkoutSessions).toHaveLength(1);
-    expect(provider.checkoutSessions[0]).toMatchObject({ trialDays: 14, id: session.id });
-    expect(provider.checkoutSessions[0].idempotencyKey).toMatch(
-      new RegExp(`^checkout-${abandoned.id}-\\d+$`),
-    );
-    const rows = await db.query<{ id: string; status: string }>('SELECT id, status FROM checkout_sessions');
-    expect(rows).toEqual([{ id: abandoned.id, status: 'open' }]);
+    it('should be taken over, keeping its trial, under a fresh idempotency key', async () => {
+      await abandonCheckout({ trialTaken: true });
+
+      const session = await sut.start(request());
+
+      expect(provider.checkoutSessions).toHaveLength(1);
+      expect(provider.checkoutSessions[0]).toMatchObject({ trialDays: 14, id: session.id });
+      expect(provider.checkoutSessions[0].idempotencyKey).toMatch(
+        new RegExp(`^checkout-${abandonedId}-\\d+$`),
+      );
+      const rows = await db.query<{ id: string; status: string }>('SELECT id, status FROM checkout_sessions');
+      expect(rows).toEqual([{ id: abandonedId, status: 'open' }]);
+    });
+
+    it('should be given the trial when its request died before taking it', async () => {
+      await abandonCheckout({ trialTaken: false });
+
+      await sut.start(request());
+
+      expect(provider.checkoutSessions[0].trialDays).toBe(14);
+      expect((await accounts.findById(accountId))!.trialClaimedAt).not.toBeNull();
+    });
+
+    it('should be taken over with the terms of the request that takes it over', async () => {
+      await abandonCheckout({ trialTaken: false });
+
+      await sut.start(request({ quantity: 4, priceId: 'price_monthly' }));
+
+      expect(provider.checkoutSessions[0]).toMatchObject({ quantity: 4, trialDays: 14 });
+      const row = await db.one<{ quantity: number; request_hash: string }>(
+        'SELECT quantity, request_hash FROM checkout_sessions WHERE id = :id',
+        { id: abandonedId },
+      );
+      expect(Number(row!.quantity)).toBe(4);
+      expect(row!.request_hash).toBe(checkoutRequestHash(request({ quantity: 4 })));
+    });
   });
 
   it('should refuse redirect URLs outside the allowed origins before calling the provider', async () => {

@@ -8,13 +8,20 @@ import {
   CheckoutInProgressError,
   NotFoundError,
 } from '../common/errors/domain-errors';
+import { fingerprintHash } from '../common/idempotency/idempotency.service';
 import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
 import { mergeMetadata } from '../common/validation/metadata';
 import { CustomersService } from '../customers/customers.service';
+import { Db, Tx } from '../database/db.service';
 import { CheckoutMode, HostedSession, PaymentProvider } from '../payments/payment-provider';
 import { ProviderCallBudget } from '../payments/provider-call-budget';
 import { PriceCatalog } from './price-catalog';
-import { ActiveCheckout, CheckoutKey, CheckoutSessionsRepository } from './checkout-sessions.repository';
+import {
+  ActiveCheckout,
+  CheckoutSessionsRepository,
+  CheckoutSlot,
+  CheckoutTerms,
+} from './checkout-sessions.repository';
 
 export interface CheckoutRequest {
   accountId: string;
@@ -33,11 +40,23 @@ export interface CheckoutRequest {
 
 export const DEFAULT_CHECKOUT_EXPIRY_MINUTES = 24 * 60;
 
+/** A checkout this request holds and is about to create at the provider. */
+interface ClaimedCheckout extends CheckoutTerms {
+  id: string;
+  idempotencyKey: string;
+  /** The trial is known to be settled already (taken by another checkout or used up). */
+  trialSettled: boolean;
+}
+
 /**
  * Starts hosted checkouts for both checkout endpoints, with the guarantees of DESIGN.md §5:
- * one provider customer per account (1), no accidental second subscription and no duplicate
- * open checkout (2), one trial per account ever (3), the service's metadata keys win (4), and
- * no half-written state when the provider fails (9).
+ * one provider customer per account (1), no accidental second subscription and at most one open
+ * subscription checkout per account and mode (2), one trial per account ever (3), the service's
+ * metadata keys win (4), and no half-written state when the provider fails (9).
+ *
+ * A request identical to the open checkout (everything that reaches the provider) gets it back;
+ * a subscription checkout that differs first expires the open one at the provider, so that two
+ * checkouts can never both be completed into two subscriptions.
  */
 @Injectable()
 export class CheckoutService {
@@ -50,6 +69,7 @@ export class CheckoutService {
     private readonly redirects: RedirectUrlPolicy,
     private readonly prices: PriceCatalog,
     private readonly config: AppConfig,
+    private readonly db: Db,
   ) {}
 
   async start(request: CheckoutRequest): Promise<HostedSession> {
@@ -59,43 +79,58 @@ export class CheckoutService {
     if (request.verifyPrice)
       await this.prices.assertPurchasable(request.mode, request.priceId, request.checkoutMode);
 
-    const key: CheckoutKey = {
+    const slot: CheckoutSlot = {
       accountId: request.accountId,
       provider: this.provider.name,
       mode: request.mode,
       checkoutMode: request.checkoutMode,
-      priceId: request.priceId,
-      quantity: request.quantity,
+      requestHash: checkoutRequestHash(request),
     };
     const deadline = this.leaseUntil().getTime();
     while (Date.now() < deadline) {
-      // The common case, in one round trip: claim the checkout and learn what creating it needs.
-      const checkout = {
-        id: randomUUID(),
+      const terms: CheckoutTerms = {
+        priceId: request.priceId,
+        quantity: request.quantity,
+        requestHash: slot.requestHash,
         expiresAt: new Date(Date.now() + request.expiresInMinutes * 60_000),
-        leaseUntil: this.leaseUntil(),
       };
-      const claimed = await this.checkouts.claimIfFree(key, checkout, request.allowExistingSubscription);
+      // The common case, in one round trip: claim the slot and learn what creating it needs.
+      const id = randomUUID();
+      const claimed = await this.checkouts.claimIfFree(
+        slot,
+        { ...terms, id, leaseUntil: this.leaseUntil() },
+        { allowExistingSubscription: request.allowExistingSubscription },
+      );
       if (claimed) {
-        const ready = { ...checkout, trialDays: null, idempotencyKey: `checkout-${checkout.id}` };
-        return this.createClaimed(ready, claimed, request);
+        const checkout = {
+          ...terms,
+          id,
+          idempotencyKey: `checkout-${id}`,
+          trialSettled: claimed.trialClaimed,
+        };
+        return this.createClaimed(checkout, claimed.providerCustomerId, request);
       }
 
-      // Not claimed: no such account, a subscription in the way, or the same checkout exists.
-      const context = await this.checkouts.loadContext(key);
+      // Not claimed: no such account, a subscription in the way, or the slot is taken.
+      const context = await this.checkouts.loadContext(slot);
       if (!context) throw new NotFoundError('Account not found');
       if (context.hasBlockingSubscription && !request.allowExistingSubscription)
         throw new AlreadySubscribedError();
       const active = context.active;
       if (active?.status === 'open') {
-        if (active.expiresAt.getTime() > Date.now())
+        if (active.expiresAt.getTime() <= Date.now()) {
+          await this.endCheckout(active.id, (tx) =>
+            this.checkouts.expire(active.id, { onlyIfPastExpiry: true }, tx),
+          );
+        } else if (active.requestHash === slot.requestHash) {
           return { id: active.providerSessionId!, url: active.url! };
-        await this.retire(active.id);
+        } else {
+          await this.supersede(active, request);
+        }
       } else if (active?.status === 'pending') {
-        const taken = await this.takeOverIfAbandoned(active);
-        // The trial, if any, was settled when the checkout was first claimed.
-        if (taken) return this.createClaimed(taken, { ...context, trialClaimed: true }, request);
-        await this.waitWhilePending(key, deadline);
+        const taken = await this.takeOverIfAbandoned(active, terms);
+        if (taken) return this.createClaimed(taken, context.providerCustomerId, request);
+        await this.waitWhilePending(slot, deadline);
       }
       // Otherwise what stood in the way has just gone: try again.
     }
@@ -103,50 +138,41 @@ export class CheckoutService {
   }
 
   /**
+   * The open checkout of the slot was made for another request: it is expired at the provider
+   * before anything else, so that the person cannot complete both. A person who has completed it
+   * meanwhile has subscribed.
+   */
+  private async supersede(active: ActiveCheckout, request: CheckoutRequest): Promise<void> {
+    const outcome = await this.provider.expireCheckoutSession(request.mode, active.providerSessionId!);
+    if (outcome === 'complete') {
+      if (!request.allowExistingSubscription) throw new AlreadySubscribedError();
+      await this.db.transaction(async (tx) => {
+        await this.checkouts.finishByProviderSessionId(
+          this.provider.name,
+          active.providerSessionId!,
+          'complete',
+          tx,
+        );
+      });
+      return;
+    }
+    await this.endCheckout(active.id, (tx) =>
+      this.checkouts.expire(active.id, { onlyIfPastExpiry: false }, tx),
+    );
+  }
+
+  /**
    * A claimed checkout: the customer (first time only), the trial (once ever), then the provider.
    * Whatever fails on the way, the claim (and the trial it took) is given back.
    */
   private async createClaimed(
-    checkout: { id: string; expiresAt: Date; trialDays: number | null; idempotencyKey: string },
-    claimed: { providerCustomerId: string | null; trialClaimed: boolean },
+    checkout: ClaimedCheckout,
+    providerCustomerId: string | null,
     request: CheckoutRequest,
   ): Promise<HostedSession> {
-    let customerId = claimed.providerCustomerId;
-    let trialDays = checkout.trialDays;
     try {
-      if (!customerId) {
-        const account = await this.accounts.findById(request.accountId);
-        if (!account) throw new NotFoundError('Account not found');
-        customerId = await this.customers.ensureCustomer(account, request.mode);
-      }
-      const offersTrial = request.checkoutMode === 'subscription' && this.config.trialDays > 0;
-      if (
-        offersTrial &&
-        !claimed.trialClaimed &&
-        (await this.accounts.claimTrial(request.accountId, checkout.id))
-      ) {
-        trialDays = this.config.trialDays;
-        await this.checkouts.setTrialDays(checkout.id, trialDays);
-      }
-    } catch (error) {
-      await this.checkouts.release(checkout.id).catch(() => undefined);
-      if (trialDays) await this.accounts.releaseTrial(checkout.id).catch(() => undefined);
-      throw error;
-    }
-    return this.createAtProvider({ ...checkout, trialDays }, request, customerId);
-  }
-
-  /** How long a claim may take: possibly two provider calls (the customer, then the session). */
-  private leaseUntil(): Date {
-    return new Date(Date.now() + 2 * this.budget.leaseMs());
-  }
-
-  private async createAtProvider(
-    checkout: { id: string; trialDays: number | null; expiresAt: Date; idempotencyKey: string },
-    request: CheckoutRequest,
-    customerId: string,
-  ): Promise<HostedSession> {
-    try {
+      const customerId = providerCustomerId ?? (await this.ensureCustomer(request));
+      const trialDays = await this.settleTrial(checkout, request);
       const session = await this.provider.createCheckoutSession({
         mode: request.mode,
         accountId: request.accountId,
@@ -156,7 +182,7 @@ export class CheckoutService {
         quantity: request.quantity,
         successUrl: request.successUrl,
         cancelUrl: request.cancelUrl,
-        trialDays: checkout.trialDays,
+        trialDays,
         metadata: mergeMetadata(request.metadata, { accountId: request.accountId }),
         expiresAt: checkout.expiresAt,
         idempotencyKey: checkout.idempotencyKey,
@@ -164,29 +190,67 @@ export class CheckoutService {
       await this.checkouts.markOpen(checkout.id, session);
       return { id: session.id, url: session.url };
     } catch (error) {
-      await this.checkouts.release(checkout.id).catch(() => undefined);
-      if (checkout.trialDays) await this.accounts.releaseTrial(checkout.id).catch(() => undefined);
+      await this.endCheckout(checkout.id, (tx) => this.checkouts.release(checkout.id, tx)).catch(
+        () => undefined,
+      );
       throw error;
     }
   }
 
-  /** A pending checkout whose request died: take it over, once, with a fresh idempotency key. */
-  private async takeOverIfAbandoned(active: ActiveCheckout) {
+  private async ensureCustomer(request: CheckoutRequest): Promise<string> {
+    const account = await this.accounts.findById(request.accountId);
+    if (!account) throw new NotFoundError('Account not found');
+    return this.customers.ensureCustomer(account, request.mode);
+  }
+
+  /**
+   * The trial days the checkout carries. The account's one trial is taken for it unless it is
+   * known to be gone; a checkout taken over from a request that died settles it again, since
+   * that request may have died before it got that far.
+   */
+  private async settleTrial(checkout: ClaimedCheckout, request: CheckoutRequest): Promise<number | null> {
+    const offersTrial = request.checkoutMode === 'subscription' && this.config.trialDays > 0;
+    if (!offersTrial || checkout.trialSettled) return null;
+    if (!(await this.accounts.claimTrial(request.accountId, checkout.id))) return null;
+    await this.checkouts.setTrialDays(checkout.id, this.config.trialDays);
+    return this.config.trialDays;
+  }
+
+  /** Ends a checkout (released or expired) and gives its trial back, in one transaction. */
+  private async endCheckout(checkoutId: string, end: (tx: Tx) => Promise<unknown>): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if ((await end(tx)) !== false) await this.accounts.releaseTrial(checkoutId, tx);
+    });
+  }
+
+  /** How long a claim may take: possibly two provider calls (the customer, then the session). */
+  private leaseUntil(): Date {
+    return new Date(Date.now() + 2 * this.budget.leaseMs());
+  }
+
+  /**
+   * A pending checkout whose request died: take it over, once, with this request's terms and a
+   * fresh idempotency key.
+   */
+  private async takeOverIfAbandoned(
+    active: ActiveCheckout,
+    terms: CheckoutTerms,
+  ): Promise<ClaimedCheckout | null> {
     if (!active.leaseUntil || active.leaseUntil.getTime() >= Date.now()) return null;
     const leaseUntil = this.leaseUntil();
-    if (!(await this.checkouts.takeOver(active.id, active.leaseUntil, leaseUntil))) return null;
+    if (!(await this.checkouts.takeOver(active.id, active.leaseUntil, { ...terms, leaseUntil }))) return null;
     return {
+      ...terms,
       id: active.id,
-      trialDays: active.trialDays,
-      expiresAt: active.expiresAt,
       idempotencyKey: `checkout-${active.id}-${leaseUntil.getTime()}`,
+      trialSettled: false,
     };
   }
 
-  private async waitWhilePending(key: CheckoutKey, deadline: number): Promise<void> {
+  private async waitWhilePending(slot: CheckoutSlot, deadline: number): Promise<void> {
     await pollUntil(
       async () => {
-        const current = await this.checkouts.findActive(key);
+        const current = await this.checkouts.findActive(slot);
         if (
           current?.status === 'pending' &&
           current.leaseUntil &&
@@ -199,9 +263,20 @@ export class CheckoutService {
       Math.max(0, deadline - Date.now()),
     );
   }
+}
 
-  private async retire(checkoutId: string): Promise<void> {
-    if (await this.checkouts.expireIfPast(checkoutId, new Date()))
-      await this.accounts.releaseTrial(checkoutId);
-  }
+/**
+ * Everything of a checkout request that reaches the provider, as a hash: two requests with the
+ * same hash would create the same checkout, so the open one can be given back.
+ */
+export function checkoutRequestHash(request: CheckoutRequest): string {
+  return fingerprintHash({
+    checkoutMode: request.checkoutMode,
+    priceId: request.priceId,
+    quantity: request.quantity,
+    successUrl: request.successUrl,
+    cancelUrl: request.cancelUrl ?? null,
+    metadata: mergeMetadata(request.metadata, { accountId: request.accountId }),
+    expiresInMinutes: request.expiresInMinutes,
+  });
 }

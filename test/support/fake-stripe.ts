@@ -164,6 +164,8 @@ export class FakeStripe {
   completeCheckout(sessionId: string, overrides: Record<string, unknown> = {}) {
     const session = this.sessions.get(sessionId);
     if (!session) throw new Error(`no session ${sessionId}`);
+    if (session.status !== 'open')
+      throw new Error(`session ${sessionId} is ${String(session.status)}, not open`);
     const subscriptionData = (session._subscription_data ?? {}) as Record<string, unknown>;
     const lineItem = ((session._line_items as Array<Record<string, unknown>>) ?? [])[0] ?? {};
     const trialDays = Number(subscriptionData.trial_period_days ?? 0);
@@ -402,6 +404,18 @@ export class FakeStripe {
     if (!session) return notFound('checkout.session', id ?? '');
     if (method === 'GET' && !action) return [200, this.publicObject(session)];
     if (method === 'POST' && action === 'expire') {
+      // As Stripe: only an open session can be expired.
+      if (session.status !== 'open') {
+        return [
+          400,
+          {
+            error: {
+              type: 'invalid_request_error',
+              message: `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${String(session.status)}".`,
+            },
+          },
+        ];
+      }
       session.status = 'expired';
       return [200, this.publicObject(session)];
     }

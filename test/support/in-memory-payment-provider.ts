@@ -16,7 +16,9 @@ import {
 export class InMemoryPaymentProvider extends PaymentProvider {
   readonly name = 'stripe' as const;
   readonly customers: Array<{ id: string; accountId: string; idempotencyKey: string }> = [];
-  readonly checkoutSessions: Array<CheckoutSessionInput & { id: string }> = [];
+  readonly checkoutSessions: Array<
+    CheckoutSessionInput & { id: string; status: 'open' | 'complete' | 'expired' }
+  > = [];
   readonly portalSessions: PortalSessionInput[] = [];
   readonly prices = new Map<string, ProviderPrice>();
   readonly subscriptions = new Map<string, ProviderSubscription>();
@@ -55,8 +57,16 @@ export class InMemoryPaymentProvider extends PaymentProvider {
   async createCheckoutSession(input: CheckoutSessionInput): Promise<HostedCheckoutSession> {
     await this.work();
     const id = `cs_${++this.sequence}`;
-    this.checkoutSessions.push({ ...input, id });
+    this.checkoutSessions.push({ ...input, id, status: 'open' });
     return { id, url: `https://checkout.test/${id}`, expiresAt: input.expiresAt };
+  }
+
+  async expireCheckoutSession(_mode: ProviderMode, sessionId: string): Promise<'expired' | 'complete'> {
+    await this.work();
+    const session = this.checkoutSessions.find((candidate) => candidate.id === sessionId);
+    if (!session) throw new Error(`no checkout session ${sessionId}`);
+    if (session.status === 'open') session.status = 'expired';
+    return session.status;
   }
 
   async createPortalSession(input: PortalSessionInput): Promise<HostedSession> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, ProviderMode } from '../../config/app-config';
+import { ProviderError } from '../../common/errors/domain-errors';
 import {
   CheckoutSessionInput,
   HostedCheckoutSession,
@@ -102,6 +103,17 @@ export class SandboxPaymentProvider extends PaymentProvider {
       url: this.pageUrl('checkout', session.id),
       expiresAt: new Date(session.expiresAt),
     };
+  }
+
+  async expireCheckoutSession(_mode: ProviderMode, sessionId: string): Promise<'expired' | 'complete'> {
+    for (;;) {
+      const session = await this.store.get('checkout_session', sessionId);
+      if (!session) throw new ProviderError('No such checkout session');
+      if (session.status !== 'open') return session.status;
+      // Completing the session swaps the same document: exactly one of the two wins.
+      if (await this.store.replace('checkout_session', session, { ...session, status: 'expired' }))
+        return 'expired';
+    }
   }
 
   async createPortalSession(input: PortalSessionInput): Promise<HostedSession> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ProviderMode } from '../../config/app-config';
 import { CheckoutMode } from '../payment-provider';
-import { Db } from '../../database/db.service';
+import { Db, Tx } from '../../database/db.service';
 
 export interface SandboxCustomer {
   id: string;
@@ -90,30 +90,57 @@ const SANDBOX_ID = /^[a-z]{2,4}_sbx_[0-9a-f]{24,48}$/;
 export class SandboxStore {
   constructor(private readonly db: Db) {}
 
-  async get<K extends SandboxKind>(kind: K, id: string): Promise<Kinds[K] | null> {
+  async get<K extends SandboxKind>(kind: K, id: string, tx?: Tx): Promise<Kinds[K] | null> {
     // Ids come from page URLs: anything not shaped like ours is unknown, and never reaches SQL.
     if (!SANDBOX_ID.test(id)) return null;
     const row = await this.db.one<{ data: string }>(
       'SELECT data FROM sandbox_objects WHERE id = :id AND kind = :kind',
       { id, kind },
+      tx,
     );
     return row ? (JSON.parse(row.data) as Kinds[K]) : null;
   }
 
-  async insert<K extends SandboxKind>(kind: K, object: Kinds[K], owner: string | null = null): Promise<void> {
+  async insert<K extends SandboxKind>(
+    kind: K,
+    object: Kinds[K],
+    owner: string | null = null,
+    tx?: Tx,
+  ): Promise<void> {
     await this.db.execute(
       `INSERT INTO sandbox_objects (id, kind, owner, data, created_at)
        VALUES (:id, :kind, :owner, :data, :createdAt)`,
       { id: object.id, kind, owner, data: JSON.stringify(object), createdAt: new Date() },
+      tx,
     );
   }
 
-  async update<K extends SandboxKind>(kind: K, object: Kinds[K]): Promise<void> {
-    await this.db.execute('UPDATE sandbox_objects SET data = :data WHERE id = :id AND kind = :kind', {
-      id: object.id,
-      kind,
-      data: JSON.stringify(object),
-    });
+  async update<K extends SandboxKind>(kind: K, object: Kinds[K], tx?: Tx): Promise<void> {
+    await this.db.execute(
+      'UPDATE sandbox_objects SET data = :data WHERE id = :id AND kind = :kind',
+      { id: object.id, kind, data: JSON.stringify(object) },
+      tx,
+    );
+  }
+
+  /**
+   * Compare-and-swap: stores `next` only if the object is still exactly `current` (as read), so
+   * that of two requests changing one object from the same state only one succeeds. True when
+   * this call changed it.
+   */
+  async replace<K extends SandboxKind>(
+    kind: K,
+    current: Kinds[K],
+    next: Kinds[K],
+    tx?: Tx,
+  ): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE sandbox_objects SET data = :next
+        WHERE id = :id AND kind = :kind AND data = :current`,
+      { id: current.id, kind, current: JSON.stringify(current), next: JSON.stringify(next) },
+      tx,
+    );
+    return changed === 1;
   }
 
   async listByOwner<K extends SandboxKind>(kind: K, owner: string): Promise<Array<Kinds[K]>> {

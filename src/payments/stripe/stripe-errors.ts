@@ -28,6 +28,11 @@ export function mapStripeError(error: unknown): Error {
   return new ProviderError('The payment provider call failed', { cause: error });
 }
 
+/** Stripe refused the request as it stands (a 400): retrying it unchanged cannot succeed. */
+export function isInvalidRequest(error: unknown): boolean {
+  return error instanceof Stripe.errors.StripeInvalidRequestError;
+}
+
 /** Stripe's "No such price/subscription" answer: the object does not exist for these credentials. */
 export function isResourceMissing(error: unknown): boolean {
   return error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing';

@@ -15,7 +15,7 @@ import {
   ProviderPrice,
   ProviderSubscription,
 } from '../payment-provider';
-import { isResourceMissing, mapStripeError } from './stripe-errors';
+import { isInvalidRequest, isResourceMissing, mapStripeError } from './stripe-errors';
 
 export const STRIPE_CLIENTS = Symbol('STRIPE_CLIENTS');
 export type StripeClients = Partial<Record<ProviderMode, Stripe>>;
@@ -129,6 +129,22 @@ export class StripePaymentProvider extends PaymentProvider {
     );
     if (!session.url) throw mapStripeError(new Error('Stripe returned a checkout session without a URL'));
     return { id: session.id, url: session.url, expiresAt: fromUnix(session.expires_at) ?? input.expiresAt };
+  }
+
+  async expireCheckoutSession(mode: ProviderMode, sessionId: string): Promise<'expired' | 'complete'> {
+    try {
+      await this.call(mode, (stripe) =>
+        stripe.checkout.sessions.expire(sessionId, {}, { idempotencyKey: `expire-${sessionId}` }),
+      );
+      return 'expired';
+    } catch (error) {
+      // Stripe refuses to expire a session that is no longer open: ask what it became.
+      if (!isInvalidRequest((error as { cause?: unknown }).cause)) throw error;
+      const session = await this.call(mode, (stripe) => stripe.checkout.sessions.retrieve(sessionId));
+      if (session.status === 'complete') return 'complete';
+      if (session.status === 'expired') return 'expired';
+      throw error;
+    }
   }
 
   async createPortalSession(input: PortalSessionInput): Promise<HostedSession> {
