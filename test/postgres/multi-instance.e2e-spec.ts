@@ -22,6 +22,7 @@ describe('Several instances on one PostgreSQL database', () => {
   let database: TestDatabase;
   let fake: FakeStripe;
   const instances: ServiceProcess[] = [];
+  let serviceEnv: Record<string, string>;
 
   /** `count` requests at once, alternating between the two instances. */
   function spread<T>(count: number, send: (instance: ServiceProcess, index: number) => Promise<T>) {
@@ -51,7 +52,7 @@ describe('Several instances on one PostgreSQL database', () => {
     fake.addPrice({ id: SUBSCRIPTION_PRICE, type: 'recurring' });
     fake.addPrice({ id: OTHER_PRICE, type: 'recurring', productName: 'Team' });
     fake.addPrice({ id: THIRD_PRICE, type: 'recurring', interval: 'year', productName: 'Business' });
-    const env = {
+    serviceEnv = {
       DATABASE_URL: database.url,
       PAYMENT_PROVIDER: 'stripe',
       STRIPE_SECRET_KEY: STRIPE_KEY,
@@ -66,7 +67,10 @@ describe('Several instances on one PostgreSQL database', () => {
       SHUTDOWN_GRACE_MS: '3000',
     };
     // Both start at once on an empty schema, so they also race to apply the migrations.
-    const started = await Promise.allSettled([startServiceProcess(env), startServiceProcess(env)]);
+    const started = await Promise.allSettled([
+      startServiceProcess(serviceEnv),
+      startServiceProcess(serviceEnv),
+    ]);
     for (const result of started) if (result.status === 'fulfilled') instances.push(result.value);
     const failure = started.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
@@ -191,8 +195,19 @@ describe('Several instances on one PostgreSQL database', () => {
       expect(new Set(sessionIds).size).toBe(accounts.length);
     });
 
-    it('should return the same open session from either instance on later requests', async () => {
+    it('should return the same open session from either instance on later identical requests', async () => {
       const account = await newAccount('Returning account');
+      const [first] = await raceFirstSessions(account, 1);
+
+      const later = await raceFirstSessions(account, 10);
+
+      expect(later.map((response) => response.status)).toEqual(Array(10).fill(200));
+      expect(new Set(later.map((response) => response.body.id))).toEqual(new Set([first.body.id]));
+      expect(sessionCallsFor(account.accountId)).toHaveLength(1);
+    });
+
+    it('should replace the open session once when requests with another success URL race on both instances', async () => {
+      const account = await newAccount('Changed-mind account');
       const [first] = await raceFirstSessions(account, 1);
 
       const later = await spread(10, (instance) =>
@@ -203,8 +218,13 @@ describe('Several instances on one PostgreSQL database', () => {
       );
 
       expect(later.map((response) => response.status)).toEqual(Array(10).fill(200));
-      expect(new Set(later.map((response) => response.body.id))).toEqual(new Set([first.body.id]));
-      expect(sessionCallsFor(account.accountId)).toHaveLength(1);
+      const ids = new Set(later.map((response) => response.body.id as string));
+      expect(ids.size).toBe(1);
+      expect(ids.has(first.body.id as string)).toBe(false);
+      expect(fake.sessions.get(first.body.id as string)?.status).toBe('expired');
+      const calls = sessionCallsFor(account.accountId);
+      expect(calls).toHaveLength(2);
+      expect(calls[1].body.success_url).toBe(`${APP_ORIGIN}/again`);
     });
   });
 
@@ -247,23 +267,14 @@ describe('Several instances on one PostgreSQL database', () => {
       expect(customers).toHaveLength(1);
     });
 
-    it('should share one customer and one trial among four different checkouts raced on both endpoints', async () => {
-      // Each checkout is claimed by one request, so the four winners race to create the customer.
+    it('should leave one customer and one open checkout, holding the trial, when four different checkouts race on both endpoints', async () => {
       fake.delayMs = 50;
       const account = await newAccount('Four-checkout account');
-      const variants: Array<{ path: string; body: Record<string, unknown>; line: string }> = [
-        {
-          path: '/api/subscriptions/sessions',
-          body: { successUrl: `${APP_ORIGIN}/welcome` },
-          line: `${SUBSCRIPTION_PRICE} x1`,
-        },
-        { path: '/api/billing/checkout', body: checkoutBody(OTHER_PRICE), line: `${OTHER_PRICE} x1` },
-        {
-          path: '/api/billing/checkout',
-          body: { ...checkoutBody(OTHER_PRICE), quantity: 3 },
-          line: `${OTHER_PRICE} x3`,
-        },
-        { path: '/api/billing/checkout', body: checkoutBody(THIRD_PRICE), line: `${THIRD_PRICE} x1` },
+      const variants: Array<{ path: string; body: Record<string, unknown> }> = [
+        { path: '/api/subscriptions/sessions', body: { successUrl: `${APP_ORIGIN}/welcome` } },
+        { path: '/api/billing/checkout', body: checkoutBody(OTHER_PRICE) },
+        { path: '/api/billing/checkout', body: { ...checkoutBody(OTHER_PRICE), quantity: 3 } },
+        { path: '/api/billing/checkout', body: checkoutBody(THIRD_PRICE) },
       ];
 
       const responses = await spread(40, (instance, index) => {
@@ -272,38 +283,96 @@ describe('Several instances on one PostgreSQL database', () => {
       });
 
       expect(countBy(responses.map((response) => String(response.status)))).toEqual({ '200': 40 });
-      const ids = new Set(
-        responses.map((response) => (response.body.id ?? response.body.data?.sessionId) as string),
-      );
-      expect(ids.size).toBe(variants.length);
       expect(customerCallsFor(account.accountId)).toHaveLength(1);
       const sessionCalls = sessionCallsFor(account.accountId);
-      const lineOf = (body: Record<string, unknown>) => {
-        const [item] = body.line_items as Array<{ price: string; quantity: string }>;
-        return `${item.price} x${item.quantity}`;
-      };
-      expect(sessionCalls.map((request) => lineOf(request.body)).sort()).toEqual(
-        variants.map((variant) => variant.line).sort(),
-      );
-      // All four checkouts belong to the one customer; only one of them offers the trial (invariant 3).
       expect(new Set(sessionCalls.map((request) => request.body.customer)).size).toBe(1);
-      const trials = sessionCalls.filter(
-        (request) =>
-          (request.body.subscription_data as Record<string, unknown>)?.trial_period_days !== undefined,
+      // However they interleaved, the provider holds one open checkout of the account (invariant 2),
+      // and it is the one that carries the account's one trial (invariant 3).
+      const openAtProvider = [...fake.sessions.values()].filter(
+        (session) => session.client_reference_id === account.accountId && session.status === 'open',
       );
-      expect(trials).toHaveLength(1);
-      const customers = await sql('SELECT provider_customer_id FROM customers WHERE account_id = $1', [
-        account.accountId,
-      ]);
-      expect(customers).toEqual([{ provider_customer_id: sessionCalls[0].body.customer }]);
-      const open = await sql<{ price_id: string; quantity: number }>(
-        `SELECT price_id, quantity FROM checkout_sessions WHERE account_id = $1 AND status = 'open'`,
+      expect(openAtProvider).toHaveLength(1);
+      expect((openAtProvider[0]._subscription_data as Record<string, unknown>).trial_period_days).toBe(
+        String(TRIAL_DAYS),
+      );
+      const open = await sql<{ provider_session_id: string }>(
+        `SELECT provider_session_id FROM checkout_sessions
+          WHERE account_id = $1 AND status IN ('pending', 'open')`,
         [account.accountId],
       );
-      expect(open.map((row) => `${row.price_id} x${row.quantity}`).sort()).toEqual(
-        variants.map((variant) => variant.line).sort(),
+      expect(open).toEqual([{ provider_session_id: openAtProvider[0].id }]);
+      const [holder] = await sql<{ provider_session_id: string }>(
+        `SELECT o.provider_session_id FROM accounts a JOIN checkout_sessions o ON o.id = a.trial_checkout_id
+          WHERE a.id = $1`,
+        [account.accountId],
       );
+      expect(holder).toEqual({ provider_session_id: openAtProvider[0].id });
     });
+
+    it('should have at most one lookup of a price in flight per instance', async () => {
+      const price = `price_burst_${randomBytes(3).toString('hex')}`;
+      fake.addPrice({ id: price, type: 'recurring' });
+      fake.delayMs = 200;
+      const account = await newAccount('Price burst account');
+
+      const responses = await spread(200, (instance) =>
+        call(instance, 'POST', '/api/billing/checkout', {
+          apiKey: account.apiKey,
+          body: checkoutBody(price),
+        }),
+      );
+
+      expect(countBy(responses.map((response) => String(response.status)))).toEqual({ '200': 200 });
+      expect(fake.received('GET', `/v1/prices/${price}`).length).toBeLessThanOrEqual(instances.length);
+    });
+  });
+
+  describe('an instance killed in the middle of a first checkout', () => {
+    it('should let another instance take the checkout over and give it the trial', async () => {
+      const account = await newAccount('Killed checkout account');
+      // A short provider budget on the instance that dies, so that its leases run out soon.
+      const doomed = await startServiceProcess({
+        ...serviceEnv,
+        STRIPE_TIMEOUT_MS: '500',
+        STRIPE_MAX_NETWORK_RETRIES: '0',
+      });
+      fake.injectFault({ kind: 'hang' }, { method: 'POST', path: /^\/v1\/customers$/ });
+      const request = () =>
+        call(doomed, 'POST', '/api/subscriptions/sessions', {
+          apiKey: account.apiKey,
+          body: { successUrl: `${APP_ORIGIN}/welcome` },
+          timeoutMs: 3_000,
+        });
+      const dying = request();
+      // Killed while it waits for the provider to create the customer.
+      const deadline = Date.now() + 10_000;
+      while (customerCallsFor(account.accountId).length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(customerCallsFor(account.accountId)).toHaveLength(1);
+      doomed.child.kill('SIGKILL');
+      await dying.catch(() => undefined);
+      const pending = await sql<{ status: string; trial_days: number | null }>(
+        'SELECT status, trial_days FROM checkout_sessions WHERE account_id = $1',
+        [account.accountId],
+      );
+      expect(pending).toEqual([{ status: 'pending', trial_days: null }]);
+
+      const taken = await call(instances[1], 'POST', '/api/subscriptions/sessions', {
+        apiKey: account.apiKey,
+        body: { successUrl: `${APP_ORIGIN}/welcome` },
+      });
+
+      expect(taken.status).toBe(200);
+      const [session] = sessionCallsFor(account.accountId);
+      expect((session.body.subscription_data as Record<string, unknown>).trial_period_days).toBe(
+        String(TRIAL_DAYS),
+      );
+      const rows = await sql<{ status: string; trial_days: number }>(
+        'SELECT status, trial_days FROM checkout_sessions WHERE account_id = $1',
+        [account.accountId],
+      );
+      expect(rows).toEqual([{ status: 'open', trial_days: TRIAL_DAYS }]);
+    }, 40_000);
   });
 
   describe('POST /api/webhooks/stripe delivered to both instances at the same moment', () => {
