@@ -8,6 +8,29 @@ import {
   TestApp,
 } from './support/test-app';
 
+/** Makes every insert into the table fail, as a full disk would, until stopFailingInserts. */
+async function failInsertsInto(sut: TestApp, table: string): Promise<void> {
+  if (sut.database.kind === 'postgres') {
+    await sut.db.execute(
+      `CREATE FUNCTION fail_insert() RETURNS trigger AS $$
+       BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = '53100'; END
+       $$ LANGUAGE plpgsql`,
+    );
+    await sut.db.execute(
+      `CREATE TRIGGER fail_insert BEFORE INSERT ON ${table} EXECUTE FUNCTION fail_insert()`,
+    );
+  } else {
+    await sut.db.execute(
+      `CREATE TRIGGER fail_insert BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+    );
+  }
+}
+
+async function stopFailingInserts(sut: TestApp, table: string): Promise<void> {
+  await sut.db.execute(`DROP TRIGGER fail_insert${sut.database.kind === 'postgres' ? ` ON ${table}` : ''}`);
+  if (sut.database.kind === 'postgres') await sut.db.execute('DROP FUNCTION fail_insert()');
+}
+
 /** The path of an absolute sandbox page URL, to request it from the in-process app. */
 const pathOf = (url: string) => new URL(url).pathname;
 
@@ -207,6 +230,74 @@ describe('The sandbox provider, through its hosted pages', () => {
     const next = await startSession();
     const nextPage = await sut.http().get(pathOf(next.url)).expect(200);
     expect(nextPage.text).toContain('30-day free trial');
+  });
+
+  describe('completing a checkout', () => {
+    const sandboxSubscriptions = async () =>
+      Number(
+        (
+          await sut.db.one<{ n: unknown }>(
+            `SELECT COUNT(*) AS n FROM sandbox_objects WHERE kind = 'subscription' AND owner = (
+               SELECT provider_customer_id FROM customers WHERE account_id = :accountId)`,
+            { accountId: account.accountId },
+          )
+        )?.n,
+      );
+    const recordedSubscriptions = async () =>
+      Number(
+        (
+          await sut.db.one<{ n: unknown }>('SELECT COUNT(*) AS n FROM subscriptions WHERE account_id = :id', {
+            id: account.accountId,
+          })
+        )?.n,
+      );
+
+    it('should make one subscription of a double click, the other click told the session is complete', async () => {
+      const session = await startSession();
+
+      const clicks = await Promise.all(
+        Array.from({ length: 6 }, () => sut.http().post(`${pathOf(session.url)}/complete`)),
+      );
+
+      const statuses = clicks.map((click) => click.status).sort();
+      expect(statuses).toEqual([303, 400, 400, 400, 400, 400]);
+      for (const click of clicks.filter((c) => c.status === 400))
+        expect(click.body).toEqual({ error: 'This checkout session is complete' });
+      expect(await sandboxSubscriptions()).toBe(1);
+      expect(await recordedSubscriptions()).toBe(1);
+      expect(await me()).toMatchObject({ status: 'trialing', otherLiveSubscriptions: 0 });
+    });
+
+    it('should change nothing anywhere when storing fails half-way, and complete on the next click', async () => {
+      const session = await startSession();
+      // The service's own record of the subscription cannot be written (a full disk, say), after
+      // the sandbox has written its objects in the same completion.
+      await failInsertsInto(sut, 'subscriptions');
+      try {
+        const failed = await sut.http().post(`${pathOf(session.url)}/complete`);
+        expect(failed.status).toBeGreaterThanOrEqual(500);
+      } finally {
+        await stopFailingInserts(sut, 'subscriptions');
+      }
+
+      expect(await sandboxSubscriptions()).toBe(0);
+      expect(await recordedSubscriptions()).toBe(0);
+      const page = await sut.http().get(pathOf(session.url)).expect(200);
+      expect(page.text).toContain('Subscribe');
+      const [row] = await sut.db.query<{ status: string }>(
+        'SELECT status FROM checkout_sessions WHERE provider_session_id = :id',
+        { id: session.id },
+      );
+      expect(row.status).toBe('open');
+      // The service hands the same checkout out again, and this time it completes.
+      expect((await startSession()).id).toBe(session.id);
+      await sut
+        .http()
+        .post(`${pathOf(session.url)}/complete`)
+        .expect(303);
+      expect(await sandboxSubscriptions()).toBe(1);
+      expect(await me()).toMatchObject({ status: 'trialing' });
+    });
   });
 
   it('should answer 404 for sessions it does not know', async () => {

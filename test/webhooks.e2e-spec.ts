@@ -58,6 +58,12 @@ function subscriptionObject(state: SubscriptionState): Record<string, unknown> {
   };
 }
 
+/** The subscription object with its first item changed. */
+function withItem(state: Record<string, unknown>, change: Record<string, unknown>): Record<string, unknown> {
+  const items = state.items as { data: Array<Record<string, unknown>> };
+  return { ...state, items: { ...items, data: [{ ...items.data[0], ...change }] } };
+}
+
 /** A Stripe invoice that points at its subscription the 2026 way (parent.subscription_details). */
 function invoiceObject(subscriptionId: string, customer: string, status = 'paid'): Record<string, unknown> {
   return {
@@ -465,6 +471,36 @@ describe('POST /api/webhooks/stripe', () => {
       expect(retried.body.outcome).toBe('applied');
     });
 
+    it('should order fetched state and event state on the provider’s clock, however far behind it is', async () => {
+      fake.clockSkewMs = -10_000;
+      try {
+        const { account, customer } = await accountWithCheckout();
+        const subscription: SubscriptionState = { id: newId('sub'), customer, status: 'active' };
+        putFakeSubscription(fake, subscription);
+        const providerNow = () => Math.floor((Date.now() + fake.clockSkewMs) / 1000);
+
+        // The invoice makes the service fetch the subscription: that state is as of the provider's answer.
+        await deliver(
+          sut,
+          signedEvent('invoice.paid', invoiceObject(subscription.id, customer), { created: providerNow() }),
+        ).expect(200, { received: true, outcome: 'applied' });
+        expect(await mySubscription(sut, account)).toMatchObject({ status: 'active' });
+
+        // Five seconds later by the provider's clock, still before this machine's "now", it is deleted.
+        putFakeSubscription(fake, { ...subscription, status: 'canceled' });
+        const deletion = signedEvent(
+          'customer.subscription.deleted',
+          subscriptionObject({ ...subscription, status: 'canceled' }),
+          { created: providerNow() + 5 },
+        );
+        await deliver(sut, deletion).expect(200, { received: true, outcome: 'applied' });
+
+        expect(await mySubscription(sut, account)).toMatchObject({ status: 'canceled' });
+      } finally {
+        fake.clockSkewMs = 0;
+      }
+    });
+
     it('should not let an event older than a refetch overwrite the refetched state', async () => {
       const { account, customer, subscription } = await accountWithSubscription(
         { status: 'active', trialEnd: null },
@@ -642,6 +678,75 @@ describe('POST /api/webhooks/stripe', () => {
       await deliver(sut, event).expect(200, { received: true, outcome: 'applied' });
 
       expect((await mySubscription(sut, account)).status).toBe('canceled');
+    });
+  });
+
+  describe('data that can never be applied', () => {
+    const recorded = (id: string) =>
+      sut.db.one<{ outcome: string; reason: string | null }>(
+        'SELECT outcome, reason FROM webhook_events WHERE id = :id',
+        { id },
+      );
+
+    it.each<[string, (state: Record<string, unknown>) => Record<string, unknown>, RegExp]>([
+      ['no status', ({ status: _status, ...rest }) => rest, /status/],
+      ['a 300-character status', (state) => ({ ...state, status: 'a'.repeat(300) }), /status/],
+      ['an unreadable quantity', (state) => withItem(state, { quantity: 'lots' }), /quantity/],
+      ['a trial end far past any calendar', (state) => ({ ...state, trial_end: 1e15 }), /trial_end/],
+      [
+        'a 300-character subscription id',
+        (state) => ({ ...state, id: `sub_${'x'.repeat(300)}` }),
+        /subscription id/,
+      ],
+    ])(
+      'should record an event with %s as rejected, with the reason, answer 200 and store nothing',
+      async (_label, spoil, reason) => {
+        const { customer } = await accountWithCheckout();
+        const state = subscriptionObject({ id: newId('sub'), customer, status: 'active' });
+        const event = signedEvent('customer.subscription.updated', spoil(state));
+
+        const response = await deliver(sut, event).expect(200);
+
+        expect(response.body).toEqual({ received: true, outcome: 'rejected' });
+        expect(await recorded(event.id)).toEqual({
+          outcome: 'rejected',
+          reason: expect.stringMatching(reason),
+        });
+        expect(await subscriptionRows(sut, String(state.id))).toBe(0);
+        await deliver(sut, event).expect(200, { received: true, outcome: 'duplicate' });
+      },
+    );
+
+    it('should record an event whose id is too long to keep under a digest of it, and know its redelivery', async () => {
+      const { customer } = await accountWithCheckout();
+      const state = subscriptionObject({ id: newId('sub'), customer, status: 'active' });
+      const event = signedEvent('customer.subscription.updated', state, { id: `evt_${'y'.repeat(300)}` });
+
+      await deliver(sut, event).expect(200, { received: true, outcome: 'rejected' });
+      await deliver(sut, event).expect(200, { received: true, outcome: 'duplicate' });
+
+      const rows = await sut.db.query<{ id: string; reason: string }>(
+        `SELECT id, reason FROM webhook_events WHERE outcome = 'rejected' AND id LIKE 'sha256:%'`,
+      );
+      expect(rows).toEqual([
+        { id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), reason: expect.stringMatching(/event id/) },
+      ]);
+      expect(await subscriptionRows(sut, String(state.id))).toBe(0);
+    });
+
+    it('should reject an invoice event whose subscription, fetched from the provider, cannot be stored', async () => {
+      const { customer } = await accountWithCheckout();
+      const subscription: SubscriptionState = { id: newId('sub'), customer, status: 'active' };
+      putFakeSubscription(fake, { ...subscription, status: 'z'.repeat(300) });
+      const event = signedEvent('invoice.paid', invoiceObject(subscription.id, customer));
+
+      await deliver(sut, event).expect(200, { received: true, outcome: 'rejected' });
+
+      expect(await recorded(event.id)).toEqual({
+        outcome: 'rejected',
+        reason: expect.stringMatching(/status/),
+      });
+      expect(await subscriptionRows(sut, subscription.id)).toBe(0);
     });
   });
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db, toDate } from '../database/db.service';
+import { Db, toDate, Tx } from '../database/db.service';
 
 export interface CustomerRecord {
   id: string;
@@ -49,11 +49,12 @@ export class CustomersRepository {
     return row ? toCustomer(row) : null;
   }
 
-  async findByProviderCustomerId(provider: string, mode: string, providerCustomerId: string) {
+  async findByProviderCustomerId(provider: string, mode: string, providerCustomerId: string, tx?: Tx) {
     const row = await this.db.one<CustomerRow>(
       `SELECT ${COLUMNS} FROM customers
         WHERE provider = :provider AND mode = :mode AND provider_customer_id = :providerCustomerId`,
       { provider, mode, providerCustomerId },
+      tx,
     );
     return row ? toCustomer(row) : null;
   }

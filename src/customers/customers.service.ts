@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { ProviderMode } from '../config/app-config';
+import { Tx } from '../database/db.service';
 import { ProviderUnavailableError } from '../common/errors/domain-errors';
 import { pollUntil } from '../common/concurrency/poll';
 import { PaymentProvider } from '../payments/payment-provider';
@@ -57,11 +58,20 @@ export class CustomersService {
   }
 
   /** The account a provider customer belongs to, or null when it is not one of ours. */
-  async findOwner(mode: ProviderMode, providerCustomerId: string): Promise<CustomerOwnership | null> {
+  async findOwner(
+    mode: ProviderMode,
+    providerCustomerId: string,
+    tx?: Tx,
+  ): Promise<CustomerOwnership | null> {
     const cacheKey = `${mode}:${providerCustomerId}`;
     const cached = this.ownership.get(cacheKey);
     if (cached) return cached;
-    const row = await this.customers.findByProviderCustomerId(this.provider.name, mode, providerCustomerId);
+    const row = await this.customers.findByProviderCustomerId(
+      this.provider.name,
+      mode,
+      providerCustomerId,
+      tx,
+    );
     if (!row) return null;
     const owner = { accountId: row.accountId, customerId: row.id };
     if (this.ownership.size >= OWNERSHIP_CACHE_SIZE)

@@ -47,6 +47,20 @@ const CONNECTION_ERROR_MESSAGES = [
   'Query read timeout',
 ];
 
+/**
+ * The PostgreSQL SQLSTATE when the database refused a value itself (class 22, data exception: a
+ * string too long, a number or time out of range), else null. Sending the same value again fails
+ * the same way.
+ */
+export function isDataError(error: unknown): string | null {
+  const candidates = [error, (error as { driverError?: unknown } | null)?.driverError];
+  for (const candidate of candidates) {
+    const code = (candidate as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return code;
+  }
+  return null;
+}
+
 /** Whether the database could not be reached or did not answer in time (503, worth a retry). */
 export function isConnectionError(error: unknown): boolean {
   const candidates = [error, (error as { driverError?: unknown } | null)?.driverError];

@@ -10,6 +10,7 @@ import { IdempotencyRecord } from '../common/idempotency/idempotency-record.enti
 import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema';
 import { IdempotencyKeys1763800000000 } from './migrations/1763800000000-idempotency-keys';
 import { OneOpenCheckout1764000000000 } from './migrations/1764000000000-one-open-checkout';
+import { WebhookEventOutcomes1764000000001 } from './migrations/1764000000001-webhook-event-outcomes';
 
 export const ENTITIES = [
   Account,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   InitialSchema1763700000000,
   IdempotencyKeys1763800000000,
   OneOpenCheckout1764000000000,
+  WebhookEventOutcomes1764000000001,
 ];

@@ -72,19 +72,37 @@ export interface ProviderCheckoutSession {
   accountId: string | null;
 }
 
+/** A subscription as the provider answered when asked, and when that was by the provider's clock. */
+export interface FetchedSubscription {
+  subscription: ProviderSubscription;
+  /**
+   * The provider's time of the answer (the same clock as its events' `created`), so that stored
+   * state is ordered on one clock whatever this service's clock says.
+   */
+  asOf: Date;
+}
+
 interface EventBase {
   id: string;
   type: string;
+  /** When the provider produced the event, by the provider's clock. */
   created: Date;
   mode: ProviderMode;
 }
 
 export type PaymentEvent = EventBase &
   (
-    | { kind: 'checkout.completed' | 'checkout.expired'; session: ProviderCheckoutSession }
+    | {
+        kind: 'checkout.completed' | 'checkout.expired';
+        session: ProviderCheckoutSession;
+        /** The subscription as it is now, when the provider says so itself (the sandbox). */
+        subscription?: ProviderSubscription;
+      }
     | { kind: 'subscription'; subscription: ProviderSubscription }
-    | { kind: 'invoice'; subscriptionId: string | null }
+    | { kind: 'invoice'; subscriptionId: string | null; subscription?: ProviderSubscription }
     | { kind: 'ignored' }
+    /** Verified, but its data can never be applied (a field missing or out of range): why. */
+    | { kind: 'rejected'; reason: string }
   );
 
 /** What an event carries besides its envelope (id, type, created, mode). */
@@ -93,6 +111,17 @@ export type PaymentEventPayload = PaymentEvent extends infer E
     ? Omit<E, keyof EventBase>
     : never
   : never;
+
+/**
+ * What the provider sent or answered cannot be stored and never will be (a field missing, too
+ * long, or out of range): applying it again cannot succeed.
+ */
+export class UnusableProviderData extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'UnusableProviderData';
+  }
+}
 
 export class InvalidSignatureError extends Error {
   constructor(message = 'Webhook signature verification failed') {
@@ -137,7 +166,7 @@ export abstract class PaymentProvider {
   abstract retrieveSubscription(
     mode: ProviderMode,
     subscriptionId: string,
-  ): Promise<ProviderSubscription | null>;
+  ): Promise<FetchedSubscription | null>;
 
   /** Verifies the signature over the raw body before reading anything from it. */
   abstract parseWebhook(mode: ProviderMode, rawBody: Buffer, signature: string | undefined): PaymentEvent;

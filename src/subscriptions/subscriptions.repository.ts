@@ -64,14 +64,14 @@ export class SubscriptionsRepository {
 
   /**
    * Stores the provider's state of a subscription unless newer state is stored already:
-   * `version` is when the provider produced this state. With `orEqual`, state of the same version
-   * replaces the stored one (for state just fetched from the provider).
+   * `version` is when the provider produced this state, by its clock. With `replaceSameVersion`,
+   * state of the same version replaces the stored one (for state just fetched from the provider).
    */
   async upsertIfNewer(
     state: ProviderSubscription,
     owner: { accountId: string; customerId: string; provider: string; mode: string },
     version: Date,
-    orEqual: boolean,
+    options: { replaceSameVersion: boolean },
     tx: Tx,
   ): Promise<boolean> {
     const now = new Date();
@@ -90,7 +90,7 @@ export class SubscriptionsRepository {
           cancel_at_period_end = excluded.cancel_at_period_end,
           provider_updated_at = excluded.provider_updated_at,
           updated_at = excluded.updated_at
-        WHERE subscriptions.provider_updated_at ${orEqual ? '<=' : '<'} excluded.provider_updated_at
+        WHERE subscriptions.provider_updated_at ${options.replaceSameVersion ? '<=' : '<'} excluded.provider_updated_at
        RETURNING id`,
       {
         id: randomUUID(),

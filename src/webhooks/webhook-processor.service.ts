@@ -1,19 +1,34 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import { Db, Tx } from '../database/db.service';
+import { Db, isDataError, Tx } from '../database/db.service';
 import { CustomerOwnership, CustomersService } from '../customers/customers.service';
-import { PaymentEvent, PaymentProvider, ProviderSubscription } from '../payments/payment-provider';
+import {
+  PaymentEvent,
+  PaymentProvider,
+  ProviderSubscription,
+  UnusableProviderData,
+} from '../payments/payment-provider';
 import { CheckoutSessionsRepository } from '../subscriptions/checkout-sessions.repository';
 import { SubscriptionsRepository } from '../subscriptions/subscriptions.repository';
 import { WebhookEventsRepository } from './webhook-events.repository';
 
-export type ProcessOutcome = 'applied' | 'duplicate' | 'ignored';
+export type ProcessOutcome = 'applied' | 'duplicate' | 'ignored' | 'rejected';
+
+/** Subscription state to store, and the version (provider time) it carries. */
+interface VersionedState {
+  state: ProviderSubscription;
+  version: Date;
+  /** State of the same version replaces the stored one (it was read from the provider just now). */
+  replaceSameVersion: boolean;
+}
 
 /**
  * Applies provider events to the service's records (invariant 6): each event id once (recorded
- * in the same transaction as its effect), and never older state over newer. Subscription state
- * carries the time the provider produced it; state of the same second is settled by fetching the
- * subscription from the provider. Provider calls happen outside transactions.
+ * in the same transaction as its effect), and never older state over newer. All stored state is
+ * ordered on the provider's clock: an event's state by the event's time, fetched state by the
+ * time the provider answered. State of the same second is settled by fetching the subscription.
+ * Provider calls happen outside transactions. An event whose data can never be stored is recorded
+ * as rejected, with the reason, and acknowledged: retrying it cannot help.
  */
 @Injectable()
 export class WebhookProcessor {
@@ -30,32 +45,60 @@ export class WebhookProcessor {
   ) {}
 
   async process(event: PaymentEvent): Promise<ProcessOutcome> {
+    try {
+      return await this.apply(event);
+    } catch (error) {
+      const reason = unusableReason(error);
+      if (reason === null) throw error;
+      return this.reject(event, reason);
+    }
+  }
+
+  /**
+   * Applies an event inside the caller's transaction, for a provider that reports an outcome and
+   * writes its own objects in one go (the sandbox): every subscription state it needs is carried
+   * by the event, and is current (it replaces stored state of the same second).
+   */
+  async processWithin(event: PaymentEvent, tx: Tx): Promise<ProcessOutcome> {
+    if (event.kind === 'ignored') return 'ignored';
+    if (event.kind === 'rejected') throw new UnusableProviderData(event.reason);
+    if (!(await this.events.record(event, this.provider.name, { outcome: 'applied' }, tx)))
+      return 'duplicate';
+    await this.effectOf(event, tx);
+    const state = 'subscription' in event ? event.subscription : undefined;
+    if (state) await this.store({ state, version: event.created, replaceSameVersion: true }, event, tx);
+    return 'applied';
+  }
+
+  private async apply(event: PaymentEvent): Promise<ProcessOutcome> {
     switch (event.kind) {
       case 'ignored':
         return 'ignored';
+      case 'rejected':
+        return this.reject(event, event.reason);
       case 'subscription':
         return this.applySubscriptionEvent(event, event.subscription);
       case 'checkout.expired':
-        return this.once(event, async (tx) => {
-          const checkout = await this.checkouts.finishByProviderSessionId(
-            this.provider.name,
-            event.session.id,
-            'expired',
-            tx,
-          );
-          if (checkout) await this.accounts.releaseTrial(checkout.id, tx);
-        });
+        return this.once(event, (tx) => this.effectOf(event, tx));
       case 'checkout.completed':
-        return this.applyWithFetchedSubscription(event, event.session.subscriptionId, async (tx) => {
-          await this.checkouts.finishByProviderSessionId(
-            this.provider.name,
-            event.session.id,
-            'complete',
-            tx,
-          );
-        });
+        return this.applyWithFetchedSubscription(event, event.session.subscriptionId);
       case 'invoice':
         return this.applyWithFetchedSubscription(event, event.subscriptionId);
+    }
+  }
+
+  /** What an event does to the records besides storing subscription state. */
+  private async effectOf(event: PaymentEvent, tx: Tx): Promise<void> {
+    if (event.kind === 'checkout.completed') {
+      await this.checkouts.finishByProviderSessionId(this.provider.name, event.session.id, 'complete', tx);
+    } else if (event.kind === 'checkout.expired') {
+      const checkout = await this.checkouts.finishByProviderSessionId(
+        this.provider.name,
+        event.session.id,
+        'expired',
+        tx,
+      );
+      if (checkout) await this.accounts.releaseTrial(checkout.id, tx);
     }
   }
 
@@ -68,12 +111,16 @@ export class WebhookProcessor {
     event: PaymentEvent,
     state: ProviderSubscription,
   ): Promise<ProcessOutcome> {
-    const owner = await this.ownerOf(event, state);
     try {
       return await this.once(event, async (tx) => {
-        if (!owner || (await this.store(state, owner, event.mode, event.created, false, tx))) return;
-        const stored = await this.subscriptions.findVersion(this.provider.name, state.id, tx);
-        if (stored?.getTime() === event.created.getTime()) throw new SameSecondState();
+        const stored = await this.store(
+          { state, version: event.created, replaceSameVersion: false },
+          event,
+          tx,
+        );
+        if (stored !== 'older') return;
+        const version = await this.subscriptions.findVersion(this.provider.name, state.id, tx);
+        if (version?.getTime() === event.created.getTime()) throw new SameSecondState();
       });
     } catch (error) {
       if (!(error instanceof SameSecondState)) throw error;
@@ -83,38 +130,71 @@ export class WebhookProcessor {
 
   /**
    * For events that point at a subscription rather than carry it (and for same-second ties): the
-   * provider's current state is fetched first, outside any transaction, and dated by when it was
-   * fetched, so that no event older than the fetch can overwrite it.
+   * provider's current state is fetched first, outside any transaction, and dated by when the
+   * provider answered, so that no event older than the fetch can overwrite it.
    */
   private async applyWithFetchedSubscription(
     event: PaymentEvent,
     subscriptionId: string | null,
-    effect?: (tx: Tx) => Promise<void>,
   ): Promise<ProcessOutcome> {
     if (await this.events.exists(event.id)) return 'duplicate'; // spares the provider call on redeliveries
-    // In whole seconds, like the provider's event times: news from the same second is a tie again.
-    const fetchedAt = new Date(Math.max(Math.floor(Date.now() / 1000) * 1000, event.created.getTime()));
-    const state = subscriptionId
+    const fetched = subscriptionId
       ? await this.provider.retrieveSubscription(event.mode, subscriptionId)
       : null;
-    const owner = state ? await this.ownerOf(event, state) : null;
     return this.once(event, async (tx) => {
-      await effect?.(tx);
-      if (state && owner) await this.store(state, owner, event.mode, fetchedAt, true, tx);
+      await this.effectOf(event, tx);
+      if (!fetched) return;
+      const version = new Date(Math.max(fetched.asOf.getTime(), event.created.getTime()));
+      await this.store({ state: fetched.subscription, version, replaceSameVersion: true }, event, tx);
     });
   }
 
   /** Runs the effect of an event in one transaction with recording its id: once per id. */
   private async once(event: PaymentEvent, effect: (tx: Tx) => Promise<void>): Promise<ProcessOutcome> {
     return this.db.transaction(async (tx) => {
-      if (!(await this.events.record(event, this.provider.name, tx))) return 'duplicate';
+      if (!(await this.events.record(event, this.provider.name, { outcome: 'applied' }, tx)))
+        return 'duplicate';
       await effect(tx);
       return 'applied';
     });
   }
 
-  private async ownerOf(event: PaymentEvent, state: ProviderSubscription): Promise<CustomerOwnership | null> {
-    const owner = await this.customers.findOwner(event.mode, state.customerId);
+  /** Records a verified event that can never be applied, so that its redeliveries are answered at once. */
+  private async reject(event: PaymentEvent, reason: string): Promise<ProcessOutcome> {
+    this.logger.warn(
+      { eventId: event.id, type: event.type, reason },
+      'event rejected: its data cannot be stored',
+    );
+    return this.db.transaction(async (tx) =>
+      (await this.events.record(event, this.provider.name, { outcome: 'rejected', reason }, tx))
+        ? 'rejected'
+        : 'duplicate',
+    );
+  }
+
+  /**
+   * Stores subscription state of one of our customers: `stored`, or `older` when newer state is
+   * stored already, or `unknown` for a customer that is not ours.
+   */
+  private async store(
+    { state, version, replaceSameVersion }: VersionedState,
+    event: PaymentEvent,
+    tx: Tx,
+  ): Promise<'stored' | 'older' | 'unknown'> {
+    const owner = await this.ownerOf(event, state, tx);
+    if (!owner) return 'unknown';
+    const scope = { ...owner, provider: this.provider.name, mode: event.mode };
+    const stored = await this.subscriptions.upsertIfNewer(state, scope, version, { replaceSameVersion }, tx);
+    if (stored && state.trialEnd) await this.accounts.consumeTrial(owner.accountId, tx);
+    return stored ? 'stored' : 'older';
+  }
+
+  private async ownerOf(
+    event: PaymentEvent,
+    state: ProviderSubscription,
+    tx: Tx,
+  ): Promise<CustomerOwnership | null> {
+    const owner = await this.customers.findOwner(event.mode, state.customerId, tx);
     if (!owner) {
       this.logger.warn(
         { eventId: event.id, subscription: state.id },
@@ -123,22 +203,15 @@ export class WebhookProcessor {
     }
     return owner;
   }
-
-  /** True when the state was stored (it was newer than what is stored). */
-  private async store(
-    state: ProviderSubscription,
-    owner: CustomerOwnership,
-    mode: PaymentEvent['mode'],
-    version: Date,
-    orEqual: boolean,
-    tx: Tx,
-  ): Promise<boolean> {
-    const scope = { ...owner, provider: this.provider.name, mode };
-    const stored = await this.subscriptions.upsertIfNewer(state, scope, version, orEqual, tx);
-    if (stored && state.trialEnd) await this.accounts.consumeTrial(owner.accountId, tx);
-    return stored;
-  }
 }
 
 /** Thrown inside a transaction to undo it: the event's state and the stored one share a second. */
 class SameSecondState extends Error {}
+
+/** Why the data of an event can never be stored, or null when the failure is worth a retry. */
+function unusableReason(error: unknown): string | null {
+  if (error instanceof UnusableProviderData) return error.reason;
+  // The adapters check what they read; a value the database still refuses is refused for good.
+  const code = isDataError(error);
+  return code ? `the database refused a value (${code})` : null;
+}

@@ -5,10 +5,11 @@ export class WebhookReceivedResponse {
   received!: true;
 
   @ApiProperty({
-    enum: ['applied', 'duplicate', 'ignored'],
+    enum: ['applied', 'duplicate', 'ignored', 'rejected'],
     example: 'applied',
     description:
-      'applied: first delivery; duplicate: delivered before; ignored: a type the service does not use',
+      'applied: first delivery; duplicate: delivered before; ignored: a type the service does not use; ' +
+      'rejected: verified, but its data can never be stored (recorded with the reason, not retried)',
   })
-  outcome!: 'applied' | 'duplicate' | 'ignored';
+  outcome!: 'applied' | 'duplicate' | 'ignored' | 'rejected';
 }

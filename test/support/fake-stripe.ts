@@ -91,6 +91,11 @@ export class FakeStripe {
   /** Milliseconds to wait before answering each request. */
   delayMs = 0;
   /**
+   * How far this fake's clock is from the machine's, in milliseconds (negative: behind): its
+   * `Date` header says so, as a real provider's clock would.
+   */
+  clockSkewMs = 0;
+  /**
    * Let checkout and billing-portal sessions name customers this fake never created (the
    * benchmark seeds `cus_bench_…` ids straight into the database). Off: unknown ones get 404.
    */
@@ -278,7 +283,11 @@ export class FakeStripe {
     const [status, payload] = this.route(method, url.pathname, body, query);
     const text = JSON.stringify(payload);
     if (replayKey) this.idempotent.set(replayKey, { status, body: text });
-    response.writeHead(status, { 'content-type': 'application/json', 'request-id': newId('req') });
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      'request-id': newId('req'),
+      date: new Date(Date.now() + this.clockSkewMs).toUTCString(),
+    });
     response.end(text);
   }
 

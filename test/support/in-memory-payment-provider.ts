@@ -1,6 +1,7 @@
 import { ProviderMode } from '../../src/config/app-config';
 import {
   CheckoutSessionInput,
+  FetchedSubscription,
   HostedCheckoutSession,
   HostedSession,
   InvalidSignatureError,
@@ -75,10 +76,11 @@ export class InMemoryPaymentProvider extends PaymentProvider {
     return { id: `bps_${++this.sequence}`, url: 'https://portal.test/' };
   }
 
-  async retrieveSubscription(_mode: ProviderMode, id: string): Promise<ProviderSubscription | null> {
+  async retrieveSubscription(_mode: ProviderMode, id: string): Promise<FetchedSubscription | null> {
     this.subscriptionLookups++;
     await Promise.resolve();
-    return this.subscriptions.get(id) ?? null;
+    const subscription = this.subscriptions.get(id);
+    return subscription ? { subscription, asOf: new Date() } : null;
   }
 
   parseWebhook(): PaymentEvent {

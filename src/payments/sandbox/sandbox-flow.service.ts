@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { BadRequestError, NotFoundError } from '../../common/errors/domain-errors';
+import { Db, Tx } from '../../database/db.service';
 import { WebhookProcessor } from '../../webhooks/webhook-processor.service';
 import { PaymentEvent, PaymentEventPayload, ProviderPrice } from '../payment-provider';
 import { SandboxPaymentProvider, toProviderSubscription } from './sandbox-payment-provider';
@@ -37,47 +38,108 @@ export class SandboxFlow {
     private readonly store: SandboxStore,
     private readonly provider: SandboxPaymentProvider,
     private readonly processor: WebhookProcessor,
+    private readonly db: Db,
   ) {}
 
   async checkout(sessionId: string): Promise<CheckoutView> {
-    const session = await this.store.get('checkout_session', sessionId);
+    let session = await this.store.get('checkout_session', sessionId);
     if (!session) throw new NotFoundError('No such checkout session');
     if (session.status === 'open' && new Date(session.expiresAt).getTime() <= Date.now()) {
-      session.status = 'expired';
-      await this.store.update('checkout_session', session);
-      await this.emit(session.mode, 'checkout.session.expired', {
-        kind: 'checkout.expired',
-        session: { ...this.checkoutRef(session) },
-      });
+      const expired = { ...session, status: 'expired' as const };
+      if (await this.store.replace('checkout_session', session, expired)) {
+        await this.emit(null, session.mode, 'checkout.session.expired', {
+          kind: 'checkout.expired',
+          session: { ...this.checkoutRef(expired) },
+        });
+        session = expired;
+      } else {
+        session = (await this.store.get('checkout_session', sessionId)) ?? session;
+      }
     }
     return { session, price: this.provider.prices().get(session.priceId) ?? null };
   }
 
-  /** "Subscribe" (or "Pay"): completes the session and returns the success URL to go to. */
+  /**
+   * "Subscribe" (or "Pay"): completes the session and returns the success URL to go to. One
+   * transaction writes the sandbox's objects and the service's records of them, so a failure on
+   * the way leaves the session open and nothing else written; and the session moves from open to
+   * complete by a compare-and-swap, so that of two clicks racing (on any instance) one completes
+   * it and the other is told it is complete.
+   */
   async complete(sessionId: string): Promise<string> {
-    const { session, price } = await this.checkout(sessionId);
-    if (session.status !== 'open') throw new BadRequestError(`This checkout session is ${session.status}`);
-    const now = new Date();
-    let subscription: SandboxSubscription | null = null;
-    if (session.checkoutMode === 'subscription') {
-      const trialEnd = session.trialDays ? new Date(now.getTime() + session.trialDays * DAY_MS) : null;
-      const periodDays = PERIOD_DAYS[price?.interval ?? 'month'] ?? 30;
-      subscription = {
-        id: sandboxId('subscription'),
-        mode: session.mode,
-        customerId: session.customerId,
-        status: trialEnd ? 'trialing' : 'active',
-        priceId: session.priceId,
-        quantity: session.quantity,
-        trialEnd: trialEnd?.toISOString() ?? null,
-        currentPeriodEnd: (trialEnd ?? new Date(now.getTime() + periodDays * DAY_MS)).toISOString(),
-        cancelAtPeriodEnd: false,
-        metadata: session.metadata,
-        createdAt: now.toISOString(),
+    const { session: current, price } = await this.checkout(sessionId);
+    return this.db.transaction(async (tx) => {
+      if (current.status !== 'open') throw new BadRequestError(`This checkout session is ${current.status}`);
+      const now = new Date();
+      const subscription =
+        current.checkoutMode === 'subscription' ? this.newSubscription(current, price, now) : null;
+      const session: SandboxCheckoutSession = {
+        ...current,
+        status: 'complete',
+        subscriptionId: subscription?.id ?? null,
       };
-      await this.store.insert('subscription', subscription, session.customerId);
-    }
-    const invoice: SandboxInvoice = {
+      if (!(await this.store.replace('checkout_session', current, session, tx))) {
+        const latest = await this.store.get('checkout_session', sessionId, tx);
+        throw new BadRequestError(`This checkout session is ${latest?.status ?? 'gone'}`);
+      }
+      if (subscription) await this.store.insert('subscription', subscription, session.customerId, tx);
+      await this.store.insert(
+        'invoice',
+        this.invoiceFor(session, subscription, price, now),
+        session.customerId,
+        tx,
+      );
+
+      const state = subscription ? toProviderSubscription(subscription) : undefined;
+      if (state) {
+        await this.emit(tx, session.mode, 'customer.subscription.created', {
+          kind: 'subscription',
+          subscription: state,
+        });
+        await this.emit(tx, session.mode, 'invoice.paid', {
+          kind: 'invoice',
+          subscriptionId: state.id,
+          subscription: state,
+        });
+      }
+      await this.emit(tx, session.mode, 'checkout.session.completed', {
+        kind: 'checkout.completed',
+        session: this.checkoutRef(session),
+        subscription: state,
+      });
+      return session.successUrl.split('{CHECKOUT_SESSION_ID}').join(session.id);
+    });
+  }
+
+  private newSubscription(
+    session: SandboxCheckoutSession,
+    price: ProviderPrice | null,
+    now: Date,
+  ): SandboxSubscription {
+    const trialEnd = session.trialDays ? new Date(now.getTime() + session.trialDays * DAY_MS) : null;
+    const periodDays = PERIOD_DAYS[price?.interval ?? 'month'] ?? 30;
+    return {
+      id: sandboxId('subscription'),
+      mode: session.mode,
+      customerId: session.customerId,
+      status: trialEnd ? 'trialing' : 'active',
+      priceId: session.priceId,
+      quantity: session.quantity,
+      trialEnd: trialEnd?.toISOString() ?? null,
+      currentPeriodEnd: (trialEnd ?? new Date(now.getTime() + periodDays * DAY_MS)).toISOString(),
+      cancelAtPeriodEnd: false,
+      metadata: session.metadata,
+      createdAt: now.toISOString(),
+    };
+  }
+
+  private invoiceFor(
+    session: SandboxCheckoutSession,
+    subscription: SandboxSubscription | null,
+    price: ProviderPrice | null,
+    now: Date,
+  ): SandboxInvoice {
+    return {
       id: sandboxId('invoice'),
       customerId: session.customerId,
       subscriptionId: subscription?.id ?? null,
@@ -87,23 +149,6 @@ export class SandboxFlow {
       description: `${price?.productName ?? session.priceId} × ${session.quantity}`,
       createdAt: now.toISOString(),
     };
-    await this.store.insert('invoice', invoice, session.customerId);
-    session.status = 'complete';
-    session.subscriptionId = subscription?.id ?? null;
-    await this.store.update('checkout_session', session);
-
-    if (subscription) {
-      await this.emit(session.mode, 'customer.subscription.created', {
-        kind: 'subscription',
-        subscription: toProviderSubscription(subscription),
-      });
-      await this.emit(session.mode, 'invoice.paid', { kind: 'invoice', subscriptionId: subscription.id });
-    }
-    await this.emit(session.mode, 'checkout.session.completed', {
-      kind: 'checkout.completed',
-      session: this.checkoutRef(session),
-    });
-    return session.successUrl.split('{CHECKOUT_SESSION_ID}').join(session.id);
   }
 
   /** "Cancel" on the checkout page: nothing changes; the cancel URL, when there is one. */
@@ -135,16 +180,20 @@ export class SandboxFlow {
     cancel: boolean,
   ): Promise<void> {
     const { session } = await this.portal(portalSessionId);
-    const subscription = await this.store.get('subscription', subscriptionId);
-    if (!subscription || subscription.customerId !== session.customerId) {
-      throw new NotFoundError('No such subscription');
-    }
-    if (subscription.status === 'canceled') throw new BadRequestError('This subscription has ended');
-    subscription.cancelAtPeriodEnd = cancel;
-    await this.store.update('subscription', subscription);
-    await this.emit(subscription.mode, 'customer.subscription.updated', {
-      kind: 'subscription',
-      subscription: toProviderSubscription(subscription),
+    await this.db.transaction(async (tx) => {
+      const current = await this.store.get('subscription', subscriptionId, tx);
+      if (!current || current.customerId !== session.customerId) {
+        throw new NotFoundError('No such subscription');
+      }
+      if (current.status === 'canceled') throw new BadRequestError('This subscription has ended');
+      const subscription = { ...current, cancelAtPeriodEnd: cancel };
+      if (!(await this.store.replace('subscription', current, subscription, tx))) {
+        throw new BadRequestError('This subscription changed meanwhile; reload the page');
+      }
+      await this.emit(tx, subscription.mode, 'customer.subscription.updated', {
+        kind: 'subscription',
+        subscription: toProviderSubscription(subscription),
+      });
     });
   }
 
@@ -158,7 +207,17 @@ export class SandboxFlow {
     };
   }
 
-  private async emit(mode: PaymentEvent['mode'], type: string, payload: PaymentEventPayload): Promise<void> {
+  /**
+   * Hands an event to the same processor as the provider's webhooks: inside the caller's
+   * transaction when there is one (the sandbox's objects and the service's records together),
+   * else on its own.
+   */
+  private async emit(
+    tx: Tx | null,
+    mode: PaymentEvent['mode'],
+    type: string,
+    payload: PaymentEventPayload,
+  ): Promise<void> {
     const event = {
       id: `evt_sbx_${randomBytes(12).toString('hex')}`,
       type,
@@ -166,6 +225,7 @@ export class SandboxFlow {
       mode,
       ...payload,
     };
-    await this.processor.process(event);
+    if (tx) await this.processor.processWithin(event, tx);
+    else await this.processor.process(event);
   }
 }

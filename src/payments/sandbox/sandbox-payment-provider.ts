@@ -3,6 +3,7 @@ import { AppConfig, ProviderMode } from '../../config/app-config';
 import { ProviderError } from '../../common/errors/domain-errors';
 import {
   CheckoutSessionInput,
+  FetchedSubscription,
   HostedCheckoutSession,
   HostedSession,
   InvalidSignatureError,
@@ -133,9 +134,10 @@ export class SandboxPaymentProvider extends PaymentProvider {
   async retrieveSubscription(
     _mode: ProviderMode,
     subscriptionId: string,
-  ): Promise<ProviderSubscription | null> {
+  ): Promise<FetchedSubscription | null> {
     const subscription = await this.store.get('subscription', subscriptionId);
-    return subscription ? toProviderSubscription(subscription) : null;
+    // The sandbox is its own provider: its clock is this service's.
+    return subscription ? { subscription: toProviderSubscription(subscription), asOf: new Date() } : null;
   }
 
   parseWebhook(): PaymentEvent {

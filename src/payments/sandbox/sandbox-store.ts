@@ -115,14 +115,6 @@ export class SandboxStore {
     );
   }
 
-  async update<K extends SandboxKind>(kind: K, object: Kinds[K], tx?: Tx): Promise<void> {
-    await this.db.execute(
-      'UPDATE sandbox_objects SET data = :data WHERE id = :id AND kind = :kind',
-      { id: object.id, kind, data: JSON.stringify(object) },
-      tx,
-    );
-  }
-
   /**
    * Compare-and-swap: stores `next` only if the object is still exactly `current` (as read), so
    * that of two requests changing one object from the same state only one succeeds. True when

@@ -1,7 +1,8 @@
 import Stripe from 'stripe';
 import { loadConfig } from '../../config/load-config';
 import { InvalidSignatureError } from '../payment-provider';
-import { checkoutExpiry, StripePaymentProvider, toPaymentEvent } from './stripe-payment-provider';
+import { toPaymentEvent } from './stripe-events';
+import { checkoutExpiry, StripePaymentProvider } from './stripe-payment-provider';
 
 const SECRET = 'whsec_unit_test_secret';
 

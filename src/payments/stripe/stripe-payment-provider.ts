@@ -4,18 +4,18 @@ import { AppConfig, ProviderMode } from '../../config/app-config';
 import { NotFoundError } from '../../common/errors/domain-errors';
 import {
   CheckoutSessionInput,
+  FetchedSubscription,
   HostedCheckoutSession,
   HostedSession,
   InvalidSignatureError,
   PaymentEvent,
   PaymentProvider,
   PortalSessionInput,
-  ProviderCheckoutSession,
   ProviderCustomer,
   ProviderPrice,
-  ProviderSubscription,
 } from '../payment-provider';
 import { isInvalidRequest, isResourceMissing, mapStripeError } from './stripe-errors';
+import { toPaymentEvent, toSubscription } from './stripe-events';
 
 export const STRIPE_CLIENTS = Symbol('STRIPE_CLIENTS');
 export type StripeClients = Partial<Record<ProviderMode, Stripe>>;
@@ -45,8 +45,14 @@ export function checkoutExpiry(requested: Date, now = Date.now()): number {
 const fromUnix = (seconds: number | null | undefined): Date | null =>
   typeof seconds === 'number' ? new Date(seconds * 1000) : null;
 
-const idOf = (value: string | { id: string } | null | undefined): string | null =>
-  value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
+/**
+ * When Stripe answered, by Stripe's clock (its `Date` header, whole seconds like its events'
+ * times); this service's clock only when the header is missing.
+ */
+function answeredAt(response: { headers?: Record<string, string> } | undefined): Date {
+  const date = Date.parse(response?.headers?.date ?? '');
+  return Number.isNaN(date) ? new Date(Math.floor(Date.now() / 1000) * 1000) : new Date(date);
+}
 
 @Injectable()
 export class StripePaymentProvider extends PaymentProvider {
@@ -160,10 +166,10 @@ export class StripePaymentProvider extends PaymentProvider {
   async retrieveSubscription(
     mode: ProviderMode,
     subscriptionId: string,
-  ): Promise<ProviderSubscription | null> {
+  ): Promise<FetchedSubscription | null> {
     try {
       const subscription = await this.call(mode, (stripe) => stripe.subscriptions.retrieve(subscriptionId));
-      return toSubscription(subscription);
+      return { subscription: toSubscription(subscription), asOf: answeredAt(subscription.lastResponse) };
     } catch (error) {
       if (isResourceMissing((error as { cause?: unknown }).cause)) return null;
       throw error;
@@ -213,55 +219,4 @@ function shouldRetryRateLimit(error: unknown): boolean {
   if (!(error instanceof Stripe.errors.StripeRateLimitError)) return false;
   const headers = (error.headers ?? {}) as Record<string, string | undefined>;
   return headers['stripe-should-retry'] === undefined;
-}
-
-export function toSubscription(subscription: Stripe.Subscription): ProviderSubscription {
-  const item = subscription.items?.data?.[0];
-  const legacyPeriodEnd = (subscription as unknown as { current_period_end?: number }).current_period_end;
-  return {
-    id: subscription.id,
-    customerId: idOf(subscription.customer) ?? '',
-    status: subscription.status,
-    priceId: item?.price?.id ?? null,
-    quantity: item?.quantity ?? 1,
-    trialEnd: fromUnix(subscription.trial_end),
-    currentPeriodEnd: fromUnix(item?.current_period_end ?? legacyPeriodEnd),
-    cancelAtPeriodEnd: subscription.cancel_at_period_end,
-    accountId: subscription.metadata?.accountId ?? null,
-  };
-}
-
-function toCheckoutSession(session: Stripe.Checkout.Session): ProviderCheckoutSession {
-  return {
-    id: session.id,
-    customerId: idOf(session.customer),
-    subscriptionId: idOf(session.subscription),
-    checkoutMode: session.mode === 'payment' ? 'payment' : 'subscription',
-    accountId: session.metadata?.accountId ?? session.client_reference_id ?? null,
-  };
-}
-
-function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
-  const fromParent = idOf(invoice.parent?.subscription_details?.subscription);
-  const legacy = (invoice as unknown as { subscription?: string | { id: string } | null }).subscription;
-  return fromParent ?? idOf(legacy);
-}
-
-export function toPaymentEvent(event: Stripe.Event, mode: ProviderMode): PaymentEvent {
-  const base = { id: event.id, type: event.type, created: new Date(event.created * 1000), mode };
-  switch (event.type) {
-    case 'checkout.session.completed':
-      return { ...base, kind: 'checkout.completed', session: toCheckoutSession(event.data.object) };
-    case 'checkout.session.expired':
-      return { ...base, kind: 'checkout.expired', session: toCheckoutSession(event.data.object) };
-    case 'customer.subscription.created':
-    case 'customer.subscription.updated':
-    case 'customer.subscription.deleted':
-      return { ...base, kind: 'subscription', subscription: toSubscription(event.data.object) };
-    case 'invoice.paid':
-    case 'invoice.payment_failed':
-      return { ...base, kind: 'invoice', subscriptionId: invoiceSubscriptionId(event.data.object) };
-    default:
-      return { ...base, kind: 'ignored' };
-  }
 }
