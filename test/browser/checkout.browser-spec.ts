@@ -55,6 +55,49 @@ describe('The sandbox checkout page, in a browser', () => {
     expect(await page.getByRole('button', { name: 'Subscribe' }).count()).toBe(0);
   });
 
+  it('should make one subscription when Subscribe is double-clicked and clicked in a second tab', async () => {
+    const shots = new Screenshots('checkout-double-click');
+    const account = await suite.newAccount('Double click in a browser');
+    const checkout = await suite.startCheckout(account, { priceId: 'price_sandbox_yearly' });
+    const second = await page.context().newPage();
+    const posts: string[] = [];
+    for (const tab of [page, second])
+      tab.on('request', (request) => {
+        if (request.method() === 'POST' && request.url().endsWith('/complete')) posts.push(request.url());
+      });
+    await Promise.all([page.goto(checkout.url), second.goto(checkout.url)]);
+
+    await Promise.all([
+      page.getByRole('button', { name: 'Subscribe' }).dblclick(),
+      second.getByRole('button', { name: 'Subscribe' }).click(),
+    ]);
+    await page.waitForLoadState();
+    await second.waitForLoadState();
+    await shots.take(page, 'first tab');
+    await shots.take(second, 'second tab');
+
+    expect(posts.length).toBeGreaterThanOrEqual(2);
+    const landed = [page.url(), second.url()].filter((url) => url.startsWith(`${suite.client.origin}/done`));
+    expect(landed.length).toBeGreaterThanOrEqual(1);
+    expect(await suite.mySubscription(account)).toMatchObject({
+      status: 'trialing',
+      priceId: 'price_sandbox_yearly',
+      otherLiveSubscriptions: 0,
+    });
+    const subscriptions = await suite.service.testApp.db.query(
+      `SELECT id FROM subscriptions WHERE account_id = :accountId`,
+      { accountId: account.accountId },
+    );
+    expect(subscriptions).toHaveLength(1);
+    const sandboxSubscriptions = await suite.service.testApp.db.query(
+      `SELECT id FROM sandbox_objects WHERE kind = 'subscription' AND owner = (
+         SELECT provider_customer_id FROM customers WHERE account_id = :accountId)`,
+      { accountId: account.accountId },
+    );
+    expect(sandboxSubscriptions).toHaveLength(1);
+    await second.close();
+  });
+
   it('should land on the cancel URL and change nothing when the person cancels', async () => {
     const shots = new Screenshots('checkout-cancel');
     const account = await suite.newAccount('Cancels in a browser');
