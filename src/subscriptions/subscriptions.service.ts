@@ -41,14 +41,14 @@ export class SubscriptionsService {
    * cancelled subscriber too: people must reach their invoices).
    */
   async createPortalSession(caller: Caller, returnUrl: string): Promise<HostedSession> {
-    this.redirects.assertAllowed('returnUrl', returnUrl);
+    const allowedReturnUrl = this.redirects.assertAllowed('returnUrl', returnUrl);
     const mode: ProviderMode = 'live';
     const customerId = await this.customers.findProviderCustomerId(caller.accountId, mode);
     if (!customerId) throw new NotFoundError('No billing customer exists for this account yet');
     return this.provider.createPortalSession({
       mode,
       customerId,
-      returnUrl,
+      returnUrl: allowedReturnUrl,
       idempotencyKey: `portal-${randomUUID()}`,
     });
   }

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { IsProviderMetadata } from '../../common/validation/metadata';
-import { IsAbsoluteHttpUrl } from '../../common/validation/redirect-url';
+import { RedirectUrl } from '../../common/validation/redirect-url';
 
 export const PRICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 export const MAX_QUANTITY = 999_999;
@@ -23,7 +23,7 @@ export class CreateCheckoutRequest {
     example: 'https://app.example.com/dashboard?checkout=success&session_id={CHECKOUT_SESSION_ID}',
   })
   @IsDefined({ message: 'successUrl is required' })
-  @IsAbsoluteHttpUrl()
+  @RedirectUrl()
   successUrl!: string;
 
   @ApiProperty({
@@ -32,7 +32,7 @@ export class CreateCheckoutRequest {
     example: 'https://app.example.com/pricing?checkout=cancelled',
   })
   @IsDefined({ message: 'cancelUrl is required' })
-  @IsAbsoluteHttpUrl()
+  @RedirectUrl()
   cancelUrl!: string;
 
   @ApiPropertyOptional({

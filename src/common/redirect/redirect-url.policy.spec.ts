@@ -23,4 +23,15 @@ describe(RedirectUrlPolicy.name, () => {
       'returnUrl must be an absolute http(s) URL',
     );
   });
+
+  it('should judge and return the normalised URL, the one a browser follows', () => {
+    const sut = new RedirectUrlPolicy(loadConfig({ ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com' }));
+
+    expect(sut.assertAllowed('successUrl', 'https://app.example.com\\@evil.example/é')).toBe(
+      'https://app.example.com/@evil.example/%C3%A9',
+    );
+    expect(() => sut.assertAllowed('successUrl', 'https://evil.example\\@app.example.com/')).toThrow(
+      'successUrl is not on an allowed origin (ALLOWED_REDIRECT_ORIGINS)',
+    );
+  });
 });

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsDefined } from 'class-validator';
-import { IsAbsoluteHttpUrl } from '../../common/validation/redirect-url';
+import { RedirectUrl } from '../../common/validation/redirect-url';
 
 // The class names are the schema names of seed 001, so the OpenAPI document matches it.
 
@@ -16,7 +16,7 @@ export class CreateSubscriptionPortalRequest {
     example: 'https://chat.recoupable.com/settings/billing',
   })
   @IsDefined({ message: 'returnUrl is required' })
-  @IsAbsoluteHttpUrl()
+  @RedirectUrl()
   returnUrl!: string;
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsOptional, IsUUID } from 'class-validator';
-import { IsAbsoluteHttpUrl } from '../../common/validation/redirect-url';
+import { RedirectUrl } from '../../common/validation/redirect-url';
 
 // The class names are the schema names of seed 000, so the OpenAPI document matches it.
 
@@ -11,7 +11,7 @@ export class CreateSubscriptionSessionRequest {
     example: 'https://chat.recoupable.com?subscription=success',
   })
   @IsDefined({ message: 'successUrl is required' })
-  @IsAbsoluteHttpUrl()
+  @RedirectUrl()
   successUrl!: string;
 
   @ApiPropertyOptional({
