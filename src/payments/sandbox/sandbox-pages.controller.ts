@@ -1,7 +1,8 @@
-import { Controller, Get, Header, Param, Post, Redirect } from '@nestjs/common';
+import { Controller, Get, Header, Param, Post, Redirect, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { ProviderPrice } from '../payment-provider';
 import { day, html, Html, money, page } from './sandbox-html';
+import { SameOriginPostGuard, SAME_ORIGIN_REFERRER_POLICY } from './same-origin-post.guard';
 import { SandboxFlow } from './sandbox-flow.service';
 import { SandboxCheckoutSession, SandboxSubscription } from './sandbox-store';
 
@@ -19,11 +20,13 @@ function describePrice(price: ProviderPrice | null, priceId: string): string {
  */
 @ApiExcludeController()
 @Controller('sandbox')
+@UseGuards(SameOriginPostGuard)
 export class SandboxPagesController {
   constructor(private readonly flow: SandboxFlow) {}
 
   @Get('checkout/:id')
   @Header('content-type', HTML)
+  @Header('referrer-policy', SAME_ORIGIN_REFERRER_POLICY)
   async checkoutPage(@Param('id') id: string): Promise<string> {
     const { session, price } = await this.flow.checkout(id);
     return page('Checkout', checkoutBody(session, price));
@@ -44,6 +47,7 @@ export class SandboxPagesController {
 
   @Get('portal/:id')
   @Header('content-type', HTML)
+  @Header('referrer-policy', SAME_ORIGIN_REFERRER_POLICY)
   async portalPage(@Param('id') id: string): Promise<string> {
     const view = await this.flow.portal(id);
     const subscriptions = view.subscriptions.map(({ subscription, price }) =>
