@@ -1,4 +1,3 @@
-import { BadRequestException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -6,7 +5,13 @@ import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { ApiValidationPipe } from './common/http/api-validation.pipe';
 import { HARD_BODY_LIMIT_BYTES, registerBodyParsers } from './common/http/body-parsers';
-import { clientErrorHandler, frameworkErrorHandler } from './common/http/edge-errors';
+import {
+  clientErrorHandler,
+  forwardUnmetExpectations,
+  frameworkErrorHandler,
+  LENIENT_NODE_OPTIONS,
+  refuseUnservable,
+} from './common/http/edge-errors';
 import { securityHeaders } from './common/http/security-headers';
 import { AppConfig } from './config/app-config';
 import { requestId } from './logging/logger.module';
@@ -24,6 +29,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
+    http: LENIENT_NODE_OPTIONS,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -38,11 +44,12 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify);
+  forwardUnmetExpectations(fastify.server);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    // Node reads a request line with CR LF inside it as HTTP/0.9 and carries on: refuse it.
-    if (request.raw.httpVersionMajor !== 1) {
-      done(new BadRequestException('Malformed HTTP request'));
+    const refusal = refuseUnservable(request, reply);
+    if (refusal) {
+      done(refusal);
       return;
     }
     done();

@@ -28,13 +28,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (problem.status === 503 && !reply.getHeader('retry-after')) {
       reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     }
-    const path = request.url ?? '';
     reply
       .status(problem.status)
       .header('cache-control', 'no-store')
       // A route may have set another type (the sandbox pages answer HTML) before failing.
       .type('application/json; charset=utf-8')
-      .send(presentError(path, problem));
+      .send(presentError(request, problem));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse as parseQueryString } from 'node:querystring';
 import secureJson from 'secure-json-parse';
+import { familyPath } from './error-presenters';
 
 /** The JSON body limit of the API (DESIGN.md: 413 for a body over 100 kB). */
 export const MAX_JSON_BODY_BYTES = 100 * 1024;
@@ -75,7 +76,7 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: MAX_JSON_BODY_BYTES },
     (request, body, done) =>
-      request.url.startsWith('/sandbox/')
+      familyPath(request).startsWith('/sandbox/')
         ? done(null, { ...parseQueryString(body as string) })
         : done(null, new UnreadableBody('unsupported-media-type')),
   );

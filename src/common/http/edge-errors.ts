@@ -1,7 +1,51 @@
+import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { codeForStatus } from '../errors/error-code';
 import { presentError } from './error-presenters';
+
+/**
+ * The server options under which requests that Node would answer on its own, with a bare status
+ * and no body, reach the application instead, to be refused there by refuseUnservable.
+ */
+export const LENIENT_NODE_OPTIONS = {
+  // Node's own answer to an HTTP/1.1 request without Host is a bodiless 400.
+  requireHostHeader: false,
+};
+
+/** Requests whose Expect header Node found unsupported (Node answers them a bare 417 otherwise). */
+const unmetExpectations = new WeakSet<IncomingMessage>();
+
+/**
+ * Hands requests with an Expect header other than 100-continue to the application, marked, so
+ * that their 417 comes in the endpoint's own shape.
+ */
+export function forwardUnmetExpectations(server: Server): void {
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    unmetExpectations.add(request);
+    server.emit('request', request, response);
+  });
+}
+
+/**
+ * What the HTTP layer lets through but the service refuses before routing it any further:
+ * returns the error to answer with (in the shape of the route the request was for), or null.
+ */
+export function refuseUnservable(request: FastifyRequest, reply: FastifyReply): Error | null {
+  const raw = request.raw;
+  // Node reads a request line with CR LF inside it as HTTP/0.9 and carries on: refuse it.
+  if (raw.httpVersionMajor !== 1) return new BadRequestException('Malformed HTTP request');
+  if (raw.httpVersionMinor >= 1 && raw.headers.host === undefined) {
+    return new BadRequestException('The Host header is required');
+  }
+  if (unmetExpectations.has(raw)) {
+    // The client may or may not send its body after a refused expectation: do not read on.
+    reply.header('connection', 'close');
+    return new HttpException('Expect supports only 100-continue', HttpStatus.EXPECTATION_FAILED);
+  }
+  return null;
+}
 
 /**
  * Errors Fastify raises before a request reaches Nest (a malformed percent-encoding, an over-long
@@ -19,7 +63,7 @@ export function frameworkErrorHandler(
     .code(status)
     .type('application/json; charset=utf-8')
     .header('cache-control', 'no-store')
-    .send(presentError(request.url, { status, code: codeForStatus(status), message }));
+    .send(presentError(request, { status, code: codeForStatus(status), message }));
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { ErrorCode } from '../errors/error-code';
 
 export interface Problem {
@@ -17,14 +18,39 @@ export interface SimpleErrorBody {
   error: string;
 }
 
-const ENVELOPE_PREFIXES = ['/api/billing/', '/api/billing?'];
+const ENVELOPE_ROOT = '/api/billing';
+
+/** What a presenter needs to know of a request: its route, if one matched, and its URL. */
+export type ErrorRequest = Pick<FastifyRequest, 'url'> & { routeOptions?: { url?: string } };
 
 /** Each API family answers errors in the shape its seed documents. */
-export function presentError(path: string, problem: Problem): EnvelopeErrorBody | SimpleErrorBody {
-  if (usesEnvelope(path)) return { success: false, error: { code: problem.code, message: problem.message } };
+export function presentError(request: ErrorRequest, problem: Problem): EnvelopeErrorBody | SimpleErrorBody {
+  if (usesEnvelope(familyPath(request))) {
+    return { success: false, error: { code: problem.code, message: problem.message } };
+  }
   return { error: problem.message };
 }
 
+/**
+ * The path that names a request's API family: the route that answers it when one matched
+ * (`/api/%62illing/checkout` is answered by `/api/billing/checkout`), else its own path, decoded
+ * the way the router decodes it, segment by segment (a malformed escape stays as written).
+ */
+export function familyPath(request: ErrorRequest): string {
+  const route = request.routeOptions?.url;
+  if (route) return route;
+  const path = (request.url ?? '').split('?')[0];
+  return path.split('/').map(decodeSegment).join('/');
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function usesEnvelope(path: string): boolean {
-  return ENVELOPE_PREFIXES.some((prefix) => path.startsWith(prefix)) || path === '/api/billing';
+  return path === ENVELOPE_ROOT || path.startsWith(`${ENVELOPE_ROOT}/`);
 }
