@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
+import { alreadySubscribedMessage } from '../common/errors/domain-errors';
 import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { Caller } from '../auth/principal';
 import { ApiEnvelopeErrors, COMMON_ERRORS } from '../common/http/api-error-responses';
@@ -49,8 +50,7 @@ export class BillingController {
     {
       status: 409,
       description: 'The account already has an active, trialing or past-due subscription',
-      message:
-        'The account already has an active subscription; pass allowExistingSubscription to start another',
+      message: alreadySubscribedMessage('allowExistingSubscription'),
       code: 'ALREADY_SUBSCRIBED',
     },
     COMMON_ERRORS.tooLarge,

@@ -4,6 +4,7 @@ import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/principal';
 import { ApiSimpleErrors, COMMON_ERRORS } from '../common/http/api-error-responses';
 import { ErrorResponse } from '../common/http/error-response.dto';
+import { alreadySubscribedMessage } from '../common/errors/domain-errors';
 import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { AccountAndModeQuery, AccountQuery } from './dto/account-query.dto';
 import { MySubscriptionResponse } from './dto/my-subscription.dto';
@@ -60,8 +61,7 @@ export class SubscriptionsController {
     {
       status: 409,
       description: 'The account already has an active, trialing or past-due subscription',
-      message:
-        'The account already has an active subscription; pass allowExistingSubscription to start another',
+      message: alreadySubscribedMessage('portal'),
     },
     COMMON_ERRORS.tooLarge,
     COMMON_ERRORS.idempotencyReused,

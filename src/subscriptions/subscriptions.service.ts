@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Caller } from '../auth/principal';
 import { AppConfig, ProviderMode } from '../config/app-config';
-import { NotFoundError } from '../common/errors/domain-errors';
+import { AlreadySubscribedError, NotFoundError } from '../common/errors/domain-errors';
 import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
 import { CustomersService } from '../customers/customers.service';
 import { HostedSession, PaymentProvider } from '../payments/payment-provider';
-import { CheckoutService, DEFAULT_CHECKOUT_EXPIRY_MINUTES } from './checkout.service';
+import { CheckoutRequest, CheckoutService, DEFAULT_CHECKOUT_EXPIRY_MINUTES } from './checkout.service';
 import { SubscriptionView } from './dto/my-subscription.dto';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
@@ -23,7 +23,7 @@ export class SubscriptionsService {
 
   /** Seed 000: a subscription checkout for SUBSCRIPTION_PRICE_ID, with the TRIAL_DAYS trial. */
   createSubscriptionSession(caller: Caller, successUrl: string): Promise<HostedSession> {
-    return this.checkout.start({
+    return this.startCheckout({
       accountId: caller.accountId,
       mode: 'live',
       checkoutMode: 'subscription',
@@ -33,6 +33,18 @@ export class SubscriptionsService {
       allowExistingSubscription: false,
       expiresInMinutes: DEFAULT_CHECKOUT_EXPIRY_MINUTES,
       verifyPrice: false,
+    });
+  }
+
+  /**
+   * This endpoint has no allowExistingSubscription (seed 000 refuses it as an unknown field): an
+   * account that already has a subscription is pointed to the portal instead.
+   */
+  private startCheckout(request: CheckoutRequest): Promise<HostedSession> {
+    return this.checkout.start(request).catch((error: unknown) => {
+      throw error instanceof AlreadySubscribedError
+        ? new AlreadySubscribedError({ remedy: 'portal' })
+        : error;
     });
   }
 

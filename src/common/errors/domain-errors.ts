@@ -42,11 +42,25 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/**
+ * What a caller whose account already has a subscription can do instead, in the terms of the
+ * endpoint that answered: only /api/billing/checkout takes allowExistingSubscription.
+ */
+export const ALREADY_SUBSCRIBED_REMEDIES = {
+  allowExistingSubscription: 'pass allowExistingSubscription to start another',
+  portal: 'manage it in the billing portal (POST /api/subscriptions/portal)',
+} as const;
+
+export type AlreadySubscribedRemedy = keyof typeof ALREADY_SUBSCRIBED_REMEDIES;
+
+export const alreadySubscribedMessage = (remedy: AlreadySubscribedRemedy): string =>
+  `The account already has an active subscription; ${ALREADY_SUBSCRIBED_REMEDIES[remedy]}`;
+
 export class AlreadySubscribedError extends DomainError {
-  constructor() {
+  constructor(options: { remedy?: AlreadySubscribedRemedy } = {}) {
     super(
       ErrorCode.ALREADY_SUBSCRIBED,
-      'The account already has an active subscription; pass allowExistingSubscription to start another',
+      alreadySubscribedMessage(options.remedy ?? 'allowExistingSubscription'),
     );
   }
 }

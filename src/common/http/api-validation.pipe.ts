@@ -1,4 +1,15 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  IS_ARRAY,
+  IS_BOOLEAN,
+  IS_DATE,
+  IS_DEFINED,
+  IS_ENUM,
+  IS_INT,
+  IS_NUMBER,
+  IS_OBJECT,
+  IS_STRING,
+} from 'class-validator';
 import { BadRequestError, DomainError } from '../errors/domain-errors';
 import { ErrorCode } from '../errors/error-code';
 import { MAX_JSON_BODY_BYTES, UnreadableBody } from './body-parsers';
@@ -82,7 +93,7 @@ function firstMessage(errors: ValidationError[], path = ''): string | undefined 
     const field = path ? `${path}.${error.property}` : error.property;
     const constraints = error.constraints ?? {};
     if (constraints.whitelistValidation) return `Unknown field: ${field}`;
-    const message = constraints.isDefined ?? Object.values(constraints)[0];
+    const message = mostBasicBroken(constraints);
     if (message) return message;
     const nested = firstMessage(error.children ?? [], field);
     if (nested) return nested;
@@ -94,4 +105,28 @@ function rank(error: ValidationError): number {
   if (error.constraints?.isDefined) return 0;
   if (error.constraints?.whitelistValidation) return 1;
   return 2;
+}
+
+/** class-validator's type checkers: what a value must be before its range or form can be judged. */
+const TYPE_CONSTRAINTS = new Set([
+  IS_STRING,
+  IS_INT,
+  IS_NUMBER,
+  IS_BOOLEAN,
+  IS_OBJECT,
+  IS_ARRAY,
+  IS_DATE,
+  IS_ENUM,
+]);
+
+/**
+ * The message of the most basic rule a field broke: presence, then type, then anything else
+ * (a range, a pattern, a custom rule). A value of the wrong type also fails the range checks,
+ * which cannot compare it with anything ("2" is not "at most 999999"), and class-validator lists
+ * the broken rules in the order the decorators happen to be written, so the order is set here.
+ */
+function mostBasicBroken(constraints: Record<string, string>): string | undefined {
+  const level = (name: string) => (name === IS_DEFINED ? 0 : TYPE_CONSTRAINTS.has(name) ? 1 : 2);
+  const [first] = Object.keys(constraints).sort((a, b) => level(a) - level(b));
+  return first === undefined ? undefined : constraints[first];
 }
