@@ -37,7 +37,7 @@ function dechunk(text: string): string {
   }
 }
 
-/** One request written byte for byte on its own connection; the answer, read until it closes. */
+/** One request written byte for byte on its own connection; the answer, read until the server closes it. */
 function rawExchange(port: number, head: string, body = ''): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
@@ -68,7 +68,9 @@ function rawExchange(port: number, head: string, body = ''): Promise<RawAnswer> 
       }
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: parsed });
     });
-    socket.end(Buffer.from(head.replace(/\n/g, '\r\n') + body, 'utf8'));
+    // Written, not ended: Node drops a request still in progress when the client half-closes.
+    // Every request here asks to close (or is HTTP/1.0), so the server ends the connection.
+    socket.write(Buffer.from(head.replace(/\n/g, '\r\n') + body, 'utf8'));
   });
 }
 
