@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
 import { AuthFailureLimiter } from './auth-failure.limiter';
-import { RateLimitGuard } from './rate-limit.guard';
+import { IpRateLimitGuard } from './rate-limit.guard';
 import { RateLimitStorage } from './rate-limit.storage';
 
 @Global()
@@ -13,7 +13,10 @@ import { RateLimitStorage } from './rate-limit.storage';
 })
 class RateLimitStorageModule {}
 
-/** Rate limits (429 with Retry-After) for every route that does not opt out with @SkipThrottle(). */
+/**
+ * Rate limits (429 with Retry-After) for every route that does not opt out with @SkipThrottle():
+ * per credential on the routes of @Authenticated(), per IP on the others.
+ */
 @Module({
   imports: [
     RateLimitStorageModule,
@@ -26,7 +29,7 @@ class RateLimitStorageModule {}
       }),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [{ provide: APP_GUARD, useClass: IpRateLimitGuard }],
   exports: [RateLimitStorageModule],
 })
 export class RateLimitModule {}
