@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
+import { containsSecret, REDACTED, redactQuery, redactSecrets } from './log-redaction';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -18,13 +19,20 @@ export const REDACTED_PATHS = [
 /**
  * The request id: the caller's `x-request-id` when it is sane, else a new one. Fastify assigns it
  * (and the app echoes it in the `x-request-id` response header); pino-http logs it on every line.
+ * A secret is not a sane id: it would be logged (redacted, so no longer the id the caller knows).
  */
 export function requestId(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) && !containsSecret(incoming)
+    ? incoming
+    : randomUUID();
 }
 
-/** JSON logs, one line per request and per event within it, with the request id on each. */
+/**
+ * JSON logs, one line per request and per event within it, with the request id on each. No
+ * secret reaches them: credential headers are censored, query values dropped, and every line is
+ * scrubbed of anything shaped like a key, a token or a sandbox page id on its way out.
+ */
 export function loggerModule(config: AppConfig) {
   return LoggerModule.forRoot({
     pinoHttp: [
@@ -32,12 +40,13 @@ export function loggerModule(config: AppConfig) {
         level: config.logLevel,
         // Fastify has already put its id (see requestId) on the raw request.
         genReqId: (request) => request.id ?? requestId(request),
-        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        redact: { paths: REDACTED_PATHS, censor: REDACTED },
+        hooks: { streamWrite: redactSecrets },
         serializers: {
           req: (request: { id: string; method: string; url: string }) => ({
             id: request.id,
             method: request.method,
-            url: request.url,
+            url: redactQuery(request.url),
           }),
           res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
         },
