@@ -27,6 +27,7 @@ const ISSUER = 'https://issuer.example.com/';
 const AUDIENCE = 'billing-sessions-api';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+const DAY = 86_400;
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** Well formed (`bsk_` + 32 hex + `_` + 43 base64url), but no such key exists. */
@@ -227,6 +228,11 @@ describe('Authentication with HS256 JWTs (DESIGN.md §3)', () => {
 
   const sign = (overrides: Record<string, unknown> = {}, key = secret, algorithm: jwt.Algorithm = 'HS256') =>
     jwt.sign(claims({ sub: 'auth0|user-1', ...overrides }), key, { algorithm });
+  const signWithoutIat = (overrides: Record<string, unknown> = {}) =>
+    jwt.sign(claims({ sub: 'auth0|user-1', iat: undefined, ...overrides }), secret, {
+      algorithm: 'HS256',
+      noTimestamp: true,
+    });
   const getMe = (token: string, query = '') =>
     sut.http().get(`/api/subscriptions/me${query}`).set('authorization', `Bearer ${token}`);
 
@@ -261,6 +267,28 @@ describe('Authentication with HS256 JWTs (DESIGN.md §3)', () => {
     ['HS384 (not a configured algorithm)', () => sign({}, secret, 'HS384')],
     ['a tampered payload', () => tamper(sign(), { sub: 'auth0|platform-admin' })],
     ['a token that is not a JWT', () => 'this.is.not-a-jwt'],
+    ['a token without exp', () => sign({ exp: undefined })],
+    ['a token that lives ten years', () => sign({ exp: nowSeconds() + 10 * 365 * DAY })],
+    [
+      'a token that lives a minute longer than JWT_MAX_LIFETIME',
+      () => sign({ exp: nowSeconds() + DAY + 60 }),
+    ],
+    [
+      'a token without iat that expires later than JWT_MAX_LIFETIME from now',
+      () => signWithoutIat({ exp: nowSeconds() + DAY + 60 }),
+    ],
+    [
+      'a token issued in the future, for a lifetime within JWT_MAX_LIFETIME',
+      () => sign({ iat: nowSeconds() + 365 * DAY, exp: nowSeconds() + 365 * DAY + 60 }),
+    ],
+    [
+      'a token whose exp is not a number',
+      () => hmacToken({}, claims({ sub: 'auth0|user-1', exp: String(nowSeconds() + 60) }), secret),
+    ],
+    [
+      'a token whose iat is not a number',
+      () => hmacToken({}, claims({ sub: 'auth0|user-1', iat: 'yesterday' }), secret),
+    ],
   ])('should answer 401 for %s', async (_label, token) => {
     const value = token();
     const me = await getMe(value);
@@ -277,6 +305,25 @@ describe('Authentication with HS256 JWTs (DESIGN.md §3)', () => {
       });
     expect(checkout.status).toBe(401);
     expect(checkout.body).toEqual(UNAUTHORIZED_ENVELOPE);
+  });
+
+  it('should accept a token that lives exactly JWT_MAX_LIFETIME (24 hours by default)', async () => {
+    const issued = nowSeconds();
+    await getMe(sign({ iat: issued, exp: issued + DAY })).expect(200);
+  });
+
+  it('should accept a token without iat that expires within JWT_MAX_LIFETIME', async () => {
+    const token = signWithoutIat({ exp: nowSeconds() + DAY - 60 });
+    expect(jwt.decode(token)).not.toHaveProperty('iat');
+    await getMe(token).expect(200);
+  });
+
+  it('should refuse a token issued for longer than JWT_MAX_LIFETIME, though less than that is left', async () => {
+    // Issued 30 days ago for 30 days and 1 hour: its lifetime is what counts, not what is left.
+    const issued = nowSeconds() - 30 * DAY;
+    const response = await getMe(sign({ iat: issued, exp: issued + 30 * DAY + 3600 }));
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual(UNAUTHORIZED_SIMPLE);
   });
 
   it('should read the admin scope from a space-separated scope claim', async () => {
@@ -307,6 +354,39 @@ describe('Authentication with HS256 JWTs (DESIGN.md §3)', () => {
 
   it('should let the platform admin’s token act for itself without the admin scope', async () => {
     await getMe(sign({ sub: 'auth0|platform-admin' }), `?accountId=${platformAdmin.accountId}`).expect(200);
+  });
+});
+
+describe('Authentication with JWTs under a JWT_MAX_LIFETIME of 90s', () => {
+  const secret = randomBytes(32).toString('hex');
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp({ JWT_SECRET: secret, JWT_MAX_LIFETIME: '90s' });
+    await createAccount(sut, { externalId: 'auth0|short-lived' });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  const getMe = (lifetimeSeconds: number) => {
+    const issued = nowSeconds();
+    const token = jwt.sign({ sub: 'auth0|short-lived', iat: issued, exp: issued + lifetimeSeconds }, secret, {
+      algorithm: 'HS256',
+    });
+    return sut.http().get('/api/subscriptions/me').set('authorization', `Bearer ${token}`);
+  };
+
+  it('should accept a token that lives up to 90 seconds', async () => {
+    await getMe(60).expect(200);
+    await getMe(90).expect(200);
+  });
+
+  it('should refuse a token that lives longer, which the default would accept', async () => {
+    const response = await getMe(91).expect(401);
+    expect(response.body).toEqual(UNAUTHORIZED_SIMPLE);
+    await getMe(3600).expect(401);
   });
 });
 
@@ -399,6 +479,8 @@ describe('Authentication with JWTs verified through a JWKS (DESIGN.md §3)', () 
     ['from another issuer', { iss: 'https://evil.example.com/' }],
     ['for another audience', { aud: 'another-api' }],
     ['for an unknown subject', { sub: 'jwks-nobody' }],
+    ['without exp', { exp: undefined }],
+    ['valid for ten years', { exp: nowSeconds() + 10 * 365 * DAY }],
   ])('should refuse an RS256 token that is %s', async (_label, overrides) => {
     await getMe(signWith(rsa.privateKey, 'RS256', RSA_KID, overrides)).expect(401);
   });

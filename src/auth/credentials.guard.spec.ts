@@ -104,7 +104,9 @@ describe(CredentialsGuard.name, () => {
       );
       const authenticator = { authenticate } as unknown as ApiKeyAuthenticator;
       const accounts = { findByExternalId } as unknown as AccountsRepository;
-      const config = { jwt: { secret: JWT_SECRET, algorithms: ['HS256'] } } as AppConfig;
+      const config = {
+        jwt: { secret: JWT_SECRET, algorithms: ['HS256'], maxLifetimeSeconds: 3600 },
+      } as AppConfig;
       // Constructing a strategy registers it with passport under its name (the last one wins).
       new ApiKeyStrategy(authenticator);
       new BearerApiKeyStrategy(authenticator);

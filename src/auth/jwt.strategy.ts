@@ -14,25 +14,32 @@ interface JwtClaims {
   sub?: unknown;
   scope?: unknown;
   scp?: unknown;
+  exp?: unknown;
+  iat?: unknown;
 }
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /**
  * `Authorization: Bearer <jwt>`: signature (HS256 secret, or RS256/ES256 keys from a JWKS),
- * `exp`, `nbf`, and `iss`/`aud` when configured. Only the configured algorithms are accepted,
- * so `alg: none` and HS256 tokens signed with a public key fail. `sub` names the account.
+ * `exp` (required, and at most JWT_MAX_LIFETIME away), `nbf`, and `iss`/`aud` when configured.
+ * Only the configured algorithms are accepted, so `alg: none` and HS256 tokens signed with a
+ * public key fail. `sub` names the account.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
+  private readonly maxLifetimeSeconds: number;
+
   constructor(
     config: AppConfig,
     private readonly accounts: AccountsRepository,
   ) {
     super(jwtOptions(config.jwt));
+    this.maxLifetimeSeconds = config.jwt?.maxLifetimeSeconds ?? 0;
   }
 
   async validate(claims: JwtClaims): Promise<Principal | false> {
+    if (!this.lifetimeAllowed(claims)) return false;
     if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 255) return false;
     const account = await this.accounts.findByExternalId(claims.sub);
     if (!account) return false;
@@ -43,6 +50,20 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
       credentialId: `jwt:${claims.sub}`,
       platformAdmin: account.platformAdmin,
     };
+  }
+
+  /**
+   * A token without `exp` would work forever once leaked, and one that lives for years nearly
+   * so. Its lifetime counts from `iat`, or from now when `iat` is missing or still ahead (a
+   * token dated in the future must not buy itself a longer life).
+   */
+  private lifetimeAllowed(claims: JwtClaims): boolean {
+    const { exp, iat } = claims;
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) return false;
+    if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) return false;
+    const now = Date.now() / 1000;
+    const issued = iat === undefined ? now : Math.min(iat, now);
+    return exp - issued <= this.maxLifetimeSeconds;
   }
 }
 

@@ -18,6 +18,8 @@ export interface JwtConfig {
   issuer?: string;
   audience?: string;
   algorithms: string[];
+  /** The longest lifetime a token may have: `exp` minus `iat` (or minus now, if that is more). */
+  maxLifetimeSeconds: number;
 }
 
 /** The validated configuration of one service instance (DESIGN.md §2). */

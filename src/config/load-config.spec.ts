@@ -94,6 +94,40 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('should allow JWTs a lifetime of 24 hours unless JWT_MAX_LIFETIME says otherwise', () => {
+    const jwt = { JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig(jwt).jwt!.maxLifetimeSeconds).toBe(86_400);
+    for (const [text, seconds] of [
+      ['90s', 90],
+      ['30m', 1_800],
+      ['24h', 86_400],
+      ['7d', 604_800],
+      ['3600', 3_600],
+      [' 2h ', 7_200],
+    ] as const) {
+      expect(loadConfig({ ...jwt, JWT_MAX_LIFETIME: text }).jwt!.maxLifetimeSeconds).toBe(seconds);
+    }
+    expect(
+      loadConfig({ JWT_JWKS_URI: 'https://issuer/jwks', JWT_MAX_LIFETIME: '1h' }).jwt!.maxLifetimeSeconds,
+    ).toBe(3_600);
+  });
+
+  it.each(['0', '0s', '-5m', '1.5h', '24 hours', '1w', 'h', '400d', '99999999999'])(
+    'should refuse a JWT_MAX_LIFETIME of %p, among the other bad variables',
+    (text) => {
+      let error: unknown;
+      try {
+        loadConfig({ JWT_SECRET: 'x'.repeat(32), JWT_MAX_LIFETIME: text, PORT: 'eighty' });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      const problems = (error as ConfigValidationError).problems;
+      expect(problems).toHaveLength(2);
+      expect(problems.find((problem) => problem.startsWith('JWT_MAX_LIFETIME'))).toContain(`"${text}"`);
+    },
+  );
+
   it('should read comma lists without blanks', () => {
     const sut = loadConfig({
       ALLOWED_PRICE_IDS: 'price_a, price_b,,',

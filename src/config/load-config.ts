@@ -18,6 +18,10 @@ export class ConfigValidationError extends Error {
 type Env = Record<string, string | undefined>;
 
 const SANDBOX_DEFAULT_PRICE_ID = 'price_sandbox_monthly';
+const JWT_MAX_LIFETIME_DEFAULT_SECONDS = 24 * 3600;
+const JWT_MAX_LIFETIME_MAX_SECONDS = 365 * 24 * 3600;
+const DURATION = /^(\d{1,9})([smhd]?)$/;
+const DURATION_UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
 const STRIPE_TRIAL_DAYS_MAX = 730;
 
 /**
@@ -212,6 +216,7 @@ function parseJwt(read: (name: string) => string | undefined, problems: string[]
   const jwksUri = read('JWT_JWKS_URI');
   const issuer = read('JWT_ISSUER');
   const audience = read('JWT_AUDIENCE');
+  const maxLifetimeSeconds = parseJwtMaxLifetime(read('JWT_MAX_LIFETIME'), problems);
   if (secret === undefined && jwksUri === undefined) {
     if (issuer !== undefined || audience !== undefined) {
       problems.push('JWT_ISSUER and JWT_AUDIENCE need JWT_SECRET or JWT_JWKS_URI');
@@ -233,7 +238,22 @@ function parseJwt(read: (name: string) => string | undefined, problems: string[]
     issuer,
     audience,
     algorithms: secret !== undefined ? ['HS256'] : ['RS256', 'ES256'],
+    maxLifetimeSeconds,
   };
+}
+
+/** `90s`, `30m`, `24h`, `7d`, or a number of seconds. */
+function parseJwtMaxLifetime(text: string | undefined, problems: string[]): number {
+  if (text === undefined) return JWT_MAX_LIFETIME_DEFAULT_SECONDS;
+  const match = DURATION.exec(text);
+  const seconds = match ? Number(match[1]) * DURATION_UNIT_SECONDS[match[2]] : NaN;
+  if (!(seconds >= 1 && seconds <= JWT_MAX_LIFETIME_MAX_SECONDS)) {
+    problems.push(
+      `JWT_MAX_LIFETIME must be a duration such as 90s, 30m, 24h or 7d, or a number of seconds, from 1s to 365d (got "${text}")`,
+    );
+    return JWT_MAX_LIFETIME_DEFAULT_SECONDS;
+  }
+  return seconds;
 }
 
 function parseUrl(text: string): URL | undefined {
