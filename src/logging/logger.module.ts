@@ -28,6 +28,13 @@ export function requestId(request: IncomingMessage): string {
     : randomUUID();
 }
 
+const unlogged = new WeakSet<IncomingMessage>();
+
+/** Leaves a request out of the request log: a summary line elsewhere tells of it instead. */
+export function skipRequestLog(request: IncomingMessage): void {
+  unlogged.add(request);
+}
+
 /**
  * JSON logs, one line per request and per event within it, with the request id on each. No
  * secret reaches them: credential headers are censored, query values dropped, and every line is
@@ -50,8 +57,10 @@ export function loggerModule(config: AppConfig) {
           }),
           res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
         },
-        customLogLevel: (_request, response, error) =>
-          error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+        customLogLevel: (request, response, error) => {
+          if (unlogged.has(request)) return 'silent';
+          return error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info';
+        },
         // Health probes are not logged. The router has rewritten `url` by the time this runs.
         autoLogging: {
           ignore: (request) =>

@@ -1,10 +1,11 @@
-import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Post, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { ApiSimpleErrors } from '../common/http/api-error-responses';
 import { RequestWithRawBody } from '../common/http/body-parsers';
 import { ErrorResponse } from '../common/http/error-response.dto';
 import { WebhookReceivedResponse } from './webhook-received.dto';
+import { WebhookRefusalInterceptor } from './webhook-refusal.interceptor';
 import { WebhooksService } from './webhooks.service';
 
 const EXAMPLE_EVENT = {
@@ -19,7 +20,9 @@ const EXAMPLE_EVENT = {
 };
 
 @ApiTags('webhooks')
+// Verified deliveries are never limited (the provider sends bursts); refused ones are, per IP.
 @SkipThrottle()
+@UseInterceptors(WebhookRefusalInterceptor)
 @Controller('api/webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
@@ -31,7 +34,9 @@ export class WebhooksController {
     description:
       'Stripe calls this endpoint. The `Stripe-Signature` header is verified over the raw body (five ' +
       'minutes tolerance) before anything is read; each event id is applied once; events the service ' +
-      'does not use are acknowledged with 200. A failure to store answers 500 so that Stripe retries.',
+      'does not use are acknowledged with 200. A failure to store answers 500 so that Stripe retries. ' +
+      'Deliveries that fail verification are limited per IP (429 past RATE_LIMIT_PER_MINUTE of them in ' +
+      'a minute); verified ones never are.',
   })
   @ApiHeader({ name: 'Stripe-Signature', required: true, description: 'Set by Stripe.' })
   @ApiBody({
@@ -51,6 +56,12 @@ export class WebhooksController {
       status: 400,
       description: 'Missing or invalid signature, or a timestamp older than five minutes',
       message: 'Webhook signature verification failed',
+    },
+    {
+      status: 429,
+      description:
+        'Too many deliveries from this IP failed verification in the last minute (see Retry-After)',
+      message: 'Too many requests; retry later',
     },
     {
       status: 500,

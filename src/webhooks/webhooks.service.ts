@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig, ProviderMode } from '../config/app-config';
-import { BadRequestError, DomainError } from '../common/errors/domain-errors';
+import { DomainError } from '../common/errors/domain-errors';
 import { ErrorCode } from '../common/errors/error-code';
 import { InvalidSignatureError, PaymentEvent, PaymentProvider } from '../payments/payment-provider';
 import { ProcessOutcome, WebhookProcessor } from './webhook-processor.service';
+import { WebhookRefusedError } from './webhook-refusals';
 
 /** A webhook that was verified but could not be stored: 500, so that the provider retries it. */
 export class WebhookNotStoredError extends DomainError {
@@ -14,8 +15,6 @@ export class WebhookNotStoredError extends DomainError {
 
 @Injectable()
 export class WebhooksService {
-  private readonly logger = new Logger(WebhooksService.name);
-
   constructor(
     private readonly provider: PaymentProvider,
     private readonly processor: WebhookProcessor,
@@ -45,10 +44,6 @@ export class WebhooksService {
     failure ??= new InvalidSignatureError('No webhook signing secret is configured');
     if (failure instanceof DomainError) throw failure;
     // The SDK's own wording can be long and technical; the reason is logged, the caller told plainly.
-    this.logger.warn(
-      { reason: failure instanceof Error ? failure.message : String(failure) },
-      'webhook refused',
-    );
-    throw new BadRequestError('Webhook signature verification failed');
+    throw new WebhookRefusedError(failure instanceof Error ? failure.message : String(failure));
   }
 }
