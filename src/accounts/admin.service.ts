@@ -76,6 +76,8 @@ export class AdminService {
     const revoked = await this.apiKeys.revoke(apiKeyId);
     if (!revoked && !(await this.apiKeys.findCredential(apiKeyId)))
       throw new NotFoundError('No such API key');
+    // Other instances hear of it through the database; this one must not wait for that round trip.
+    this.revocations?.announce(apiKeyId);
     return { apiKeyId, revoked: true };
   }
 
