@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DateUtils } from 'typeorm/util/DateUtils';
-import { DatabaseUnavailableError } from '../common/errors/domain-errors';
+import { DatabaseUnavailableError, DatabaseUnavailableReason } from '../common/errors/domain-errors';
 import { AsyncMutex } from './async-mutex';
 import { Dialect } from './portable-columns';
 import { SqlTemplate, statementName } from './sql-template';
@@ -61,21 +61,63 @@ export function isDataError(error: unknown): string | null {
   return null;
 }
 
-/** Whether the database could not be reached or did not answer in time (503, worth a retry). */
-export function isConnectionError(error: unknown): boolean {
+/**
+ * Storage that does not take writes: a full disk, a read-only database (a read-only file or
+ * transaction, a standby server), failing I/O, no memory. Each clears without the caller doing
+ * anything different, so each is a 503. Corruption (SQLITE_CORRUPT, SQLITE_NOTADB, XX001) is not
+ * here: it does not go away by waiting, so it stays a 500 with the full error in the log.
+ */
+const STORAGE_ERROR_CODES: ReadonlyMap<string, DatabaseUnavailableReason> = new Map([
+  ['53100', 'full'], // disk_full
+  ['53000', 'out-of-resources'], // insufficient_resources
+  ['53200', 'out-of-resources'], // out_of_memory
+  ['25006', 'read-only'], // read_only_sql_transaction
+  ['58030', 'io-error'], // io_error
+  ['SQLITE_FULL', 'full'],
+  ['SQLITE_NOMEM', 'out-of-resources'],
+  ['SQLITE_IOERR_NOMEM', 'out-of-resources'],
+]);
+
+/** SQLite's extended result codes, by their primary code (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE, …). */
+const STORAGE_ERROR_PREFIXES: ReadonlyArray<[string, DatabaseUnavailableReason]> = [
+  ['SQLITE_READONLY', 'read-only'],
+  ['SQLITE_IOERR', 'io-error'],
+  ['SQLITE_CANTOPEN', 'io-error'],
+];
+
+/**
+ * Why the database cannot serve a request for now (503, worth a retry), or null when the error
+ * is of another kind (a bug, a constraint, corruption).
+ */
+export function unavailableReason(error: unknown): DatabaseUnavailableReason | null {
+  if (error instanceof DatabaseUnavailableError) return error.reason;
   const candidates = [error, (error as { driverError?: unknown } | null)?.driverError];
-  return candidates.some((candidate) => {
+  for (const candidate of candidates) {
     // Not `instanceof Error`: errors raised by Node itself may come from another realm.
-    if (candidate === null || typeof candidate !== 'object') return false;
+    if (candidate === null || typeof candidate !== 'object') continue;
     const { code, message } = candidate as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
-    return typeof message === 'string' && CONNECTION_ERROR_MESSAGES.some((text) => message.includes(text));
-  });
+    if (typeof code === 'string') {
+      if (CONNECTION_ERROR_CODES.has(code)) return 'connection';
+      const storage =
+        STORAGE_ERROR_CODES.get(code) ??
+        STORAGE_ERROR_PREFIXES.find(([prefix]) => code === prefix || code.startsWith(`${prefix}_`))?.[1];
+      if (storage) return storage;
+    }
+    if (typeof message === 'string' && CONNECTION_ERROR_MESSAGES.some((text) => message.includes(text)))
+      return 'connection';
+  }
+  return null;
+}
+
+/** Whether the database could not be reached or did not answer in time. */
+export function isConnectionError(error: unknown): boolean {
+  return unavailableReason(error) === 'connection';
 }
 
 /**
  * The one way request code talks to the database: statements with named parameters (`:name`),
- * transactions, and connection failures turned into DatabaseUnavailableError (503).
+ * transactions, and failures that waiting will clear (no connection, storage that does not take
+ * writes) turned into DatabaseUnavailableError (503).
  *
  * On PostgreSQL statements go straight to the driver's connection pool as named prepared
  * statements (parsed and planned once per connection); TypeORM owns the pool, the schema and the
@@ -203,7 +245,8 @@ export class Db {
 
   private translate(error: unknown): unknown {
     if (error instanceof DatabaseUnavailableError) return error;
-    return isConnectionError(error) ? new DatabaseUnavailableError(error) : error;
+    const reason = unavailableReason(error);
+    return reason ? new DatabaseUnavailableError(error, reason) : error;
   }
 }
 

@@ -95,8 +95,18 @@ export class ProviderUnavailableError extends DomainError {
   }
 }
 
+/**
+ * Why the database cannot serve a request for now: it cannot be reached or did not answer in
+ * time, or its storage does not take writes (full, read-only, failing, out of resources).
+ */
+export type DatabaseUnavailableReason = 'connection' | 'full' | 'read-only' | 'io-error' | 'out-of-resources';
+
+/** The database cannot serve the request for now; worth a retry later (503). */
 export class DatabaseUnavailableError extends DomainError {
-  constructor(cause?: unknown) {
+  constructor(
+    cause?: unknown,
+    readonly reason: DatabaseUnavailableReason = 'connection',
+  ) {
     super(ErrorCode.UNAVAILABLE, 'The service is temporarily unavailable; retry later', { cause });
   }
 }
