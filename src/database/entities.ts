@@ -7,10 +7,12 @@ import { CheckoutSession } from '../subscriptions/checkout-session.entity';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
 import { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity';
+import { HealthProbe } from '../health/health-probe.entity';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema';
 import { IdempotencyKeys1763800000000 } from './migrations/1763800000000-idempotency-keys';
 import { OneOpenCheckout1764000000000 } from './migrations/1764000000000-one-open-checkout';
 import { WebhookEventOutcomes1764000000001 } from './migrations/1764000000001-webhook-event-outcomes';
+import { HealthProbes1764100000000 } from './migrations/1764100000000-health-probes';
 
 export const ENTITIES = [
   Account,
@@ -22,6 +24,7 @@ export const ENTITIES = [
   WebhookEvent,
   SandboxObject,
   IdempotencyRecord,
+  HealthProbe,
 ];
 
 export const MIGRATIONS = [
@@ -29,4 +32,5 @@ export const MIGRATIONS = [
   IdempotencyKeys1763800000000,
   OneOpenCheckout1764000000000,
   WebhookEventOutcomes1764000000001,
+  HealthProbes1764100000000,
 ];

@@ -1,10 +1,9 @@
 import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiOkResponse } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-
-const DATABASE_PING_TIMEOUT_MS = 1_500;
+import { DatabaseHealthIndicator } from './database.health';
 
 @ApiTags('health')
 @SkipThrottle()
@@ -12,7 +11,7 @@ const DATABASE_PING_TIMEOUT_MS = 1_500;
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
   ) {}
 
   @Get()
@@ -20,16 +19,16 @@ export class HealthController {
   @ApiOperation({
     summary: 'Liveness and readiness',
     description:
-      'Answers when the process is alive; `status: ok` (200) when the database answers too, ' +
-      '`status: error` (503) with the failing part named when it does not.',
+      'Answers when the process is alive; `status: ok` (200) when the database takes a write too ' +
+      '(`database: {status: up, writable: true}`), `status: error` (503) with the failing part ' +
+      'named when it does not (`database: {status: down, writable: false, message}`: unreachable, ' +
+      'full, read-only, …).',
   })
-  @ApiOkResponse({ description: 'Alive and ready' })
-  @ApiServiceUnavailableResponse({ description: 'Alive, but the database does not answer' })
+  @ApiOkResponse({ description: 'Alive and ready: the database takes writes' })
+  @ApiServiceUnavailableResponse({ description: 'Alive, but the database does not take writes' })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([
-        () => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }),
-      ]);
+      return await this.health.check([() => this.database.check('database')]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       reply.status(503);

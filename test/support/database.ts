@@ -20,15 +20,8 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(options: { shared?: boolean } = {}): Promise<TestDatabase> {
   const base = postgresUrl();
-  if (!base && options.shared) {
-    // Several app instances in one test need one database: a file, not a connection's memory.
-    const path = join(tmpdir(), `billing-test-${randomBytes(6).toString('hex')}.sqlite`);
-    const drop = () => {
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
-      return Promise.resolve();
-    };
-    return { url: `sqlite:${path}`, kind: 'sqlite', drop };
-  }
+  // Several app instances in one test need one database: a file, not a connection's memory.
+  if (!base && options.shared) return sqliteFileDatabase();
   if (!base) return { url: 'sqlite::memory:', kind: 'sqlite', drop: () => Promise.resolve() };
   const schema = `test_${randomBytes(6).toString('hex')}`;
   await withClient(base, (client) => client.query(`CREATE SCHEMA ${schema}`));
@@ -42,6 +35,17 @@ export async function createTestDatabase(options: { shared?: boolean } = {}): Pr
         () => undefined,
       ),
   };
+}
+
+/** A SQLite database in a file of its own under the temporary directory, whatever TEST_DATABASE_URL says. */
+export function sqliteFileDatabase(): TestDatabase & { path: string } {
+  const path = join(tmpdir(), `billing-test-${randomBytes(6).toString('hex')}.sqlite`);
+  const drop = () => {
+    // A journal is left behind by a process that stopped in the middle of a transaction.
+    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+    return Promise.resolve();
+  };
+  return { url: `sqlite:${path}`, kind: 'sqlite', path, drop };
 }
 
 export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
