@@ -9,9 +9,9 @@ import { runShutdownScenario, ShutdownScenario, stopScenario } from './support/s
 
 // On SIGTERM the requests in flight finish, new ones are refused, the database
 // connection closes and the process exits 0; past SHUTDOWN_GRACE_MS it gives up with exit code 1.
-// The service runs as its own process on a SQLite file in WAL mode: SQLite checkpoints and removes
-// the -wal and -shm files when the last connection closes cleanly, and leaves them behind when a
-// process exits with the database still open, so they show whether the connection was closed.
+// The service runs as its own process on a SQLite file with a rollback journal: a transaction
+// writes the -journal file first and removes it when it commits or rolls back, so a -journal left
+// behind (a hot journal) shows a transaction the process did not finish before it exited.
 
 const FAKE_DELAY_MS = 1_000;
 
@@ -21,7 +21,7 @@ function sqliteFile(): { path: string; url: string; remove(): void } {
     path,
     url: `sqlite:${path}`,
     remove: () => {
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+      for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
     },
   };
 }
@@ -42,7 +42,7 @@ describe('Graceful shutdown on SIGTERM', () => {
     const database = sqliteFile();
     const parts: { fake?: FakeStripe; service?: ServiceProcess } = {};
     let scenario: ShutdownScenario;
-    let walBeforeSigterm = false;
+    let journalModeBeforeSigterm: unknown;
 
     beforeAll(async () => {
       scenario = await runShutdownScenario(
@@ -52,7 +52,12 @@ describe('Graceful shutdown on SIGTERM', () => {
           graceMs: GRACE_MS,
           keepAliveClient: false,
           beforeSigterm: () => {
-            walBeforeSigterm = existsSync(`${database.path}-wal`);
+            const db = new Database(database.path, { readonly: true });
+            try {
+              journalModeBeforeSigterm = db.pragma('journal_mode', { simple: true });
+            } finally {
+              db.close();
+            }
           },
         },
         (started) => Object.assign(parts, started),
@@ -112,11 +117,18 @@ describe('Graceful shutdown on SIGTERM', () => {
       expect(lines.filter((line) => line.level >= 50)).toEqual([]);
     });
 
-    it('should close the database connection: SQLite has checkpointed and removed its WAL file', () => {
-      expect(walBeforeSigterm).toBe(true);
+    it('should leave no transaction half done: no rollback journal behind, no WAL files', () => {
+      expect(journalModeBeforeSigterm).toBe('delete');
       expect(existsSync(database.path)).toBe(true);
+      expect(existsSync(`${database.path}-journal`)).toBe(false);
       expect(existsSync(`${database.path}-wal`)).toBe(false);
       expect(existsSync(`${database.path}-shm`)).toBe(false);
+      const db = new Database(database.path, { readonly: true });
+      try {
+        expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      } finally {
+        db.close();
+      }
     });
 
     it('should have committed what the request in flight wrote during the shutdown', () => {
@@ -176,9 +188,9 @@ describe('Graceful shutdown on SIGTERM', () => {
       expect(logLines(scenario).map((line) => line.msg)).toContain('shut down');
     });
 
-    it('should close the database connection (no WAL file left behind)', () => {
+    it('should leave no transaction half done (no rollback journal left behind)', () => {
       expect(existsSync(database.path)).toBe(true);
-      expect(existsSync(`${database.path}-wal`)).toBe(false);
+      expect(existsSync(`${database.path}-journal`)).toBe(false);
     });
   });
 

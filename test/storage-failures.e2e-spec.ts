@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { Db } from '../src/database/db.service';
 import { sqliteFileDatabase, TestDatabase } from './support/database';
 import { APP_ORIGIN, createAccount, startTestApp, TestAccount, TestApp } from './support/test-app';
@@ -253,5 +254,38 @@ describe('Requests and /health while SQLite does not take writes', () => {
       const { sessionId } = (response.body as { data: { sessionId: string } }).data;
       expect(committedCheckout(sessionId)).toEqual({ status: 'open' });
     });
+  });
+});
+
+describe('A SQLite file an earlier version left in WAL mode', () => {
+  let database: TestDatabase & { path: string };
+  let sut: TestApp | undefined;
+
+  beforeAll(() => {
+    database = sqliteFileDatabase();
+    const earlier = new Database(database.path);
+    earlier.pragma('journal_mode = WAL');
+    earlier.exec('CREATE TABLE earlier_rows (id INTEGER PRIMARY KEY)');
+    earlier.exec('INSERT INTO earlier_rows (id) VALUES (1)');
+    earlier.close();
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+    await database.drop();
+  });
+
+  it('should be taken out of WAL mode (no memory-mapped -shm) when the service opens it, its rows kept', async () => {
+    sut = await startTestApp({}, { database });
+
+    const other = new Database(database.path, { readonly: true });
+    try {
+      expect(other.pragma('journal_mode', { simple: true })).toBe('delete');
+      expect(other.prepare('SELECT id FROM earlier_rows').pluck().all()).toEqual([1]);
+    } finally {
+      other.close();
+    }
+    expect(existsSync(`${database.path}-wal`)).toBe(false);
+    expect(existsSync(`${database.path}-shm`)).toBe(false);
   });
 });

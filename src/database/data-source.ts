@@ -45,17 +45,47 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
   }
 
   applyDialectColumnTypes('sqlite');
-  if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
+  const inMemory = database.path === ':memory:';
+  if (!inMemory) mkdirSync(dirname(database.path), { recursive: true });
   return {
     ...common,
     type: 'better-sqlite3',
     database: database.path,
-    enableWAL: database.path !== ':memory:',
-    prepareDatabase: (db: { pragma: (source: string) => unknown }) => {
+    enableWAL: false,
+    prepareDatabase: (db: SqlitePragmas) => {
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
+      if (!inMemory) useNoMappedFiles(db);
     },
   };
+}
+
+interface SqlitePragmas {
+  pragma(source: string, options?: { simple: true }): unknown;
+}
+
+/**
+ * Keeps every file of the database out of the process's memory map. In WAL mode SQLite maps the
+ * `-shm` wal-index (and with mmap_size > 0 the database) and writes to those pages directly; when
+ * the kernel cannot let such a write through (the file was made immutable, its filesystem went
+ * read-only or ran out of room) the answer is SIGBUS, which kills the process on the spot, with no
+ * log line and every request in flight lost. With a rollback journal and mmap_size = 0 all I/O
+ * is read() and write(), and the same failure comes back as an error (SQLITE_IOERR_WRITE,
+ * SQLITE_FULL), answered 503. The journal costs an fsync or two per commit; every statement runs
+ * on one connection anyway, so WAL's concurrent readers were never used. (WAL with
+ * locking_mode=EXCLUSIVE keeps the wal-index in heap memory too, but locks the admin command
+ * line out of the file while the service runs.)
+ */
+function useNoMappedFiles(db: SqlitePragmas): void {
+  // Leaving WAL mode (a file an earlier version left in it) needs the file to itself.
+  const mode = db.pragma('journal_mode = DELETE', { simple: true });
+  if (mode !== 'delete') {
+    throw new Error(
+      `SQLite database stays in journal mode "${String(mode)}": close other programs that have it open`,
+    );
+  }
+  db.pragma('mmap_size = 0');
+  db.pragma('synchronous = FULL');
 }
 
 /** Applies pending migrations; on PostgreSQL one instance at a time (an advisory lock). */
