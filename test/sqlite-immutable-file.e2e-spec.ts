@@ -3,9 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Db } from '../src/database/db.service';
+import { sqliteFileDatabase } from './support/database';
 import { adminCli, LogLine, parseLogLines, sleep } from './support/process-helpers';
 import { ServiceProcess, startServiceProcess } from './support/service-process';
-import { APP_ORIGIN } from './support/test-app';
+import { APP_ORIGIN, startTestApp, TestApp } from './support/test-app';
 
 /**
  * The SQLite file of a running service made immutable (`chattr +i`, as an operator, a backup tool
@@ -253,5 +255,55 @@ describe('A SQLite file made immutable while the service runs', () => {
       expect(session.status).toBe(200);
       expect(checkoutsOf(keys.writer.accountId)).toEqual([{ status: 'open' }]);
     });
+  });
+});
+
+describe(`${Db.name} on SQLite after the disk refused a commit`, () => {
+  const database = sqliteFileDatabase();
+  let sut: TestApp;
+  let immutable = false;
+
+  /** What another connection sees: what was committed. */
+  const committed = () => {
+    const other = new Database(database.path, { readonly: true, timeout: 5_000 });
+    try {
+      return other.prepare('SELECT note FROM tx_notes ORDER BY note').pluck().all();
+    } finally {
+      other.close();
+    }
+  };
+  const insert = (note: string) =>
+    sut.db.transaction((tx) => sut.db.execute('INSERT INTO tx_notes (note) VALUES (:note)', { note }, tx));
+
+  beforeAll(async () => {
+    assertChattrWorks(tmpdir());
+    sut = await startTestApp({}, { database });
+    await sut.db.execute('CREATE TABLE tx_notes (note TEXT)');
+    await insert('before');
+    // SQLite rolls the transaction back by itself when its commit cannot be written.
+    chattr('+i', database.path);
+    immutable = true;
+    await expect(insert('refused')).rejects.toMatchObject({ code: 'UNAVAILABLE', reason: 'io-error' });
+    chattr('-i', database.path);
+    immutable = false;
+  });
+
+  afterAll(async () => {
+    if (immutable) chattr('-i', database.path);
+    await sut?.close();
+    await database.drop();
+  });
+
+  it('should commit the next transactions, also after one that rolled back', async () => {
+    await insert('after');
+    await expect(
+      sut.db.transaction(async (tx) => {
+        await sut.db.execute('INSERT INTO tx_notes (note) VALUES (:note)', { note: 'rolled back' }, tx);
+        throw new Error('the work failed');
+      }),
+    ).rejects.toThrow('the work failed');
+    await insert('last');
+
+    expect(committed()).toEqual(['after', 'before', 'last']);
   });
 });

@@ -225,22 +225,35 @@ export class Db {
     }
   }
 
+  /**
+   * BEGIN, COMMIT and ROLLBACK are sent as statements, and whether a transaction is still open is
+   * asked of SQLite itself: after a commit the disk refused (SQLITE_IOERR, SQLITE_FULL) SQLite has
+   * already rolled back, and TypeORM's own bookkeeping would still count the transaction as open,
+   * turn the next BEGIN into a SAVEPOINT, and after the next failure leave the connection inside a
+   * transaction that nothing ever commits.
+   */
   private async sqliteTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
-      await runner.connect();
-      await runner.startTransaction();
+      // IMMEDIATE: the write lock is taken (or waited for) up front, so that another process's
+      // writer cannot deadlock this one halfway through (which SQLite answers with SQLITE_BUSY).
+      await runner.query('BEGIN IMMEDIATE');
       try {
         const result = await work({ runner });
-        await runner.commitTransaction();
+        await runner.query('COMMIT');
         return result;
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        if (this.sqliteInTransaction()) await runner.query('ROLLBACK').catch(() => undefined);
         throw error;
       }
     } finally {
       await runner.release();
     }
+  }
+
+  private sqliteInTransaction(): boolean {
+    return (this.dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean } })
+      .databaseConnection.inTransaction;
   }
 
   private translate(error: unknown): unknown {
