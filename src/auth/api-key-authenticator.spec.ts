@@ -8,6 +8,8 @@ describe(ApiKeyAuthenticator.name, () => {
   const { id, apiKey, secretHash } = generateApiKey();
   let row: ApiKeyCredential;
   let lookups: number;
+  /** When set, a lookup reads the row at once and answers only once this settles. */
+  let answerAfter: Promise<void> | undefined;
   let revocations: ApiKeyRevocations;
   let sut: ApiKeyAuthenticator;
 
@@ -22,10 +24,13 @@ describe(ApiKeyAuthenticator.name, () => {
       platformAdmin: false,
     };
     lookups = 0;
+    answerAfter = undefined;
     const repository = {
-      findCredential: (keyId: string) => {
+      findCredential: async (keyId: string) => {
         lookups++;
-        return Promise.resolve(keyId === id ? { ...row } : null);
+        const found = keyId === id ? { ...row } : null;
+        await answerAfter;
+        return found;
       },
     } as unknown as ApiKeysRepository;
     revocations = new ApiKeyRevocations();
@@ -40,7 +45,7 @@ describe(ApiKeyAuthenticator.name, () => {
   });
 
   it('should look a key up once while caching is on, and check the secret every time', async () => {
-    sut.setCaching(true);
+    sut.trustCacheWhile(() => true);
 
     await expect(sut.authenticate(apiKey)).resolves.toMatchObject({
       accountId: row.accountId,
@@ -55,7 +60,7 @@ describe(ApiKeyAuthenticator.name, () => {
   });
 
   it('should forget a key as soon as its revocation is announced', async () => {
-    sut.setCaching(true);
+    sut.trustCacheWhile(() => true);
     await sut.authenticate(apiKey);
     row.revokedAt = new Date();
 
@@ -66,18 +71,68 @@ describe(ApiKeyAuthenticator.name, () => {
   });
 
   it('should forget everything when caching is switched off', async () => {
-    sut.setCaching(true);
+    sut.trustCacheWhile(() => true);
     await sut.authenticate(apiKey);
     row.revokedAt = new Date();
 
-    sut.setCaching(false);
+    sut.trustCacheWhile(null);
 
     await expect(sut.authenticate(apiKey)).resolves.toBeNull();
   });
 
+  it('should ask whether the cache may be trusted at every request, and drop it when not', async () => {
+    let trusted = true;
+    sut.trustCacheWhile(() => trusted);
+    await sut.authenticate(apiKey);
+    await sut.authenticate(apiKey);
+    expect(lookups).toBe(1);
+
+    trusted = false;
+    row.revokedAt = new Date();
+    await expect(sut.authenticate(apiKey)).resolves.toBeNull();
+    expect(lookups).toBe(2);
+
+    // Trusted again: the revoked row read meanwhile is not served from a cache kept from before.
+    trusted = true;
+    row.revokedAt = null;
+    await expect(sut.authenticate(apiKey)).resolves.not.toBeNull();
+    expect(lookups).toBe(3);
+  });
+
+  it('should not cache a row whose revocation was announced while it was being looked up', async () => {
+    sut.trustCacheWhile(() => true);
+    let answer!: () => void;
+    answerAfter = new Promise<void>((resolve) => (answer = resolve));
+
+    const pending = sut.authenticate(apiKey);
+    row.revokedAt = new Date();
+    revocations.announce(id);
+    answer();
+    // Read before the revocation: this request may pass, the row must not stay.
+    await expect(pending).resolves.not.toBeNull();
+
+    await expect(sut.authenticate(apiKey)).resolves.toBeNull();
+    expect(lookups).toBe(2);
+  });
+
+  it('should not cache a row looked up before the cache was forgotten (the listener reconnected)', async () => {
+    sut.trustCacheWhile(() => true);
+    let answer!: () => void;
+    answerAfter = new Promise<void>((resolve) => (answer = resolve));
+
+    const pending = sut.authenticate(apiKey);
+    sut.forgetCachedKeys();
+    answer();
+    await pending;
+    answerAfter = undefined;
+    await sut.authenticate(apiKey);
+
+    expect(lookups).toBe(2);
+  });
+
   it('should refuse a cached key once it expires', async () => {
     row.expiresAt = new Date(Date.now() + 30);
-    sut.setCaching(true);
+    sut.trustCacheWhile(() => true);
     await expect(sut.authenticate(apiKey)).resolves.not.toBeNull();
 
     await new Promise((resolve) => setTimeout(resolve, 40));

@@ -11,15 +11,18 @@ const MAX_CACHED_KEYS = 10_000;
  * Turns a presented API key into a principal, or null for any key that must not pass.
  *
  * Key rows may be cached for API_KEY_CACHE_TTL_MS, which saves a database round trip per
- * request, but only while revocations are heard at once: PostgresRevocationListener enables the
- * cache while it is LISTENing (and clears it when the connection drops); revocations made in
- * this process arrive through ApiKeyRevocations. The secret, revocation and expiry are checked
- * on every request, cached or not.
+ * request, but only while revocations are known to be heard: PostgresRevocationListener hands
+ * in a check (its listener has heard its own heartbeat within a few seconds) that is asked at
+ * every request, and while it fails nothing is read from or kept in the cache. Revocations made
+ * in this process arrive through ApiKeyRevocations. The secret, revocation and expiry are
+ * checked on every request, cached or not.
  */
 @Injectable()
 export class ApiKeyAuthenticator implements OnModuleDestroy {
   private readonly cache = new Map<string, { credential: ApiKeyCredential; until: number }>();
-  private cacheEnabled = false;
+  private trusted: (() => boolean) | null = null;
+  /** Counts revocations heard and cache drops: a lookup that saw either go by is not cached. */
+  private generation = 0;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -27,13 +30,16 @@ export class ApiKeyAuthenticator implements OnModuleDestroy {
     private readonly config: AppConfig,
     revocations: ApiKeyRevocations,
   ) {
-    this.unsubscribe = revocations.subscribe((apiKeyId) => this.cache.delete(apiKeyId));
+    this.unsubscribe = revocations.subscribe((apiKeyId) => {
+      this.generation++;
+      this.cache.delete(apiKeyId);
+    });
   }
 
-  /** Called by the revocation listener: caching is only safe while revocations are heard. */
-  setCaching(enabled: boolean): void {
-    this.cacheEnabled = enabled && this.config.apiKeyCacheTtlMs > 0;
-    if (!this.cacheEnabled) this.cache.clear();
+  /** Called by the revocation listener: cached rows are used only while `check` holds. */
+  trustCacheWhile(check: (() => boolean) | null): void {
+    this.trusted = this.config.apiKeyCacheTtlMs > 0 ? check : null;
+    this.forgetCachedKeys();
   }
 
   onModuleDestroy(): void {
@@ -58,15 +64,28 @@ export class ApiKeyAuthenticator implements OnModuleDestroy {
   }
 
   private async credential(id: string): Promise<ApiKeyCredential | null> {
-    if (!this.cacheEnabled) return this.apiKeys.findCredential(id);
+    if (!this.trusted?.()) {
+      this.forgetCachedKeys();
+      return this.apiKeys.findCredential(id);
+    }
     const cached = this.cache.get(id);
     if (cached && cached.until > Date.now()) return cached.credential;
+    const generation = this.generation;
     const credential = await this.apiKeys.findCredential(id);
     // Unknown keys are not cached: anyone can invent them.
-    if (credential && this.cacheEnabled) {
+    if (credential && generation === this.generation && this.trusted?.()) {
       if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(id, { credential, until: Date.now() + this.config.apiKeyCacheTtlMs });
     }
     return credential;
+  }
+
+  /**
+   * Drops every cached row, and keeps lookups in flight from caching theirs: the listener calls
+   * this when its connection is lost, as revocations may have gone unheard since those reads.
+   */
+  forgetCachedKeys(): void {
+    this.generation++;
+    this.cache.clear();
   }
 }

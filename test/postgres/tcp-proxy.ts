@@ -23,6 +23,8 @@ export class TcpProxy {
   private mode: ProxyMode = 'forward';
   /** Connections open when a partition began: their data is dropped until it ends. */
   private readonly frozen = new Set<Socket>();
+  /** Open client connections that have sent a LISTEN, each with its connection to the server. */
+  private readonly listeners = new Map<Socket, Socket>();
   private server?: Server;
   private listenPort = 0;
   private readonly sockets = new Set<Socket>();
@@ -64,6 +66,20 @@ export class TcpProxy {
     }
     this.destroyAll();
     if (mode === 'stopped') await this.close();
+  }
+
+  /**
+   * A silent partition of only the connections that have sent LISTEN so far (the client sends its
+   * statements as text, so the proxy sees which): nothing passes on them any more in either
+   * direction and nothing is closed, while every other connection, open or new, goes on as
+   * before. Returns how many connections it froze; `restore` ends them.
+   */
+  partitionListeners(): number {
+    for (const [client, upstream] of this.listeners) {
+      this.frozen.add(client);
+      this.frozen.add(upstream);
+    }
+    return this.listeners.size;
   }
 
   /** Passes new connections through again (on the same port). */
@@ -134,6 +150,10 @@ export class TcpProxy {
     upstream.on('error', closeBoth);
     client.on('close', closeBoth);
     upstream.on('close', closeBoth);
+    client.on('data', (chunk: Buffer) => {
+      if (!this.listeners.has(client) && chunk.includes('LISTEN ')) this.listeners.set(client, upstream);
+    });
+    client.on('close', () => this.listeners.delete(client));
     this.relay(client, upstream);
     this.relay(upstream, client);
   }
@@ -155,5 +175,6 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     this.frozen.clear();
+    this.listeners.clear();
   }
 }
