@@ -50,15 +50,23 @@ export class ApiKeysRepository {
     };
   }
 
-  /** Revokes the key; on PostgreSQL every instance hears of it at once (NOTIFY). */
+  /**
+   * Revokes the key; on PostgreSQL every instance hears of it at once (NOTIFY). The notification
+   * is part of the revoking transaction, so the two commit together: a listener that has heard
+   * everything committed up to some moment has heard of every key revoked before it.
+   */
   async revoke(id: string): Promise<boolean> {
-    const changed = await this.db.execute(
-      'UPDATE api_keys SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL',
-      { id, now: new Date() },
-    );
-    if (this.db.dialect === 'postgres') {
-      await this.db.query('SELECT pg_notify(:channel, :id)', { channel: API_KEY_REVOKED_CHANNEL, id });
-    }
+    const changed = await this.db.transaction(async (tx) => {
+      const rows = await this.db.execute(
+        'UPDATE api_keys SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL',
+        { id, now: new Date() },
+        tx,
+      );
+      if (this.db.dialect === 'postgres') {
+        await this.db.query('SELECT pg_notify(:channel, :id)', { channel: API_KEY_REVOKED_CHANNEL, id }, tx);
+      }
+      return rows;
+    });
     return changed === 1;
   }
 }
