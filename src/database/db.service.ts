@@ -206,6 +206,11 @@ export class Db {
   private async postgresTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // The pool listens for errors of idle connections only: a connection that dies while a
+    // transaction holds it emits 'error' on it, which would otherwise end the process. Its
+    // queries fail with the error too, so it is enough to remember it.
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       try {
@@ -221,6 +226,7 @@ export class Db {
       if (isConnectionError(error)) broken = error as Error;
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
