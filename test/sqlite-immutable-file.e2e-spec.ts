@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Db } from '../src/database/db.service';
 import { sqliteFileDatabase } from './support/database';
-import { adminCli, LogLine, parseLogLines, sleep } from './support/process-helpers';
+import { adminCli, LogLine, parseLogLines, sleep, stopProcess } from './support/process-helpers';
 import { ServiceProcess, startServiceProcess } from './support/service-process';
 import { APP_ORIGIN, startTestApp, TestApp } from './support/test-app';
 
@@ -162,8 +162,12 @@ describe('A SQLite file made immutable while the service runs', () => {
     try {
       release();
     } finally {
-      await service?.stop('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        // Also when the process is gone already (killed by a signal).
+        if (service) await stopProcess(service.child, 'SIGKILL', 5_000);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   });
 
