@@ -44,7 +44,7 @@ async function openPostgres(base: string): Promise<BenchDatabase> {
     await withClient(base, (client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
   };
   try {
-    dataSource = await migrate({ kind: 'postgres', url: serviceUrl });
+    dataSource = await migrate({ kind: 'postgres', url: serviceUrl, preparedStatements: true });
   } catch (error) {
     await drop().catch(() => undefined);
     throw error;

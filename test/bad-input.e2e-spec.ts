@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { sql } from 'kysely';
 import { FakeStripe } from './support/fake-stripe';
 import {
   APP_ORIGIN,
@@ -403,13 +404,13 @@ describe('Bad input (DESIGN.md §5, invariants 5 and 8)', () => {
 
   /** What a request may have written: local rows, and the trial an account holds. */
   async function footprint(): Promise<Footprint> {
-    const [row] = await sut.db.query<Record<string, unknown>>(
-      `SELECT (SELECT COUNT(*) FROM customers) AS customers,
+    const [row] = await sut.db.rows(sql<
+      Record<string, unknown>
+    >`SELECT (SELECT COUNT(*) FROM customers) AS customers,
               (SELECT COUNT(*) FROM checkout_sessions) AS checkout_sessions,
               (SELECT COUNT(*) FROM subscriptions) AS subscriptions,
               (SELECT COUNT(*) FROM webhook_events) AS webhook_events,
-              (SELECT COUNT(*) FROM accounts WHERE trial_claimed_at IS NOT NULL) AS trials_claimed`,
-    );
+              (SELECT COUNT(*) FROM accounts WHERE trial_claimed_at IS NOT NULL) AS trials_claimed`);
     return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, Number(value)]));
   }
 
@@ -541,9 +542,9 @@ describe('Bad input (DESIGN.md §5, invariants 5 and 8)', () => {
 
   it('should leave no rows, no trial and no provider call behind after all the bad requests', async () => {
     expect(await footprint()).toEqual(baseline);
-    const customers = await sut.db.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM customers');
+    const customers = await sut.db.rows(sql<{ n: unknown }>`SELECT COUNT(*) AS n FROM customers`);
     expect(Number(customers[0].n)).toBe(1); // the one made in beforeAll for the portal account
-    const checkouts = await sut.db.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM checkout_sessions');
+    const checkouts = await sut.db.rows(sql<{ n: unknown }>`SELECT COUNT(*) AS n FROM checkout_sessions`);
     expect(Number(checkouts[0].n)).toBe(1);
     expect(fake.received('POST', /.*/)).toEqual([]);
   });
@@ -578,7 +579,7 @@ describe('Bad input (DESIGN.md §5, invariants 5 and 8)', () => {
         expect(after).toEqual(before);
       } else {
         expect(fake.received('POST', '/v1/checkout/sessions')).toHaveLength(1);
-        expect(after.checkout_sessions).toBe(before.checkout_sessions + 1);
+        expect(after.checkoutSessions).toBe(before.checkoutSessions + 1);
       }
     });
 

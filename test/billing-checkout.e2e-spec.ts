@@ -1,4 +1,5 @@
 import { FakeStripe, RecordedRequest } from './support/fake-stripe';
+import { RawBuilder, sql } from 'kysely';
 import {
   APP_ORIGIN,
   createAccount,
@@ -53,8 +54,8 @@ function expectBadRequest(body: unknown, message?: string): void {
   });
 }
 
-async function countRows(sut: TestApp, sql: string, params: Record<string, unknown>): Promise<number> {
-  const row = await sut.db.one<{ n: unknown }>(sql, params);
+async function countRows(sut: TestApp, statement: RawBuilder<{ n: unknown }>): Promise<number> {
+  const row = await sut.db.first(statement);
   return Number(row?.n);
 }
 
@@ -406,18 +407,16 @@ describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
     it('should not reuse an open checkout whose time is up', async () => {
       const first = await checkout(sut, account.apiKey).expect(200);
       const oldId = first.body.data.sessionId as string;
-      const changed = await sut.db.execute(
-        'UPDATE checkout_sessions SET expires_at = :past WHERE provider_session_id = :id',
-        { past: new Date(Date.now() - 60_000), id: oldId },
+      const changed = await sut.db.changes(
+        sql`UPDATE checkout_sessions SET expires_at = ${new Date(Date.now() - 60_000)} WHERE provider_session_id = ${oldId}`,
       );
       expect(changed).toBe(1);
 
       const second = await checkout(sut, account.apiKey).expect(200);
       expect(second.body.data.sessionId).not.toBe(oldId);
       expect(sessionCalls(fake)).toHaveLength(2);
-      const old = await sut.db.one<{ status: string }>(
-        'SELECT status FROM checkout_sessions WHERE provider_session_id = :id',
-        { id: oldId },
+      const old = await sut.db.first(
+        sql<{ status: string }>`SELECT status FROM checkout_sessions WHERE provider_session_id = ${oldId}`,
       );
       expect(old?.status).toBe('expired');
     });
@@ -435,16 +434,16 @@ describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
       expect(fake.received('POST', '/v1/customers')).toHaveLength(1);
       expect(sessionCalls(fake)).toHaveLength(1);
       expect(
-        await countRows(sut, 'SELECT COUNT(*) AS n FROM customers WHERE account_id = :id', {
-          id: account.accountId,
-        }),
+        await countRows(
+          sut,
+          sql`SELECT COUNT(*) AS n FROM customers WHERE account_id = ${account.accountId}`,
+        ),
       ).toBe(1);
       expect(
         await countRows(
           sut,
-          `SELECT COUNT(*) AS n FROM checkout_sessions
-            WHERE account_id = :id AND status IN ('pending', 'open')`,
-          { id: account.accountId },
+          sql`SELECT COUNT(*) AS n FROM checkout_sessions
+               WHERE account_id = ${account.accountId} AND status IN ('pending', 'open')`,
         ),
       ).toBe(1);
     });
@@ -470,9 +469,10 @@ describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
       );
       expect(open).toHaveLength(1);
       expect((open[0]._subscription_data as Body).trial_period_days).toBe(String(TRIAL_DAYS));
-      const holder = await sut.db.one<{ status: string }>(
-        `SELECT o.status FROM accounts a JOIN checkout_sessions o ON o.id = a.trial_checkout_id WHERE a.id = :id`,
-        { id: account.accountId },
+      const holder = await sut.db.first(
+        sql<{
+          status: string;
+        }>`SELECT o.status FROM accounts a JOIN checkout_sessions o ON o.id = a.trial_checkout_id WHERE a.id = ${account.accountId}`,
       );
       expect(holder?.status).toBe('open');
     });
@@ -571,12 +571,14 @@ describe('POST /api/billing/checkout?testMode=true with test-mode credentials', 
     expect(liveSession.apiKey).toBe(STRIPE_KEY);
     expect(liveSession.body.customer).not.toBe(testSession.body.customer);
 
-    const rows = await sut.db.query<{ mode: string; provider_customer_id: string }>(
-      'SELECT mode, provider_customer_id FROM customers WHERE account_id = :id ORDER BY mode',
-      { id: account.accountId },
+    const rows = await sut.db.rows(
+      sql<{
+        mode: string;
+        providerCustomerId: string;
+      }>`SELECT mode, provider_customer_id FROM customers WHERE account_id = ${account.accountId} ORDER BY mode`,
     );
     expect(rows.map((r) => r.mode)).toEqual(['live', 'test']);
-    expect(rows[0].provider_customer_id).toBe(liveSession.body.customer);
-    expect(rows[1].provider_customer_id).toBe(testSession.body.customer);
+    expect(rows[0].providerCustomerId).toBe(liveSession.body.customer);
+    expect(rows[1].providerCustomerId).toBe(testSession.body.customer);
   });
 });

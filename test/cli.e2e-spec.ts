@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { sql } from 'kysely';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase, TestDatabase } from './support/database';
@@ -54,7 +55,7 @@ describe('The admin command line (npm run cli)', () => {
     let app: TestApp = await startTestApp({}, { database });
     try {
       await app.http().get('/api/subscriptions/me').set('x-api-key', apiKey).expect(200);
-      const stored = JSON.stringify(await app.db.query('SELECT * FROM api_keys'));
+      const stored = JSON.stringify(await app.db.rows(sql`SELECT * FROM api_keys`));
       expect(stored).not.toContain(apiKey.slice(37));
       expect(stored).toContain(apiKeyId);
     } finally {

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { sql } from 'kysely';
 import { createAccount, startTestApp, TestAccount, TestApp } from './support/test-app';
 
 // Each API family answers errors in its own shape: /api/billing/* in the envelope
@@ -143,7 +144,7 @@ describe('Error shapes chosen by the route that answers', () => {
         headers: { 'content-type': expect.stringContaining('application/json') },
         body: { success: false, error: { code: 'BAD_REQUEST', message: 'The Host header is required' } },
       });
-      expect(await sut.db.query('SELECT id FROM checkout_sessions')).toEqual([]);
+      expect(await sut.db.rows(sql`SELECT id FROM checkout_sessions`)).toEqual([]);
     });
 
     it('should answer 400 {error} elsewhere', async () => {
@@ -177,7 +178,7 @@ describe('Error shapes chosen by the route that answers', () => {
           error: { code: 'BAD_REQUEST', message: 'Expect supports only 100-continue' },
         },
       });
-      expect(await sut.db.query('SELECT id FROM checkout_sessions')).toEqual([]);
+      expect(await sut.db.rows(sql`SELECT id FROM checkout_sessions`)).toEqual([]);
     });
 
     it('should answer 417 {error} elsewhere', async () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
@@ -705,16 +706,16 @@ const summary = (outgoing: Outgoing): string => {
 type Footprint = Record<string, number>;
 
 async function footprint(app: TestApp): Promise<Footprint> {
-  const [row] = await app.db.query<Record<string, unknown>>(
-    `SELECT (SELECT COUNT(*) FROM customers) AS customers,
+  const [row] = await app.db.rows(sql<
+    Record<string, unknown>
+  >`SELECT (SELECT COUNT(*) FROM customers) AS customers,
             (SELECT COUNT(*) FROM checkout_sessions) AS checkout_sessions,
             (SELECT COUNT(*) FROM subscriptions) AS subscriptions,
             (SELECT COUNT(*) FROM webhook_events) AS webhook_events,
             (SELECT COUNT(*) FROM idempotency_keys) AS idempotency_keys,
             (SELECT COUNT(*) FROM sandbox_objects) AS sandbox_objects,
             (SELECT COUNT(*) FROM accounts) AS accounts,
-            (SELECT COUNT(*) FROM accounts WHERE trial_claimed_at IS NOT NULL) AS trials_claimed`,
-  );
+            (SELECT COUNT(*) FROM accounts WHERE trial_claimed_at IS NOT NULL) AS trials_claimed`);
   return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, Number(value)]));
 }
 
@@ -2219,7 +2220,7 @@ describe('Hostile input, generated (DESIGN.md §5, invariant 8)', () => {
       });
       expect(control.status).toBe(200);
       target = { port, app: sut, fake, baseline: await footprint(sut) };
-      expect(target.baseline).toMatchObject({ customers: 1, checkout_sessions: 1, accounts: 4 });
+      expect(target.baseline).toMatchObject({ customers: 1, checkoutSessions: 1, accounts: 4 });
       // From here on, whatever the fake receives was caused by the generated requests.
       fake.requests.length = 0;
     });
@@ -2422,7 +2423,7 @@ describe('Hostile input, generated (DESIGN.md §5, invariant 8)', () => {
       });
       expect(session.status).toBe(200);
       const checkout = (session.json as { id: string }).id;
-      const rows = await sut.db.query<{ id: string }>('SELECT id FROM sandbox_objects');
+      const rows = await sut.db.rows(sql<{ id: string }>`SELECT id FROM sandbox_objects`);
       ids = { checkout, all: rows.map((row) => row.id) };
       expect(ids.all).toContain(checkout);
       // The page of the real session answers: the generated ids miss it, not the route.

@@ -1,4 +1,5 @@
 import { FakeStripe } from './support/fake-stripe';
+import { sql } from 'kysely';
 import {
   APP_ORIGIN,
   createAccount,
@@ -50,7 +51,7 @@ describe('Idempotency-Key (invariant 7)', () => {
   it('should replay the first answer for the same body, without calling the provider again', async () => {
     const idempotencyKey = key();
     const first = await checkout(idempotencyKey, { quantity: 2 }).expect(200);
-    await sut.db.execute(`UPDATE checkout_sessions SET status = 'complete'`);
+    await sut.db.changes(sql`UPDATE checkout_sessions SET status = 'complete'`);
 
     const second = await checkout(idempotencyKey, { quantity: 2 }).expect(200);
 
@@ -119,9 +120,7 @@ describe('Idempotency-Key (invariant 7)', () => {
     const retried = await checkout(idempotencyKey, {}).expect(200);
 
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
-    const rows = await sut.db.query('SELECT key FROM idempotency_keys WHERE key = :key', {
-      key: idempotencyKey,
-    });
+    const rows = await sut.db.rows(sql`SELECT key FROM idempotency_keys WHERE key = ${idempotencyKey}`);
     expect(rows).toHaveLength(1);
   });
 

@@ -36,7 +36,9 @@ describe('Migrations', () => {
 
   it('should undo every migration and apply them again', async () => {
     for (let i = 0; i < MIGRATIONS.length; i++) await sut.undoLastMigration({ transaction: 'each' });
-    const tables = await sut.createQueryRunner().getTables(['accounts', 'customers', 'idempotency_keys']);
+    const runner = sut.createQueryRunner();
+    const tables = await runner.getTables(['accounts', 'customers', 'idempotency_keys']);
+    await runner.release();
     expect(tables).toHaveLength(0);
 
     await runMigrations(sut);

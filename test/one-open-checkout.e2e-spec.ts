@@ -1,4 +1,5 @@
 import { FakeStripe, RecordedRequest } from './support/fake-stripe';
+import { sql } from 'kysely';
 import {
   APP_ORIGIN,
   createAccount,
@@ -62,11 +63,11 @@ describe('One open subscription checkout per account, with the Stripe provider',
     fake.received('POST', /^\/v1\/checkout\/sessions\/.+\/expire$/);
 
   const openRows = async () =>
-    sut.db.query<{ provider_session_id: string; checkout_mode: string }>(
-      `SELECT provider_session_id, checkout_mode FROM checkout_sessions
-        WHERE account_id = :accountId AND status IN ('pending', 'open')`,
-      { accountId: account.accountId },
-    );
+    sut.db.rows(sql<{
+      providerSessionId: string;
+      checkoutMode: string;
+    }>`SELECT provider_session_id, checkout_mode FROM checkout_sessions
+        WHERE account_id = ${account.accountId} AND status IN ('pending', 'open')`);
 
   const statusAtProvider = (sessionId: string) => fake.sessions.get(sessionId)?.status;
 
@@ -88,7 +89,7 @@ describe('One open subscription checkout per account, with the Stripe provider',
     expect(sessionCreates().at(-1)!.at).toBeGreaterThanOrEqual(expiredAt);
     expect(statusAtProvider(firstId)).toBe('expired');
     expect(statusAtProvider(secondId)).toBe('open');
-    expect(await openRows()).toEqual([{ provider_session_id: secondId, checkout_mode: 'subscription' }]);
+    expect(await openRows()).toEqual([{ providerSessionId: secondId, checkoutMode: 'subscription' }]);
   });
 
   it('should expire the open checkout before one of the same price with another quantity', async () => {
@@ -150,12 +151,11 @@ describe('One open subscription checkout per account, with the Stripe provider',
     const [first, replacement] = sessionCreates();
     expect((first.body.subscription_data as Body).trial_period_days).toBe(String(TRIAL_DAYS));
     expect((replacement.body.subscription_data as Body).trial_period_days).toBe(String(TRIAL_DAYS));
-    const holder = await sut.db.one<{ provider_session_id: string }>(
-      `SELECT o.provider_session_id FROM accounts a JOIN checkout_sessions o ON o.id = a.trial_checkout_id
-        WHERE a.id = :id`,
-      { id: account.accountId },
-    );
-    expect(holder?.provider_session_id).toBe(second.body.data.sessionId);
+    const holder = await sut.db.first(sql<{
+      providerSessionId: string;
+    }>`SELECT o.provider_session_id FROM accounts a JOIN checkout_sessions o ON o.id = a.trial_checkout_id
+        WHERE a.id = ${account.accountId}`);
+    expect(holder?.providerSessionId).toBe(second.body.data.sessionId);
   });
 
   it('should end with one live subscription when both checkouts are completed as far as the provider allows', async () => {
@@ -201,7 +201,7 @@ describe('One open subscription checkout per account, with the Stripe provider',
     const subscription = await checkout({ priceId: MONTHLY }).expect(200);
     expect(statusAtProvider(subscription.body.data.sessionId)).toBe('open');
     expect(statusAtProvider(orderA.body.data.sessionId)).toBe('open');
-    expect((await openRows()).map((row) => row.checkout_mode).sort()).toEqual([
+    expect((await openRows()).map((row) => row.checkoutMode).sort()).toEqual([
       'payment',
       'payment',
       'subscription',
@@ -217,7 +217,7 @@ describe('One open subscription checkout per account, with the Stripe provider',
       (session) => session.status === 'open' && session.client_reference_id === account.accountId,
     );
     expect(open).toHaveLength(1);
-    expect(await openRows()).toEqual([{ provider_session_id: open[0].id, checkout_mode: 'subscription' }]);
+    expect(await openRows()).toEqual([{ providerSessionId: open[0].id, checkoutMode: 'subscription' }]);
   });
 });
 
@@ -261,9 +261,8 @@ describe('One open subscription checkout per account, with the sandbox provider'
       .post(`${pathOf(second.body.data.url)}/complete`)
       .expect(303);
 
-    const subscriptions = await sut.db.query(
-      `SELECT status FROM subscriptions WHERE account_id = :accountId`,
-      { accountId: account.accountId },
+    const subscriptions = await sut.db.rows(
+      sql`SELECT status FROM subscriptions WHERE account_id = ${account.accountId}`,
     );
     expect(subscriptions).toEqual([{ status: 'trialing' }]);
     const me = await sut.http().get('/api/subscriptions/me').set('x-api-key', account.apiKey).expect(200);

@@ -1,4 +1,5 @@
 import { FakeStripe } from './support/fake-stripe';
+import { sql } from 'kysely';
 import {
   APP_ORIGIN,
   createAccount,
@@ -42,9 +43,10 @@ describe('POST /api/subscriptions/portal (seed 001)', () => {
       .set('x-api-key', target.apiKey)
       .send({ successUrl: `${APP_ORIGIN}/welcome` })
       .expect(200);
-    const rows = await sut.db.query<{ id: string }>(
-      'SELECT provider_customer_id AS id FROM customers WHERE account_id = :accountId',
-      { accountId: target.accountId },
+    const rows = await sut.db.rows(
+      sql<{
+        id: string;
+      }>`SELECT provider_customer_id AS id FROM customers WHERE account_id = ${target.accountId}`,
     );
     expect(rows).toHaveLength(1);
     expect(fake.customers.has(rows[0].id)).toBe(true);
@@ -61,9 +63,8 @@ describe('POST /api/subscriptions/portal (seed 001)', () => {
 
     expect(response.body).toEqual({ error: 'No billing customer exists for this account yet' });
     expect(fake.requests).toEqual([]);
-    const customers = await sut.db.query<{ n: unknown }>(
-      'SELECT COUNT(*) AS n FROM customers WHERE account_id = :accountId',
-      { accountId: account.accountId },
+    const customers = await sut.db.rows(
+      sql<{ n: unknown }>`SELECT COUNT(*) AS n FROM customers WHERE account_id = ${account.accountId}`,
     );
     expect(Number(customers[0].n)).toBe(0);
   });

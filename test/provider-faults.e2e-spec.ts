@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, Server } from 'node:http';
+import { RawBuilder, sql } from 'kysely';
 import { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Response, Test } from 'supertest';
@@ -170,8 +171,8 @@ function describeAnswer(response: Response): string {
   return `${response.status} {success:false,error:{code:${code}}}`;
 }
 
-async function count(sut: TestApp, sql: string, params: Record<string, unknown> = {}): Promise<number> {
-  const row = await sut.db.one<{ n: unknown }>(sql, params);
+async function count(sut: TestApp, statement: RawBuilder<{ n: unknown }>): Promise<number> {
+  const row = await sut.db.first(statement);
   return Number(row?.n);
 }
 
@@ -190,19 +191,22 @@ const sessionsAt = (fake: FakeStripe, accountId: string, priceId: string) =>
 /** What a fault left behind for one account that it should not have: [] when nothing. */
 async function halfWrittenState(sut: TestApp, fake: FakeStripe, accountId: string): Promise<string[]> {
   const problems: string[] = [];
-  const customers = await sut.db.query<{ provider_customer_id: string | null }>(
-    'SELECT provider_customer_id FROM customers WHERE account_id = :accountId',
-    { accountId },
+  const customers = await sut.db.rows(
+    sql<{
+      providerCustomerId: string | null;
+    }>`SELECT provider_customer_id FROM customers WHERE account_id = ${accountId}`,
   );
-  for (const { provider_customer_id: id } of customers) {
+  for (const { providerCustomerId: id } of customers) {
     if (!id) problems.push('customers row without provider_customer_id');
     else if (!fake.customers.has(id)) problems.push(`customer ${id} that the provider never made`);
   }
-  const checkouts = await sut.db.query<{ status: string; provider_session_id: string | null }>(
-    'SELECT status, provider_session_id FROM checkout_sessions WHERE account_id = :accountId',
-    { accountId },
+  const checkouts = await sut.db.rows(
+    sql<{
+      status: string;
+      providerSessionId: string | null;
+    }>`SELECT status, provider_session_id FROM checkout_sessions WHERE account_id = ${accountId}`,
   );
-  for (const { status, provider_session_id: id } of checkouts) {
+  for (const { status, providerSessionId: id } of checkouts) {
     if (status === 'pending') problems.push('checkout_sessions row still pending');
     if (id && !fake.sessions.has(id)) problems.push(`checkout ${id} that the provider never made`);
     if (status === 'open' && !id) problems.push('open checkout without a provider session');
@@ -211,11 +215,10 @@ async function halfWrittenState(sut: TestApp, fake: FakeStripe, accountId: strin
 }
 
 async function trialClaimed(sut: TestApp, accountId: string): Promise<boolean> {
-  const row = await sut.db.one<{ trial_claimed_at: unknown }>(
-    'SELECT trial_claimed_at FROM accounts WHERE id = :accountId',
-    { accountId },
+  const row = await sut.db.first(
+    sql<{ trialClaimedAt: unknown }>`SELECT trial_claimed_at FROM accounts WHERE id = ${accountId}`,
   );
-  return row?.trial_claimed_at !== null && row?.trial_claimed_at !== undefined;
+  return row?.trialClaimedAt !== null && row?.trialClaimedAt !== undefined;
 }
 
 describe('provider faults (DESIGN.md §5 invariant 9)', () => {
@@ -289,9 +292,10 @@ describe('provider faults (DESIGN.md §5 invariant 9)', () => {
   async function returningAccount(priceId: string): Promise<SiteContext> {
     const account = await createAccount(sut);
     await billingCheckout(account, { priceId: ONE_TIME, mode: 'payment' }).expect(200);
-    const row = await sut.db.one<{ id: string }>(
-      'SELECT provider_customer_id AS id FROM customers WHERE account_id = :accountId',
-      { accountId: account.accountId },
+    const row = await sut.db.first(
+      sql<{
+        id: string;
+      }>`SELECT provider_customer_id AS id FROM customers WHERE account_id = ${account.accountId}`,
     );
     expect(fake.customers.has(row!.id)).toBe(true);
     return { account, priceId, customerId: row!.id };
@@ -457,17 +461,15 @@ describe('provider faults (DESIGN.md §5 invariant 9)', () => {
           const body = response.body as { id?: string; data?: { sessionId?: string } };
           const id = site.envelope ? body.data?.sessionId : body.id;
           const customers = customersAt(fake, account.accountId).map((customer) => customer.id);
-          const rows = await sut.db.query<{ id: string }>(
-            'SELECT provider_customer_id AS id FROM customers WHERE account_id = :accountId',
-            { accountId: account.accountId },
+          const rows = await sut.db.rows(
+            sql<{
+              id: string;
+            }>`SELECT provider_customer_id AS id FROM customers WHERE account_id = ${account.accountId}`,
           );
           const sessions = site.startsCheckout ? sessionsAt(fake, account.accountId, priceId) : [];
           const openRows = site.startsCheckout
-            ? await sut.db.query<{ id: string }>(
-                `SELECT provider_session_id AS id FROM checkout_sessions
-                  WHERE account_id = :accountId AND price_id = :priceId AND status = 'open'`,
-                { accountId: account.accountId, priceId },
-              )
+            ? await sut.db.rows(sql<{ id: string }>`SELECT provider_session_id AS id FROM checkout_sessions
+                  WHERE account_id = ${account.accountId} AND price_id = ${priceId} AND status = 'open'`)
             : [];
           return {
             site: site.name,
@@ -544,12 +546,12 @@ describe('provider faults (DESIGN.md §5 invariant 9)', () => {
       );
       // The portal makes a new session for each request: the next one made exactly one.
       expect(fake.portalSessions.size - portalBefore).toBe(1);
-      expect(await count(sut, 'SELECT COUNT(*) AS n FROM customers WHERE provider_customer_id IS NULL')).toBe(
-        0,
-      );
-      expect(await count(sut, "SELECT COUNT(*) AS n FROM checkout_sessions WHERE status = 'pending'")).toBe(
-        0,
-      );
+      expect(
+        await count(sut, sql`SELECT COUNT(*) AS n FROM customers WHERE provider_customer_id IS NULL`),
+      ).toBe(0);
+      expect(
+        await count(sut, sql`SELECT COUNT(*) AS n FROM checkout_sessions WHERE status = 'pending'`),
+      ).toBe(0);
     });
   });
 
@@ -572,9 +574,10 @@ describe('provider faults (DESIGN.md §5 invariant 9)', () => {
         expect(failed.status).toBe(status);
         expect(failed.body).toEqual({ error: serviceMessage });
         expect(
-          await count(sut, 'SELECT COUNT(*) AS n FROM idempotency_keys WHERE account_id = :accountId', {
-            accountId: account.accountId,
-          }),
+          await count(
+            sut,
+            sql`SELECT COUNT(*) AS n FROM idempotency_keys WHERE account_id = ${account.accountId}`,
+          ),
         ).toBe(0);
 
         const retried = await send();

@@ -1,4 +1,5 @@
 import { FakeStripe } from './support/fake-stripe';
+import { sql } from 'kysely';
 import {
   APP_ORIGIN,
   createAccount,
@@ -11,24 +12,26 @@ import {
 /** Makes every insert into the table fail, as a full disk would, until stopFailingInserts. */
 async function failInsertsInto(sut: TestApp, table: string): Promise<void> {
   if (sut.database.kind === 'postgres') {
-    await sut.db.execute(
-      `CREATE FUNCTION fail_insert() RETURNS trigger AS $$
+    await sut.db.changes(sql`CREATE FUNCTION fail_insert() RETURNS trigger AS $$
        BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = '53100'; END
-       $$ LANGUAGE plpgsql`,
-    );
-    await sut.db.execute(
-      `CREATE TRIGGER fail_insert BEFORE INSERT ON ${table} EXECUTE FUNCTION fail_insert()`,
+       $$ LANGUAGE plpgsql`);
+    await sut.db.changes(
+      sql`CREATE TRIGGER fail_insert BEFORE INSERT ON ${sql.id(table)} EXECUTE FUNCTION fail_insert()`,
     );
   } else {
-    await sut.db.execute(
-      `CREATE TRIGGER fail_insert BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+    await sut.db.changes(
+      sql`CREATE TRIGGER fail_insert BEFORE INSERT ON ${sql.id(table)} BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
     );
   }
 }
 
 async function stopFailingInserts(sut: TestApp, table: string): Promise<void> {
-  await sut.db.execute(`DROP TRIGGER fail_insert${sut.database.kind === 'postgres' ? ` ON ${table}` : ''}`);
-  if (sut.database.kind === 'postgres') await sut.db.execute('DROP FUNCTION fail_insert()');
+  await sut.db.changes(
+    sut.database.kind === 'postgres'
+      ? sql`DROP TRIGGER fail_insert ON ${sql.id(table)}`
+      : sql`DROP TRIGGER fail_insert`,
+  );
+  if (sut.database.kind === 'postgres') await sut.db.changes(sql`DROP FUNCTION fail_insert()`);
 }
 
 /** The path of an absolute sandbox page URL, to request it from the in-process app. */
@@ -169,9 +172,10 @@ describe('The sandbox provider, through its hosted pages', () => {
       .expect(303);
 
     expect(await me()).toBeNull();
-    const [row] = await sut.db.query<{ status: string }>(
-      'SELECT status FROM checkout_sessions WHERE provider_session_id = :id',
-      { id: body.data.sessionId },
+    const [row] = await sut.db.rows(
+      sql<{
+        status: string;
+      }>`SELECT status FROM checkout_sessions WHERE provider_session_id = ${body.data.sessionId}`,
     );
     expect(row.status).toBe('complete');
   });
@@ -206,14 +210,13 @@ describe('The sandbox provider, through its hosted pages', () => {
 
   it('should expire a session whose time is up, and give its trial back', async () => {
     const session = await startSession();
-    const [stored] = await sut.db.query<{ data: string }>('SELECT data FROM sandbox_objects WHERE id = :id', {
-      id: session.id,
-    });
+    const [stored] = await sut.db.rows(
+      sql<{ data: string }>`SELECT data FROM sandbox_objects WHERE id = ${session.id}`,
+    );
     const past = { ...JSON.parse(stored.data), expiresAt: new Date(Date.now() - 60_000).toISOString() };
-    await sut.db.execute('UPDATE sandbox_objects SET data = :data WHERE id = :id', {
-      id: session.id,
-      data: JSON.stringify(past),
-    });
+    await sut.db.changes(
+      sql`UPDATE sandbox_objects SET data = ${JSON.stringify(past)} WHERE id = ${session.id}`,
+    );
 
     const page = await sut.http().get(pathOf(session.url)).expect(200);
     await sut
@@ -222,9 +225,8 @@ describe('The sandbox provider, through its hosted pages', () => {
       .expect(400);
 
     expect(page.text).toContain('This checkout session is expired');
-    const [row] = await sut.db.query<{ status: string }>(
-      'SELECT status FROM checkout_sessions WHERE provider_session_id = :id',
-      { id: session.id },
+    const [row] = await sut.db.rows(
+      sql<{ status: string }>`SELECT status FROM checkout_sessions WHERE provider_session_id = ${session.id}`,
     );
     expect(row.status).toBe('expired');
     const next = await startSession();
@@ -236,19 +238,20 @@ describe('The sandbox provider, through its hosted pages', () => {
     const sandboxSubscriptions = async () =>
       Number(
         (
-          await sut.db.one<{ n: unknown }>(
-            `SELECT COUNT(*) AS n FROM sandbox_objects WHERE kind = 'subscription' AND owner = (
-               SELECT provider_customer_id FROM customers WHERE account_id = :accountId)`,
-            { accountId: account.accountId },
-          )
+          await sut.db.first(sql<{
+            n: unknown;
+          }>`SELECT COUNT(*) AS n FROM sandbox_objects WHERE kind = 'subscription' AND owner = (
+               SELECT provider_customer_id FROM customers WHERE account_id = ${account.accountId})`)
         )?.n,
       );
     const recordedSubscriptions = async () =>
       Number(
         (
-          await sut.db.one<{ n: unknown }>('SELECT COUNT(*) AS n FROM subscriptions WHERE account_id = :id', {
-            id: account.accountId,
-          })
+          await sut.db.first(
+            sql<{
+              n: unknown;
+            }>`SELECT COUNT(*) AS n FROM subscriptions WHERE account_id = ${account.accountId}`,
+          )
         )?.n,
       );
 
@@ -284,9 +287,10 @@ describe('The sandbox provider, through its hosted pages', () => {
       expect(await recordedSubscriptions()).toBe(0);
       const page = await sut.http().get(pathOf(session.url)).expect(200);
       expect(page.text).toContain('Subscribe');
-      const [row] = await sut.db.query<{ status: string }>(
-        'SELECT status FROM checkout_sessions WHERE provider_session_id = :id',
-        { id: session.id },
+      const [row] = await sut.db.rows(
+        sql<{
+          status: string;
+        }>`SELECT status FROM checkout_sessions WHERE provider_session_id = ${session.id}`,
       );
       expect(row.status).toBe('open');
       // The service hands the same checkout out again, and this time it completes.

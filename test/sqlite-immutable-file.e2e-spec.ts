@@ -1,9 +1,10 @@
-import Database from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Db } from '../src/database/db.service';
+import { Database } from '../src/database/database';
 import { sqliteFileDatabase } from './support/database';
 import { adminCli, LogLine, parseLogLines, sleep, stopProcess } from './support/process-helpers';
 import { ServiceProcess, startServiceProcess } from './support/service-process';
@@ -122,7 +123,7 @@ describe('A SQLite file made immutable while the service runs', () => {
     });
 
   const checkoutsOf = (accountId: string) => {
-    const db = new Database(path, { readonly: true, timeout: 5_000 });
+    const db = new BetterSqlite3(path, { readonly: true, timeout: 5_000 });
     try {
       return db.prepare('SELECT status FROM checkout_sessions WHERE account_id = ?').all(accountId);
     } finally {
@@ -262,14 +263,14 @@ describe('A SQLite file made immutable while the service runs', () => {
   });
 });
 
-describe(`${Db.name} on SQLite after the disk refused a commit`, () => {
+describe(`${Database.name} on SQLite after the disk refused a commit`, () => {
   const database = sqliteFileDatabase();
   let sut: TestApp;
   let immutable = false;
 
   /** What another connection sees: what was committed. */
   const committed = () => {
-    const other = new Database(database.path, { readonly: true, timeout: 5_000 });
+    const other = new BetterSqlite3(database.path, { readonly: true, timeout: 5_000 });
     try {
       return other.prepare('SELECT note FROM tx_notes ORDER BY note').pluck().all();
     } finally {
@@ -277,12 +278,12 @@ describe(`${Db.name} on SQLite after the disk refused a commit`, () => {
     }
   };
   const insert = (note: string) =>
-    sut.db.transaction((tx) => sut.db.execute('INSERT INTO tx_notes (note) VALUES (:note)', { note }, tx));
+    sut.db.transaction((tx) => sut.db.changes(sql`INSERT INTO tx_notes (note) VALUES (${note})`, tx));
 
   beforeAll(async () => {
     assertChattrWorks(tmpdir());
     sut = await startTestApp({}, { database });
-    await sut.db.execute('CREATE TABLE tx_notes (note TEXT)');
+    await sut.db.changes(sql`CREATE TABLE tx_notes (note TEXT)`);
     await insert('before');
     // SQLite rolls the transaction back by itself when its commit cannot be written.
     chattr('+i', database.path);
@@ -302,7 +303,7 @@ describe(`${Db.name} on SQLite after the disk refused a commit`, () => {
     await insert('after');
     await expect(
       sut.db.transaction(async (tx) => {
-        await sut.db.execute('INSERT INTO tx_notes (note) VALUES (:note)', { note: 'rolled back' }, tx);
+        await sut.db.changes(sql`INSERT INTO tx_notes (note) VALUES (${'rolled back'})`, tx);
         throw new Error('the work failed');
       }),
     ).rejects.toThrow('the work failed');

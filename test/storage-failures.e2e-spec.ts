@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
 import { existsSync } from 'node:fs';
-import { Db } from '../src/database/db.service';
+import { Database } from '../src/database/database';
 import { sqliteFileDatabase, TestDatabase } from './support/database';
 import { APP_ORIGIN, createAccount, startTestApp, TestAccount, TestApp } from './support/test-app';
 
@@ -32,28 +33,26 @@ function sqliteCode(error: unknown): string | undefined {
 }
 
 /** Rows in every table of the service, by table (the health probe's own table aside). */
-async function rowCounts(db: Db): Promise<Record<string, number>> {
-  const tables = await db.query<{ name: string }>(
-    `SELECT name FROM sqlite_master
-      WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('health_probes', 'storage_filler')`,
-  );
+async function rowCounts(db: Database): Promise<Record<string, number>> {
+  const tables = await db.rows(sql<{ name: string }>`SELECT name FROM sqlite_master
+      WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('health_probes', 'storage_filler')`);
   const counts: Record<string, number> = {};
   for (const { name } of tables) {
-    const [row] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "${name}"`);
+    const [row] = await db.rows(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.id(name)}`);
     counts[name] = Number(row.n);
   }
   return counts;
 }
 
 /** Fills the database up to `max_page_count`: first with whole pages, then with what still fits. */
-async function fillUp(db: Db): Promise<void> {
-  await db.execute('CREATE TABLE IF NOT EXISTS storage_filler (data BLOB)');
-  const [{ page_count: pages }] = await db.query<{ page_count: number }>('PRAGMA page_count');
-  await db.query(`PRAGMA max_page_count = ${pages}`);
+async function fillUp(db: Database): Promise<void> {
+  await db.changes(sql`CREATE TABLE IF NOT EXISTS storage_filler (data BLOB)`);
+  const [{ pageCount: pages }] = await db.rows(sql<{ pageCount: number }>`PRAGMA page_count`);
+  await db.rows(sql`PRAGMA max_page_count = ${sql.raw(String(pages))}`);
   for (const size of [4096, 512, 64, 1]) {
     for (;;) {
       try {
-        await db.execute('INSERT INTO storage_filler (data) VALUES (zeroblob(:size))', { size });
+        await db.changes(sql`INSERT INTO storage_filler (data) VALUES (zeroblob(${size}))`);
       } catch {
         break;
       }
@@ -93,7 +92,7 @@ describe('Requests and /health while SQLite does not take writes', () => {
 
   /** Whether another connection sees the checkout: committed, not left in an open transaction. */
   const committedCheckout = (providerSessionId: string) => {
-    const other = new Database(database.path, { readonly: true, timeout: 5_000 });
+    const other = new BetterSqlite3(database.path, { readonly: true, timeout: 5_000 });
     try {
       return other
         .prepare('SELECT status FROM checkout_sessions WHERE provider_session_id = ?')
@@ -111,11 +110,11 @@ describe('Requests and /health while SQLite does not take writes', () => {
       account = await createAccount(sut);
       await health().expect(200);
       before = await rowCounts(sut.db);
-      await sut.db.query('PRAGMA query_only = 1');
+      await sut.db.rows(sql`PRAGMA query_only = 1`);
     });
 
     afterAll(async () => {
-      await sut.db.query('PRAGMA query_only = 0');
+      await sut.db.rows(sql`PRAGMA query_only = 0`);
     });
 
     it('should answer POST /api/subscriptions/sessions with 503 {error} and Retry-After', async () => {
@@ -157,7 +156,7 @@ describe('Requests and /health while SQLite does not take writes', () => {
     });
 
     it('should take writes again as soon as the connection does, without a restart', async () => {
-      await sut.db.query('PRAGMA query_only = 0');
+      await sut.db.rows(sql`PRAGMA query_only = 0`);
 
       const response = await health();
       expect(response.status).toBe(200);
@@ -213,15 +212,17 @@ describe('Requests and /health while SQLite does not take writes', () => {
     });
 
     afterAll(async () => {
-      await sut.db.query('PRAGMA max_page_count = 1073741823');
-      await sut.db.execute('DROP TABLE IF EXISTS storage_filler');
+      await sut.db.rows(sql`PRAGMA max_page_count = 1073741823`);
+      await sut.db.changes(sql`DROP TABLE IF EXISTS storage_filler`);
     });
 
     it('should refuse the write itself with SQLITE_FULL (the condition holds)', async () => {
-      const failure = await sut.db.execute('INSERT INTO storage_filler (data) VALUES (zeroblob(4096))').then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+      const failure = await sut.db
+        .changes(sql`INSERT INTO storage_filler (data) VALUES (zeroblob(4096))`)
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
 
       expect(sqliteCode(failure)).toBe('SQLITE_FULL');
     });
@@ -245,7 +246,7 @@ describe('Requests and /health while SQLite does not take writes', () => {
     });
 
     it('should take writes again once there is room, without a restart', async () => {
-      await sut.db.query('PRAGMA max_page_count = 1073741823');
+      await sut.db.rows(sql`PRAGMA max_page_count = 1073741823`);
 
       await health().expect(200);
       const response = await largeCheckout();
@@ -263,7 +264,7 @@ describe('A SQLite file an earlier version left in WAL mode', () => {
 
   beforeAll(() => {
     database = sqliteFileDatabase();
-    const earlier = new Database(database.path);
+    const earlier = new BetterSqlite3(database.path);
     earlier.pragma('journal_mode = WAL');
     earlier.exec('CREATE TABLE earlier_rows (id INTEGER PRIMARY KEY)');
     earlier.exec('INSERT INTO earlier_rows (id) VALUES (1)');
@@ -278,7 +279,7 @@ describe('A SQLite file an earlier version left in WAL mode', () => {
   it('should be taken out of WAL mode (no memory-mapped -shm) when the service opens it, its rows kept', async () => {
     sut = await startTestApp({}, { database });
 
-    const other = new Database(database.path, { readonly: true });
+    const other = new BetterSqlite3(database.path, { readonly: true });
     try {
       expect(other.pragma('journal_mode', { simple: true })).toBe('delete');
       expect(other.prepare('SELECT id FROM earlier_rows').pluck().all()).toEqual([1]);

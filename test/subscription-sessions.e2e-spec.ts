@@ -1,4 +1,5 @@
 import { FakeStripe } from './support/fake-stripe';
+import { sql } from 'kysely';
 import {
   APP_ORIGIN,
   createAccount,
@@ -95,12 +96,12 @@ describe('POST /api/subscriptions/sessions (seed 000)', () => {
       expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
       expect(fake.received('POST', '/v1/customers')).toHaveLength(1);
       expect(fake.received('POST', '/v1/checkout/sessions')).toHaveLength(1);
-      const customers = await sut.db.query('SELECT id FROM customers WHERE account_id = :id', {
-        id: account.accountId,
-      });
-      const checkouts = await sut.db.query('SELECT id FROM checkout_sessions WHERE account_id = :id', {
-        id: account.accountId,
-      });
+      const customers = await sut.db.rows(
+        sql`SELECT id FROM customers WHERE account_id = ${account.accountId}`,
+      );
+      const checkouts = await sut.db.rows(
+        sql`SELECT id FROM checkout_sessions WHERE account_id = ${account.accountId}`,
+      );
       expect(customers).toHaveLength(1);
       expect(checkouts).toHaveLength(1);
     } finally {

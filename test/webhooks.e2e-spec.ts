@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { FakeStripe } from './support/fake-stripe';
 import {
   APP_ORIGIN,
@@ -113,32 +114,31 @@ async function mySubscription(app: TestApp, account: TestAccount, testMode = fal
 }
 
 async function webhookEventRows(app: TestApp, id: string): Promise<number> {
-  const rows = await app.db.query('SELECT id FROM webhook_events WHERE id = :id', { id });
+  const rows = await app.db.rows(sql`SELECT id FROM webhook_events WHERE id = ${id}`);
   return rows.length;
 }
 
 async function subscriptionRows(app: TestApp, providerSubscriptionId: string): Promise<number> {
-  const rows = await app.db.query(
-    'SELECT id FROM subscriptions WHERE provider_subscription_id = :providerSubscriptionId',
-    { providerSubscriptionId },
+  const rows = await app.db.rows(
+    sql`SELECT id FROM subscriptions WHERE provider_subscription_id = ${providerSubscriptionId}`,
   );
   return rows.length;
 }
 
 async function checkoutStatus(app: TestApp, providerSessionId: string): Promise<string | undefined> {
-  const row = await app.db.one<{ status: string }>(
-    'SELECT status FROM checkout_sessions WHERE provider_session_id = :providerSessionId',
-    { providerSessionId },
+  const row = await app.db.first(
+    sql<{
+      status: string;
+    }>`SELECT status FROM checkout_sessions WHERE provider_session_id = ${providerSessionId}`,
   );
   return row?.status;
 }
 
 async function trialClaimedAt(app: TestApp, accountId: string): Promise<unknown> {
-  const row = await app.db.one<{ trial_claimed_at: unknown }>(
-    'SELECT trial_claimed_at FROM accounts WHERE id = :accountId',
-    { accountId },
+  const row = await app.db.first(
+    sql<{ trialClaimedAt: unknown }>`SELECT trial_claimed_at FROM accounts WHERE id = ${accountId}`,
   );
-  return row?.trial_claimed_at ?? null;
+  return row?.trialClaimedAt ?? null;
 }
 
 describe('POST /api/webhooks/stripe', () => {
@@ -683,9 +683,11 @@ describe('POST /api/webhooks/stripe', () => {
 
   describe('data that can never be applied', () => {
     const recorded = (id: string) =>
-      sut.db.one<{ outcome: string; reason: string | null }>(
-        'SELECT outcome, reason FROM webhook_events WHERE id = :id',
-        { id },
+      sut.db.first(
+        sql<{
+          outcome: string;
+          reason: string | null;
+        }>`SELECT outcome, reason FROM webhook_events WHERE id = ${id}`,
       );
 
     it.each<[string, (state: Record<string, unknown>) => Record<string, unknown>, RegExp]>([
@@ -725,8 +727,11 @@ describe('POST /api/webhooks/stripe', () => {
       await deliver(sut, event).expect(200, { received: true, outcome: 'rejected' });
       await deliver(sut, event).expect(200, { received: true, outcome: 'duplicate' });
 
-      const rows = await sut.db.query<{ id: string; reason: string }>(
-        `SELECT id, reason FROM webhook_events WHERE outcome = 'rejected' AND id LIKE 'sha256:%'`,
+      const rows = await sut.db.rows(
+        sql<{
+          id: string;
+          reason: string;
+        }>`SELECT id, reason FROM webhook_events WHERE outcome = 'rejected' AND id LIKE 'sha256:%'`,
       );
       expect(rows).toEqual([
         { id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), reason: expect.stringMatching(/event id/) },
@@ -756,12 +761,12 @@ describe('POST /api/webhooks/stripe', () => {
       const subscription: SubscriptionState = { id: newId('sub'), customer, status: 'active', quantity: 5 };
       const event = signedEvent('customer.subscription.created', subscriptionObject(subscription));
 
-      await sut.db.execute('ALTER TABLE subscriptions RENAME TO subscriptions_moved');
+      await sut.db.changes(sql`ALTER TABLE subscriptions RENAME TO subscriptions_moved`);
       let failed;
       try {
         failed = await deliver(sut, event);
       } finally {
-        await sut.db.execute('ALTER TABLE subscriptions_moved RENAME TO subscriptions');
+        await sut.db.changes(sql`ALTER TABLE subscriptions_moved RENAME TO subscriptions`);
       }
       expect(failed.status).toBe(500);
       expect(failed.body).toEqual({ error: expect.any(String) });
@@ -778,12 +783,12 @@ describe('POST /api/webhooks/stripe', () => {
       const { session } = fake.completeCheckout(sessionId);
       const event = signedEvent('checkout.session.completed', session);
 
-      await sut.db.execute('ALTER TABLE subscriptions RENAME TO subscriptions_moved');
+      await sut.db.changes(sql`ALTER TABLE subscriptions RENAME TO subscriptions_moved`);
       let failed;
       try {
         failed = await deliver(sut, event);
       } finally {
-        await sut.db.execute('ALTER TABLE subscriptions_moved RENAME TO subscriptions');
+        await sut.db.changes(sql`ALTER TABLE subscriptions_moved RENAME TO subscriptions`);
       }
       expect(failed.status).toBe(500);
       expect(await webhookEventRows(sut, event.id)).toBe(0);

@@ -1,20 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { Db, toBoolean, toDate } from '../database/db.service';
+import { sql } from 'kysely';
+import { Database } from '../database/database';
+import { Account } from './account.entity';
+import { ApiKey } from './api-key.entity';
 import { API_KEY_REVOKED_CHANNEL } from './api-key-revocations';
 
-export interface ApiKeyCredential {
-  id: string;
-  accountId: string;
-  secretHash: string;
-  scopes: string;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  platformAdmin: boolean;
-}
+/** A key and what authentication needs of its account. */
+export type ApiKeyCredential = Pick<
+  ApiKey,
+  'id' | 'accountId' | 'secretHash' | 'scopes' | 'expiresAt' | 'revokedAt'
+> &
+  Pick<Account, 'platformAdmin'>;
 
 @Injectable()
 export class ApiKeysRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Database) {}
 
   async create(input: {
     id: string;
@@ -23,31 +23,22 @@ export class ApiKeysRepository {
     scopes: string;
     expiresAt: Date | null;
   }): Promise<void> {
-    await this.db.execute(
-      `INSERT INTO api_keys (id, account_id, secret_hash, scopes, created_at, expires_at)
-       VALUES (:id, :accountId, :secretHash, :scopes, :now, :expiresAt)`,
-      { ...input, now: new Date() },
+    await this.db.changes(
+      sql`INSERT INTO api_keys (id, account_id, secret_hash, scopes, created_at, expires_at)
+          VALUES (${input.id}, ${input.accountId}, ${input.secretHash}, ${input.scopes}, ${new Date()},
+                  ${input.expiresAt})`,
     );
   }
 
   /** The key and what authentication needs of its account, in one round trip. */
   async findCredential(id: string): Promise<ApiKeyCredential | null> {
-    const row = await this.db.one<Record<string, unknown>>(
-      `SELECT k.id, k.account_id, k.secret_hash, k.scopes, k.expires_at, k.revoked_at, a.platform_admin
-         FROM api_keys k JOIN accounts a ON a.id = k.account_id
-        WHERE k.id = :id`,
-      { id },
+    const row = await this.db.first(
+      sql<ApiKeyCredential>`SELECT k.id, k.account_id, k.secret_hash, k.scopes, k.expires_at, k.revoked_at,
+                                   a.platform_admin
+                              FROM api_keys k JOIN accounts a ON a.id = k.account_id
+                             WHERE k.id = ${id}`,
     );
-    if (!row) return null;
-    return {
-      id: String(row.id),
-      accountId: String(row.account_id),
-      secretHash: String(row.secret_hash),
-      scopes: typeof row.scopes === 'string' ? row.scopes : '',
-      expiresAt: toDate(row.expires_at),
-      revokedAt: toDate(row.revoked_at),
-      platformAdmin: toBoolean(row.platform_admin),
-    };
+    return row ? { ...row, scopes: row.scopes ?? '' } : null;
   }
 
   /**
@@ -57,13 +48,12 @@ export class ApiKeysRepository {
    */
   async revoke(id: string): Promise<boolean> {
     const changed = await this.db.transaction(async (tx) => {
-      const rows = await this.db.execute(
-        'UPDATE api_keys SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL',
-        { id, now: new Date() },
+      const rows = await this.db.changes(
+        sql`UPDATE api_keys SET revoked_at = ${new Date()} WHERE id = ${id} AND revoked_at IS NULL`,
         tx,
       );
       if (this.db.dialect === 'postgres') {
-        await this.db.query('SELECT pg_notify(:channel, :id)', { channel: API_KEY_REVOKED_CHANNEL, id }, tx);
+        await this.db.rows(sql`SELECT pg_notify(${API_KEY_REVOKED_CHANNEL}, ${id})`, tx);
       }
       return rows;
     });

@@ -2,7 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { API_KEY_REVOKED_CHANNEL, ApiKeyRevocations } from '../accounts/api-key-revocations';
-import { Db } from '../database/db.service';
+import { sql } from 'kysely';
+import { Database } from '../database/database';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ListenerHeartbeat } from './listener-heartbeat';
 
@@ -54,7 +55,7 @@ export class PostgresRevocationListener implements OnApplicationBootstrap, OnApp
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly db: Db,
+    private readonly db: Database,
     private readonly revocations: ApiKeyRevocations,
     private readonly authenticator: ApiKeyAuthenticator,
   ) {}
@@ -155,10 +156,7 @@ export class PostgresRevocationListener implements OnApplicationBootstrap, OnApp
     }
     this.sending = true;
     try {
-      await this.db.query('SELECT pg_notify(:channel, :payload)', {
-        channel: API_KEY_REVOKED_CHANNEL,
-        payload: this.heartbeat.next(),
-      });
+      await this.db.rows(sql`SELECT pg_notify(${API_KEY_REVOKED_CHANNEL}, ${this.heartbeat.next()})`);
     } catch {
       // Not sent, so not heard: the cache goes off by itself, and the database's failure is
       // answered (and logged) where requests meet it.

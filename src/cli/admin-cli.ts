@@ -4,8 +4,7 @@ import { AdminService } from '../accounts/admin.service';
 import { ApiKeysRepository } from '../accounts/api-keys.repository';
 import { DomainError } from '../common/errors/domain-errors';
 import { DatabaseConfig } from '../config/app-config';
-import { createDataSource, runMigrations } from '../database/data-source';
-import { Db } from '../database/db.service';
+import { openDatabase } from '../database/open-database';
 
 export const USAGE = `Usage: npm run -s cli -- <command> [options]
 
@@ -85,14 +84,15 @@ export async function runAdminCommand(argv: string[], database: DatabaseConfig):
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const dataSource = await createDataSource(database).initialize();
+  const open = await openDatabase(database);
   try {
-    await runMigrations(dataSource);
-    const db = new Db(dataSource);
-    const admin = new AdminService(new AccountsRepository(db), new ApiKeysRepository(db));
+    const admin = new AdminService(
+      new AccountsRepository(open.database),
+      new ApiKeysRepository(open.database),
+    );
     return await command.run(admin, values);
   } finally {
-    await dataSource.destroy();
+    await open.close();
   }
 }
 

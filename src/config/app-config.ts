@@ -1,6 +1,9 @@
 import { OriginRule } from '../common/redirect/origin-rule';
 
-export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+export type DatabaseConfig =
+  | { kind: 'sqlite'; path: string }
+  /** `preparedStatements`: named prepared statements (off behind PgBouncer in transaction mode < 1.21). */
+  | { kind: 'postgres'; url: string; preparedStatements: boolean };
 
 export type ProviderName = 'stripe' | 'sandbox';
 

@@ -26,7 +26,23 @@ describe(loadConfig.name, () => {
     expect(sut.provider).toBe('stripe');
     expect(sut.stripe.credentials.live).toEqual({ secretKey: 'sk_test_abc', webhookSecret: 'whsec_abc' });
     expect(sut.stripe.credentials.test).toBeUndefined();
-    expect(sut.database).toEqual({ kind: 'postgres', url: 'postgres://user@db:5432/billing' });
+    expect(sut.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://user@db:5432/billing',
+      preparedStatements: true,
+    });
+  });
+
+  it('should turn named prepared statements off with DATABASE_PREPARED_STATEMENTS=false, and refuse other values', () => {
+    const url = 'postgres://user@db:5432/billing';
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_PREPARED_STATEMENTS: 'false' }).database).toEqual({
+      kind: 'postgres',
+      url,
+      preparedStatements: false,
+    });
+    expect(() => loadConfig({ DATABASE_URL: url, DATABASE_PREPARED_STATEMENTS: 'off' })).toThrow(
+      /DATABASE_PREPARED_STATEMENTS must be true or false/,
+    );
   });
 
   it('should report every bad variable in one message', () => {

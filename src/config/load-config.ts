@@ -51,7 +51,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const port = integer('PORT', 3000, 1, 65535);
   const host = read('HOST') ?? '0.0.0.0';
-  const database = parseDatabase(read('DATABASE_URL') ?? 'sqlite:./data/billing.sqlite', problems);
+  const preparedStatements = read('DATABASE_PREPARED_STATEMENTS') ?? 'true';
+  if (preparedStatements !== 'true' && preparedStatements !== 'false')
+    problems.push(`DATABASE_PREPARED_STATEMENTS must be true or false (got "${preparedStatements}")`);
+  const database = parseDatabase(read('DATABASE_URL') ?? 'sqlite:./data/billing.sqlite', problems, {
+    preparedStatements: preparedStatements !== 'false',
+  });
 
   const secretKey = read('STRIPE_SECRET_KEY');
   const providerRaw = read('PAYMENT_PROVIDER') ?? (secretKey ? 'stripe' : 'sandbox');
@@ -163,10 +168,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return config;
 }
 
-function parseDatabase(url: string, problems: string[]): DatabaseConfig | undefined {
+function parseDatabase(
+  url: string,
+  problems: string[],
+  options: { preparedStatements: boolean },
+): DatabaseConfig | undefined {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     if (!parseUrl(url)) problems.push('DATABASE_URL is not a valid postgres:// URL');
-    return { kind: 'postgres', url };
+    return { kind: 'postgres', url, preparedStatements: options.preparedStatements };
   }
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);

@@ -1,7 +1,7 @@
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { ProviderError } from '../common/errors/domain-errors';
 import { loadConfig } from '../config/load-config';
-import { Db } from '../database/db.service';
+import { Database } from '../database/database';
 import { ProviderCallBudget } from '../payments/provider-call-budget';
 import { InMemoryPaymentProvider } from '../../test/support/in-memory-payment-provider';
 import { createUnitDb } from '../../test/support/unit-db';
@@ -12,7 +12,7 @@ describe(CustomersService.name, () => {
   let sut: CustomersService;
   let provider: InMemoryPaymentProvider;
   let repository: CustomersRepository;
-  let db: Db;
+  let db: Database;
   let close: () => Promise<void>;
   let owner: CustomerOwner;
 

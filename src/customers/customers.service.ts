@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { ProviderMode } from '../config/app-config';
-import { Tx } from '../database/db.service';
+import { Transaction } from '../database/database';
 import { ProviderUnavailableError } from '../common/errors/domain-errors';
 import { pollUntil } from '../common/concurrency/poll';
 import { PaymentProvider } from '../payments/payment-provider';
@@ -61,7 +61,7 @@ export class CustomersService {
   async findOwner(
     mode: ProviderMode,
     providerCustomerId: string,
-    tx?: Tx,
+    tx?: Transaction,
   ): Promise<CustomerOwnership | null> {
     const cacheKey = `${mode}:${providerCustomerId}`;
     const cached = this.ownership.get(cacheKey);

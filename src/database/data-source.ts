@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { PoolConfig } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../config/app-config';
 import { ENTITIES, MIGRATIONS } from './entities';
+import { SqliteHandle } from './kysely';
 import { applyDialectColumnTypes } from './portable-columns';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
@@ -16,7 +18,26 @@ const STATEMENT_TIMEOUT_MS = 5_000;
  */
 const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 1_000;
 
-export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+/** The PostgreSQL pool settings, for TypeORM's pool (migrations) and the service's (requests). */
+export function postgresPoolConfig(): PoolConfig {
+  return {
+    max: 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS,
+    keepAlive: true,
+  };
+}
+
+/**
+ * TypeORM's data source: the schema (entities), the migrations and their drift check. On SQLite
+ * it also opens the one connection, which `onSqliteOpen` hands to the service's statements.
+ */
+export function buildDataSourceOptions(
+  database: DatabaseConfig,
+  options: { onSqliteOpen?: (handle: SqliteHandle) => void } = {},
+): DataSourceOptions {
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
@@ -33,14 +54,8 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
       ...common,
       type: 'postgres',
       url: database.url,
-      extra: {
-        max: 10,
-        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-        statement_timeout: STATEMENT_TIMEOUT_MS,
-        query_timeout: QUERY_TIMEOUT_MS,
-        idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS,
-        keepAlive: true,
-      },
+      // Migrations only: requests use a pool of their own (see createPostgresKysely).
+      extra: { ...postgresPoolConfig(), max: 3 },
     };
   }
 
@@ -52,10 +67,11 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     type: 'better-sqlite3',
     database: database.path,
     enableWAL: false,
-    prepareDatabase: (db: SqlitePragmas) => {
+    prepareDatabase: (db: SqlitePragmas & SqliteHandle) => {
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
       if (!inMemory) useNoMappedFiles(db);
+      options.onSqliteOpen?.(db);
     },
   };
 }
@@ -108,6 +124,9 @@ export async function runMigrations(dataSource: DataSource): Promise<void> {
   }
 }
 
-export function createDataSource(database: DatabaseConfig): DataSource {
-  return new DataSource(buildDataSourceOptions(database));
+export function createDataSource(
+  database: DatabaseConfig,
+  options: { onSqliteOpen?: (handle: SqliteHandle) => void } = {},
+): DataSource {
+  return new DataSource(buildDataSourceOptions(database, options));
 }

@@ -1,30 +1,32 @@
-import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { buildDataSourceOptions, runMigrations } from './data-source';
-import { Db } from './db.service';
+import { Database } from './database';
+import { OpenDatabase, openDatabase } from './open-database';
+
+const OPEN_DATABASE = Symbol('OPEN_DATABASE');
+
+@Injectable()
+class DatabaseShutdown implements OnApplicationShutdown {
+  constructor(@Inject(OPEN_DATABASE) private readonly open: OpenDatabase) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.open.close();
+  }
+}
 
 @Global()
 @Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
+  providers: [
+    {
+      provide: OPEN_DATABASE,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        ...buildDataSourceOptions(config.database),
-        // Start fails fast and clearly when the database is not there; at run time the pool
-        // reconnects by itself.
-        retryAttempts: 2,
-        retryDelay: 500,
-      }),
-      dataSourceFactory: async (options?: DataSourceOptions) => {
-        const dataSource = await new DataSource(options!).initialize();
-        await runMigrations(dataSource);
-        return dataSource;
-      },
-    }),
+      useFactory: (config: AppConfig) => openDatabase(config.database),
+    },
+    { provide: DataSource, inject: [OPEN_DATABASE], useFactory: (open: OpenDatabase) => open.dataSource },
+    { provide: Database, inject: [OPEN_DATABASE], useFactory: (open: OpenDatabase) => open.database },
+    DatabaseShutdown,
   ],
-  providers: [Db],
-  exports: [Db],
+  exports: [DataSource, Database],
 })
 export class DatabaseModule {}

@@ -2,7 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { randomUUID } from 'node:crypto';
 import { DatabaseUnavailableReason } from '../common/errors/domain-errors';
-import { Db, unavailableReason } from '../database/db.service';
+import { sql } from 'kysely';
+import { Database } from '../database/database';
+import { unavailableReason } from '../database/database-errors';
 
 /** How long a health check waits for the database. */
 const PROBE_TIMEOUT_MS = 1_500;
@@ -40,7 +42,7 @@ export class DatabaseHealthIndicator {
   private lastWritable = true;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Database,
     private readonly health: HealthIndicatorService,
   ) {}
 
@@ -74,12 +76,11 @@ export class DatabaseHealthIndicator {
     const id = randomUUID();
     try {
       await this.db.transaction(async (tx) => {
-        await this.db.execute(
-          'INSERT INTO health_probes (id, written_at, payload) VALUES (:id, :now, :payload)',
-          { id, now: new Date(), payload: PROBE_PAYLOAD },
+        await this.db.changes(
+          sql`INSERT INTO health_probes (id, written_at, payload) VALUES (${id}, ${new Date()}, ${PROBE_PAYLOAD})`,
           tx,
         );
-        await this.db.execute('DELETE FROM health_probes WHERE id <> :id', { id }, tx);
+        await this.db.changes(sql`DELETE FROM health_probes WHERE id <> ${id}`, tx);
       });
       return { writable: true };
     } catch (error) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Db, toBoolean, toDate, Tx } from '../database/db.service';
-import { CheckoutStatus } from './checkout-session.entity';
+import { RawBuilder, sql } from 'kysely';
+import { Database, toBoolean, Transaction } from '../database/database';
+import { CheckoutSession, CheckoutStatus } from './checkout-session.entity';
 
 /**
  * The place a pending or open checkout takes: one per account, provider and mode for
@@ -16,26 +17,16 @@ export interface CheckoutSlot {
 }
 
 /** What the provider is asked for, as the row records it. */
-export interface CheckoutTerms {
-  priceId: string;
-  quantity: number;
+export type CheckoutTerms = Pick<CheckoutSession, 'priceId' | 'quantity' | 'expiresAt'> & {
   requestHash: string;
-  expiresAt: Date;
-}
+};
 
-export interface ActiveCheckout {
-  id: string;
-  status: Extract<CheckoutStatus, 'pending' | 'open'>;
-  requestHash: string | null;
-  providerSessionId: string | null;
-  url: string | null;
-  trialDays: number | null;
-  expiresAt: Date;
-  leaseUntil: Date | null;
-}
+export type ActiveCheckout = Pick<
+  CheckoutSession,
+  'id' | 'requestHash' | 'providerSessionId' | 'url' | 'trialDays' | 'expiresAt' | 'leaseUntil'
+> & { status: Extract<CheckoutStatus, 'pending' | 'open'> };
 
 export interface CheckoutContext {
-  account: { id: string; name: string; email: string | null; trialClaimed: boolean };
   providerCustomerId: string | null;
   hasBlockingSubscription: boolean;
   active: ActiveCheckout | null;
@@ -44,53 +35,53 @@ export interface CheckoutContext {
 /** Subscription statuses that make a new checkout a second subscription (invariant 2). */
 export const BLOCKING_SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due'] as const;
 
+const BLOCKING = sql.join([...BLOCKING_SUBSCRIPTION_STATUSES]);
+
 /** The pending or open checkout holding a slot (matches the partial unique indexes). */
-const IN_SLOT = (alias: string) => `${alias}.account_id = :accountId AND ${alias}.provider = :provider
-          AND ${alias}.mode = :mode AND ${alias}.checkout_mode = :checkoutMode
-          AND (${alias}.checkout_mode = 'subscription' OR ${alias}.request_hash = :requestHash)
-          AND ${alias}.status IN ('pending', 'open')`;
+function inSlot(alias: string, slot: CheckoutSlot): RawBuilder<unknown> {
+  const o = sql.raw(alias);
+  return sql`${o}.account_id = ${slot.accountId} AND ${o}.provider = ${slot.provider}
+          AND ${o}.mode = ${slot.mode} AND ${o}.checkout_mode = ${slot.checkoutMode}
+          AND (${o}.checkout_mode = 'subscription' OR ${o}.request_hash = ${slot.requestHash})
+          AND ${o}.status IN ('pending', 'open')`;
+}
 
 const ACTIVE_COLUMNS = (alias: string) =>
-  `${alias}.id AS checkout_id, ${alias}.status, ${alias}.request_hash, ${alias}.provider_session_id,
-   ${alias}.url, ${alias}.trial_days, ${alias}.expires_at, ${alias}.lease_until`;
+  sql.raw(`${alias}.id AS checkout_id, ${alias}.status, ${alias}.request_hash, ${alias}.provider_session_id,
+   ${alias}.url, ${alias}.trial_days, ${alias}.expires_at, ${alias}.lease_until`);
+
+type ActiveRow = Omit<ActiveCheckout, 'id'> & { checkoutId: string };
 
 @Injectable()
 export class CheckoutSessionsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Database) {}
 
   /**
-   * Everything starting a checkout needs to know, in one round trip: the account, its provider
+   * Everything starting a checkout needs to know, in one round trip: the account's provider
    * customer, whether a subscription blocks a new one, and the checkout holding the slot.
    * Undefined when the account does not exist.
    */
   async loadContext(slot: CheckoutSlot): Promise<CheckoutContext | undefined> {
-    const row = await this.db.one<Record<string, unknown>>(
-      `SELECT a.id AS account_id, a.name, a.email, a.trial_claimed_at,
-              c.provider_customer_id,
+    const row = await this.db.first(
+      sql<{ providerCustomerId: string | null; blocked: unknown } & Partial<ActiveRow>>`
+       SELECT c.provider_customer_id,
               CASE WHEN EXISTS (
                 SELECT 1 FROM subscriptions s
-                 WHERE s.account_id = a.id AND s.provider = :provider AND s.mode = :mode
-                   AND s.status IN (:...blocking)
+                 WHERE s.account_id = a.id AND s.provider = ${slot.provider} AND s.mode = ${slot.mode}
+                   AND s.status IN (${BLOCKING})
               ) THEN 1 ELSE 0 END AS blocked,
               ${ACTIVE_COLUMNS('o')}
          FROM accounts a
          LEFT JOIN customers c
-           ON c.account_id = a.id AND c.provider = :provider AND c.mode = :mode
-         LEFT JOIN checkout_sessions o ON ${IN_SLOT('o')}
-        WHERE a.id = :accountId`,
-      { ...slot, blocking: [...BLOCKING_SUBSCRIPTION_STATUSES] },
+           ON c.account_id = a.id AND c.provider = ${slot.provider} AND c.mode = ${slot.mode}
+         LEFT JOIN checkout_sessions o ON ${inSlot('o', slot)}
+        WHERE a.id = ${slot.accountId}`,
     );
     if (!row) return undefined;
     return {
-      account: {
-        id: String(row.account_id),
-        name: String(row.name),
-        email: (row.email as string | null) ?? null,
-        trialClaimed: row.trial_claimed_at !== null && row.trial_claimed_at !== undefined,
-      },
-      providerCustomerId: (row.provider_customer_id as string | null) ?? null,
+      providerCustomerId: row.providerCustomerId ?? null,
       hasBlockingSubscription: toBoolean(row.blocked),
-      active: row.checkout_id ? toActive(row) : null,
+      active: row.checkoutId ? toActive(row as ActiveRow) : null,
     };
   }
 
@@ -104,55 +95,46 @@ export class CheckoutSessionsRepository {
     checkout: CheckoutTerms & { id: string; leaseUntil: Date },
     options: { allowExistingSubscription: boolean },
   ): Promise<{ providerCustomerId: string | null; trialClaimed: boolean } | undefined> {
-    const p = (name: string, type: Parameters<Db['param']>[1]) => this.db.param(name, type);
-    const row = await this.db.one<Record<string, unknown>>(
-      `INSERT INTO checkout_sessions
+    const typed = this.db.typed.bind(this.db);
+    const now = new Date();
+    const row = await this.db.first(
+      sql<{ providerCustomerId: string | null; trialClaimed: unknown }>`
+       INSERT INTO checkout_sessions
          (id, account_id, provider, mode, checkout_mode, price_id, quantity, request_hash, status,
           trial_days, expires_at, lease_until, created_at, updated_at)
-       SELECT ${p('id', 'uuid')}, a.id, ${p('provider', 'varchar')}, ${p('mode', 'varchar')},
-              ${p('checkoutMode', 'varchar')}, ${p('priceId', 'varchar')}, ${p('quantity', 'integer')},
-              ${p('requestHash', 'varchar')}, 'pending', NULL, ${p('expiresAt', 'timestamp')},
-              ${p('leaseUntil', 'timestamp')}, ${p('now', 'timestamp')}, ${p('now', 'timestamp')}
+       SELECT ${typed(checkout.id, 'uuid')}, a.id, ${typed(slot.provider, 'varchar')},
+              ${typed(slot.mode, 'varchar')}, ${typed(slot.checkoutMode, 'varchar')},
+              ${typed(checkout.priceId, 'varchar')}, ${typed(checkout.quantity, 'integer')},
+              ${typed(checkout.requestHash, 'varchar')}, 'pending', NULL,
+              ${typed(checkout.expiresAt, 'timestamptz')}, ${typed(checkout.leaseUntil, 'timestamptz')},
+              ${typed(now, 'timestamptz')}, ${typed(now, 'timestamptz')}
          FROM accounts a
-        WHERE a.id = :accountId
-          AND (${p('allowExisting', 'boolean')} OR NOT EXISTS (
+        WHERE a.id = ${slot.accountId}
+          AND (${typed(options.allowExistingSubscription, 'boolean')} OR NOT EXISTS (
                 SELECT 1 FROM subscriptions s
-                 WHERE s.account_id = a.id AND s.provider = :provider AND s.mode = :mode
-                   AND s.status IN (:...blocking)))
+                 WHERE s.account_id = a.id AND s.provider = ${slot.provider} AND s.mode = ${slot.mode}
+                   AND s.status IN (${BLOCKING})))
        ON CONFLICT DO NOTHING
        RETURNING
          (SELECT c.provider_customer_id FROM customers c
-           WHERE c.account_id = :accountId AND c.provider = :provider AND c.mode = :mode) AS provider_customer_id,
+           WHERE c.account_id = ${slot.accountId} AND c.provider = ${slot.provider} AND c.mode = ${slot.mode})
+           AS provider_customer_id,
          (SELECT CASE WHEN t.trial_claimed_at IS NULL THEN 0 ELSE 1 END FROM accounts t
-           WHERE t.id = :accountId) AS trial_claimed`,
-      {
-        ...slot,
-        ...checkout,
-        now: new Date(),
-        allowExisting: options.allowExistingSubscription,
-        blocking: [...BLOCKING_SUBSCRIPTION_STATUSES],
-      },
+           WHERE t.id = ${slot.accountId}) AS trial_claimed`,
     );
     if (!row) return undefined;
-    return {
-      providerCustomerId: (row.provider_customer_id as string | null) ?? null,
-      trialClaimed: toBoolean(row.trial_claimed),
-    };
+    return { providerCustomerId: row.providerCustomerId ?? null, trialClaimed: toBoolean(row.trialClaimed) };
   }
 
   async findActive(slot: CheckoutSlot): Promise<ActiveCheckout | null> {
-    const row = await this.db.one<Record<string, unknown>>(
-      `SELECT ${ACTIVE_COLUMNS('o')} FROM checkout_sessions o WHERE ${IN_SLOT('o')}`,
-      { ...slot },
+    const row = await this.db.first(
+      sql<ActiveRow>`SELECT ${ACTIVE_COLUMNS('o')} FROM checkout_sessions o WHERE ${inSlot('o', slot)}`,
     );
     return row ? toActive(row) : null;
   }
 
   async setTrialDays(id: string, trialDays: number): Promise<void> {
-    await this.db.execute('UPDATE checkout_sessions SET trial_days = :trialDays WHERE id = :id', {
-      id,
-      trialDays,
-    });
+    await this.db.changes(sql`UPDATE checkout_sessions SET trial_days = ${trialDays} WHERE id = ${id}`);
   }
 
   /**
@@ -164,41 +146,39 @@ export class CheckoutSessionsRepository {
     expiredLease: Date,
     terms: CheckoutTerms & { leaseUntil: Date },
   ): Promise<boolean> {
-    const changed = await this.db.execute(
-      `UPDATE checkout_sessions
-          SET lease_until = :leaseUntil, price_id = :priceId, quantity = :quantity,
-              request_hash = :requestHash, expires_at = :expiresAt, trial_days = NULL, updated_at = :now
-        WHERE id = :id AND status = 'pending' AND lease_until = :expiredLease`,
-      { id, expiredLease, ...terms, now: new Date() },
+    const changed = await this.db.changes(
+      sql`UPDATE checkout_sessions
+             SET lease_until = ${terms.leaseUntil}, price_id = ${terms.priceId}, quantity = ${terms.quantity},
+                 request_hash = ${terms.requestHash}, expires_at = ${terms.expiresAt}, trial_days = NULL,
+                 updated_at = ${new Date()}
+           WHERE id = ${id} AND status = 'pending' AND lease_until = ${expiredLease}`,
     );
     return changed === 1;
   }
 
   async markOpen(id: string, session: { id: string; url: string; expiresAt: Date }): Promise<void> {
-    await this.db.execute(
-      `UPDATE checkout_sessions
-          SET status = 'open', provider_session_id = :sessionId, url = :url, expires_at = :expiresAt,
-              lease_until = NULL, updated_at = :now
-        WHERE id = :id`,
-      { id, sessionId: session.id, url: session.url, expiresAt: session.expiresAt, now: new Date() },
+    await this.db.changes(
+      sql`UPDATE checkout_sessions
+             SET status = 'open', provider_session_id = ${session.id}, url = ${session.url},
+                 expires_at = ${session.expiresAt}, lease_until = NULL, updated_at = ${new Date()}
+           WHERE id = ${id}`,
     );
   }
 
   /** Forgets a pending checkout whose provider call failed: no record of what was never made. */
-  async release(id: string, tx: Tx): Promise<void> {
-    await this.db.execute(`DELETE FROM checkout_sessions WHERE id = :id AND status = 'pending'`, { id }, tx);
+  async release(id: string, tx: Transaction): Promise<void> {
+    await this.db.changes(sql`DELETE FROM checkout_sessions WHERE id = ${id} AND status = 'pending'`, tx);
   }
 
   /**
    * Ends an open checkout: one whose time is up (`onlyIfPastExpiry`), or one the provider has just
    * expired. True when this call changed it.
    */
-  async expire(id: string, options: { onlyIfPastExpiry: boolean }, tx: Tx): Promise<boolean> {
+  async expire(id: string, options: { onlyIfPastExpiry: boolean }, tx: Transaction): Promise<boolean> {
     const now = new Date();
-    const changed = await this.db.execute(
-      `UPDATE checkout_sessions SET status = 'expired', updated_at = :now
-        WHERE id = :id AND status = 'open' ${options.onlyIfPastExpiry ? 'AND expires_at <= :now' : ''}`,
-      { id, now },
+    const changed = await this.db.changes(
+      sql`UPDATE checkout_sessions SET status = 'expired', updated_at = ${now}
+           WHERE id = ${id} AND status = 'open' ${options.onlyIfPastExpiry ? sql`AND expires_at <= ${now}` : sql``}`,
       tx,
     );
     return changed === 1;
@@ -209,28 +189,19 @@ export class CheckoutSessionsRepository {
     provider: string,
     providerSessionId: string,
     status: Extract<CheckoutStatus, 'complete' | 'expired'>,
-    tx: Tx,
+    tx: Transaction,
   ): Promise<{ id: string; accountId: string } | undefined> {
-    return this.db.one<{ id: string; accountId: string }>(
-      `UPDATE checkout_sessions SET status = :status, lease_until = NULL, updated_at = :now
-        WHERE provider = :provider AND provider_session_id = :providerSessionId
-          AND status IN ('pending', 'open')
-        RETURNING id, account_id AS "accountId"`,
-      { provider, providerSessionId, status, now: new Date() },
+    return this.db.first(
+      sql<{ id: string; accountId: string }>`UPDATE checkout_sessions
+             SET status = ${status}, lease_until = NULL, updated_at = ${new Date()}
+           WHERE provider = ${provider} AND provider_session_id = ${providerSessionId}
+             AND status IN ('pending', 'open')
+           RETURNING id, account_id`,
       tx,
     );
   }
 }
 
-function toActive(row: Record<string, unknown>): ActiveCheckout {
-  return {
-    id: String(row.checkout_id),
-    status: row.status as ActiveCheckout['status'],
-    requestHash: (row.request_hash as string | null) ?? null,
-    providerSessionId: (row.provider_session_id as string | null) ?? null,
-    url: (row.url as string | null) ?? null,
-    trialDays: row.trial_days === null || row.trial_days === undefined ? null : Number(row.trial_days),
-    expiresAt: toDate(row.expires_at)!,
-    leaseUntil: toDate(row.lease_until),
-  };
+function toActive({ checkoutId, ...row }: ActiveRow): ActiveCheckout {
+  return { ...row, id: checkoutId, trialDays: row.trialDays === null ? null : Number(row.trialDays) };
 }

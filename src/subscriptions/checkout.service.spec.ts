@@ -1,4 +1,5 @@
 import { AccountsRepository } from '../accounts/accounts.repository';
+import { sql } from 'kysely';
 import {
   AlreadySubscribedError,
   BadRequestError,
@@ -10,7 +11,7 @@ import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
 import { loadConfig } from '../config/load-config';
 import { CustomersRepository } from '../customers/customers.repository';
 import { CustomersService } from '../customers/customers.service';
-import { Db } from '../database/db.service';
+import { Database } from '../database/database';
 import { ProviderCallBudget } from '../payments/provider-call-budget';
 import { InMemoryPaymentProvider } from '../../test/support/in-memory-payment-provider';
 import { createUnitDb } from '../../test/support/unit-db';
@@ -23,7 +24,7 @@ const ORIGIN = 'https://app.example.com';
 describe(CheckoutService.name, () => {
   let sut: CheckoutService;
   let provider: InMemoryPaymentProvider;
-  let db: Db;
+  let db: Database;
   let accounts: AccountsRepository;
   let close: () => Promise<void>;
   let accountId: string;
@@ -43,7 +44,7 @@ describe(CheckoutService.name, () => {
   });
 
   const count = async (table: string) =>
-    Number((await db.one<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
+    Number((await db.first(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.id(table)}`))!.n);
 
   beforeEach(async () => {
     ({ db, close } = await createUnitDb());
@@ -136,7 +137,7 @@ describe(CheckoutService.name, () => {
       'expired',
       'open',
     ]);
-    const statuses = await db.query<{ status: string }>('SELECT status FROM checkout_sessions');
+    const statuses = await db.rows(sql<{ status: string }>`SELECT status FROM checkout_sessions`);
     expect(statuses.map((row) => row.status).sort()).toEqual(['expired', 'expired', 'open']);
   });
 
@@ -150,15 +151,13 @@ describe(CheckoutService.name, () => {
 
   it('should not return a checkout whose time is up', async () => {
     const first = await sut.start(request());
-    await db.execute('UPDATE checkout_sessions SET expires_at = :past', {
-      past: new Date(Date.now() - 1000),
-    });
+    await db.changes(sql`UPDATE checkout_sessions SET expires_at = ${new Date(Date.now() - 1000)}`);
 
     const second = await sut.start(request());
 
     expect(second.id).not.toBe(first.id);
-    const statuses = await db.query<{ status: string }>(
-      'SELECT status FROM checkout_sessions ORDER BY created_at',
+    const statuses = await db.rows(
+      sql<{ status: string }>`SELECT status FROM checkout_sessions ORDER BY created_at`,
     );
     expect(statuses.map((row) => row.status).sort()).toEqual(['expired', 'open']);
   });
@@ -170,15 +169,15 @@ describe(CheckoutService.name, () => {
 
     // The first checkout was expired unused: its trial went to the one that replaced it.
     expect(provider.checkoutSessions.map((input) => input.trialDays)).toEqual([14, null, 14]);
-    const account = await db.one<{ trial_checkout_id: string }>(
-      'SELECT trial_checkout_id FROM accounts WHERE id = :accountId',
-      { accountId },
+    const account = await db.first(
+      sql<{ trialCheckoutId: string }>`SELECT trial_checkout_id FROM accounts WHERE id = ${accountId}`,
     );
-    const holder = await db.one<{ provider_session_id: string }>(
-      'SELECT provider_session_id FROM checkout_sessions WHERE id = :id',
-      { id: account!.trial_checkout_id },
+    const holder = await db.first(
+      sql<{
+        providerSessionId: string;
+      }>`SELECT provider_session_id FROM checkout_sessions WHERE id = ${account!.trialCheckoutId}`,
     );
-    expect(holder!.provider_session_id).toBe(provider.checkoutSessions[2].id);
+    expect(holder!.providerSessionId).toBe(provider.checkoutSessions[2].id);
   });
 
   it('should give no trial once the account has used it', async () => {
@@ -279,7 +278,9 @@ describe(CheckoutService.name, () => {
       expect(provider.checkoutSessions[0].idempotencyKey).toMatch(
         new RegExp(`^checkout-${abandonedId}-\\d+$`),
       );
-      const rows = await db.query<{ id: string; status: string }>('SELECT id, status FROM checkout_sessions');
+      const rows = await db.rows(
+        sql<{ id: string; status: string }>`SELECT id, status FROM checkout_sessions`,
+      );
       expect(rows).toEqual([{ id: abandonedId, status: 'open' }]);
     });
 
@@ -298,12 +299,14 @@ describe(CheckoutService.name, () => {
       await sut.start(request({ quantity: 4, priceId: 'price_monthly' }));
 
       expect(provider.checkoutSessions[0]).toMatchObject({ quantity: 4, trialDays: 14 });
-      const row = await db.one<{ quantity: number; request_hash: string }>(
-        'SELECT quantity, request_hash FROM checkout_sessions WHERE id = :id',
-        { id: abandonedId },
+      const row = await db.first(
+        sql<{
+          quantity: number;
+          requestHash: string;
+        }>`SELECT quantity, request_hash FROM checkout_sessions WHERE id = ${abandonedId}`,
       );
       expect(Number(row!.quantity)).toBe(4);
-      expect(row!.request_hash).toBe(checkoutRequestHash(request({ quantity: 4 })));
+      expect(row!.requestHash).toBe(checkoutRequestHash(request({ quantity: 4 })));
     });
   });
 
@@ -341,11 +344,8 @@ describe(CheckoutService.name, () => {
   });
 
   async function insertSubscription(status: string): Promise<void> {
-    await db.execute(
-      `INSERT INTO subscriptions (id, account_id, provider, mode, provider_subscription_id, status, quantity,
+    await db.changes(sql`INSERT INTO subscriptions (id, account_id, provider, mode, provider_subscription_id, status, quantity,
          cancel_at_period_end, provider_updated_at, created_at, updated_at)
-       VALUES (:id, :accountId, 'stripe', 'live', 'sub_1', :status, 1, :no, :now, :now, :now)`,
-      { id: '0b6f5f0a-3a7b-4a1c-9a55-5c9d8f7e6a5b', accountId, status, no: false, now: new Date() },
-    );
+       VALUES (${'0b6f5f0a-3a7b-4a1c-9a55-5c9d8f7e6a5b'}, ${accountId}, 'stripe', 'live', 'sub_1', ${status}, 1, ${false}, ${new Date()}, ${new Date()}, ${new Date()})`);
   }
 });

@@ -12,7 +12,7 @@ import { fingerprintHash } from '../common/idempotency/idempotency.service';
 import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
 import { mergeMetadata } from '../common/validation/metadata';
 import { CustomersService } from '../customers/customers.service';
-import { Db, Tx } from '../database/db.service';
+import { Database, Transaction } from '../database/database';
 import { CheckoutMode, HostedSession, PaymentProvider } from '../payments/payment-provider';
 import { ProviderCallBudget } from '../payments/provider-call-budget';
 import { PriceCatalog } from './price-catalog';
@@ -69,7 +69,7 @@ export class CheckoutService {
     private readonly redirects: RedirectUrlPolicy,
     private readonly prices: PriceCatalog,
     private readonly config: AppConfig,
-    private readonly db: Db,
+    private readonly db: Database,
   ) {}
 
   async start(request: CheckoutRequest): Promise<HostedSession> {
@@ -217,7 +217,7 @@ export class CheckoutService {
   }
 
   /** Ends a checkout (released or expired) and gives its trial back, in one transaction. */
-  private async endCheckout(checkoutId: string, end: (tx: Tx) => Promise<unknown>): Promise<void> {
+  private async endCheckout(checkoutId: string, end: (tx: Transaction) => Promise<unknown>): Promise<void> {
     await this.db.transaction(async (tx) => {
       if ((await end(tx)) !== false) await this.accounts.releaseTrial(checkoutId, tx);
     });

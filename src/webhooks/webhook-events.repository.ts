@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { Db, Tx } from '../database/db.service';
+import { sql } from 'kysely';
+import { Database, Transaction } from '../database/database';
 
 @Injectable()
 export class WebhookEventsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Database) {}
 
   async exists(id: string): Promise<boolean> {
-    return (await this.db.one('SELECT id FROM webhook_events WHERE id = :id', { id })) !== undefined;
+    return (await this.db.first(sql`SELECT id FROM webhook_events WHERE id = ${id}`)) !== undefined;
   }
 
   /**
@@ -17,20 +18,13 @@ export class WebhookEventsRepository {
     event: { id: string; type: string },
     provider: string,
     outcome: { outcome: 'applied' } | { outcome: 'rejected'; reason: string },
-    tx: Tx,
+    tx: Transaction,
   ): Promise<boolean> {
-    const row = await this.db.one(
-      `INSERT INTO webhook_events (id, provider, type, outcome, reason, received_at)
-       VALUES (:id, :provider, :type, :outcome, :reason, :now)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      {
-        id: event.id,
-        provider,
-        type: event.type,
-        outcome: outcome.outcome,
-        reason: outcome.outcome === 'rejected' ? outcome.reason.slice(0, 255) : null,
-        now: new Date(),
-      },
+    const reason = outcome.outcome === 'rejected' ? outcome.reason.slice(0, 255) : null;
+    const row = await this.db.first(
+      sql`INSERT INTO webhook_events (id, provider, type, outcome, reason, received_at)
+          VALUES (${event.id}, ${provider}, ${event.type}, ${outcome.outcome}, ${reason}, ${new Date()})
+          ON CONFLICT DO NOTHING RETURNING id`,
       tx,
     );
     return row !== undefined;

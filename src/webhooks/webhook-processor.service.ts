@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import { Db, isDataError, Tx } from '../database/db.service';
+import { Database, Transaction } from '../database/database';
+import { isDataError } from '../database/database-errors';
 import { CustomerOwnership, CustomersService } from '../customers/customers.service';
 import {
   PaymentEvent,
@@ -35,7 +36,7 @@ export class WebhookProcessor {
   private readonly logger = new Logger(WebhookProcessor.name);
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Database,
     private readonly events: WebhookEventsRepository,
     private readonly subscriptions: SubscriptionsRepository,
     private readonly checkouts: CheckoutSessionsRepository,
@@ -59,7 +60,7 @@ export class WebhookProcessor {
    * writes its own objects in one go (the sandbox): every subscription state it needs is carried
    * by the event, and is current (it replaces stored state of the same second).
    */
-  async processWithin(event: PaymentEvent, tx: Tx): Promise<ProcessOutcome> {
+  async processWithin(event: PaymentEvent, tx: Transaction): Promise<ProcessOutcome> {
     if (event.kind === 'ignored') return 'ignored';
     if (event.kind === 'rejected') throw new UnusableProviderData(event.reason);
     if (!(await this.events.record(event, this.provider.name, { outcome: 'applied' }, tx)))
@@ -88,7 +89,7 @@ export class WebhookProcessor {
   }
 
   /** What an event does to the records besides storing subscription state. */
-  private async effectOf(event: PaymentEvent, tx: Tx): Promise<void> {
+  private async effectOf(event: PaymentEvent, tx: Transaction): Promise<void> {
     if (event.kind === 'checkout.completed') {
       await this.checkouts.finishByProviderSessionId(this.provider.name, event.session.id, 'complete', tx);
     } else if (event.kind === 'checkout.expired') {
@@ -150,7 +151,10 @@ export class WebhookProcessor {
   }
 
   /** Runs the effect of an event in one transaction with recording its id: once per id. */
-  private async once(event: PaymentEvent, effect: (tx: Tx) => Promise<void>): Promise<ProcessOutcome> {
+  private async once(
+    event: PaymentEvent,
+    effect: (tx: Transaction) => Promise<void>,
+  ): Promise<ProcessOutcome> {
     return this.db.transaction(async (tx) => {
       if (!(await this.events.record(event, this.provider.name, { outcome: 'applied' }, tx)))
         return 'duplicate';
@@ -179,7 +183,7 @@ export class WebhookProcessor {
   private async store(
     { state, version, replaceSameVersion }: VersionedState,
     event: PaymentEvent,
-    tx: Tx,
+    tx: Transaction,
   ): Promise<'stored' | 'older' | 'unknown'> {
     const owner = await this.ownerOf(event, state, tx);
     if (!owner) return 'unknown';
@@ -192,7 +196,7 @@ export class WebhookProcessor {
   private async ownerOf(
     event: PaymentEvent,
     state: ProviderSubscription,
-    tx: Tx,
+    tx: Transaction,
   ): Promise<CustomerOwnership | null> {
     const owner = await this.customers.findOwner(event.mode, state.customerId, tx);
     if (!owner) {

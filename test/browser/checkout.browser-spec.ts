@@ -1,4 +1,5 @@
 import { Page } from 'playwright-core';
+import { sql } from 'kysely';
 import { Screenshots, usePage, useBrowserSuite } from './browser-support';
 
 // The sandbox's hosted checkout page, walked in Chromium as a person would: the URL that
@@ -84,16 +85,13 @@ describe('The sandbox checkout page, in a browser', () => {
       priceId: 'price_sandbox_yearly',
       otherLiveSubscriptions: 0,
     });
-    const subscriptions = await suite.service.testApp.db.query(
-      `SELECT id FROM subscriptions WHERE account_id = :accountId`,
-      { accountId: account.accountId },
+    const subscriptions = await suite.service.testApp.db.rows(
+      sql`SELECT id FROM subscriptions WHERE account_id = ${account.accountId}`,
     );
     expect(subscriptions).toHaveLength(1);
-    const sandboxSubscriptions = await suite.service.testApp.db.query(
-      `SELECT id FROM sandbox_objects WHERE kind = 'subscription' AND owner = (
-         SELECT provider_customer_id FROM customers WHERE account_id = :accountId)`,
-      { accountId: account.accountId },
-    );
+    const sandboxSubscriptions = await suite.service.testApp.db
+      .rows(sql`SELECT id FROM sandbox_objects WHERE kind = 'subscription' AND owner = (
+         SELECT provider_customer_id FROM customers WHERE account_id = ${account.accountId})`);
     expect(sandboxSubscriptions).toHaveLength(1);
     await second.close();
   });

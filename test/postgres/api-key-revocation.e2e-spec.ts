@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { sql } from 'kysely';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HEARTBEAT_TRUST_MS } from '../../src/auth/postgres-revocation.listener';
@@ -67,10 +68,7 @@ describe('API key revocation with the key cache (PostgreSQL)', () => {
       ),
     );
     // A revocation nobody announces (as if the notification were lost while disconnected).
-    await sut.db.execute('UPDATE api_keys SET revoked_at = :now WHERE id = :id', {
-      id: account.apiKeyId,
-      now: new Date(),
-    });
+    await sut.db.changes(sql`UPDATE api_keys SET revoked_at = ${new Date()} WHERE id = ${account.apiKeyId}`);
 
     expect(await statusWithin(1_000, 401)).toBe(401);
   });

@@ -44,7 +44,7 @@ describe('The database going away and coming back', () => {
     withClient(database.url, async (client) => (await client.query<T>(text, values)).rows);
 
   async function newAccount(name: string): Promise<Account> {
-    const postgres = { kind: 'postgres' as const, url: database.url };
+    const postgres = { kind: 'postgres' as const, url: database.url, preparedStatements: true };
     const { accountId } = (await runAdminCommand(['accounts:create', '--name', name], postgres)) as {
       accountId: string;
     };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Db } from '../../src/database/db.service';
+import { sql } from 'kysely';
+import { Database } from '../../src/database/database';
 import { postgresUrl, withClient, createTestDatabase, TestDatabase } from '../support/database';
 import { APP_ORIGIN, createAccount, startTestApp, TestAccount, TestApp } from '../support/test-app';
 
@@ -18,14 +19,12 @@ import { APP_ORIGIN, createAccount, startTestApp, TestAccount, TestApp } from '.
 const RECOVERY_BOUND_MS = 5_000;
 
 /** Rows in every table of the schema, by table (the health probe's own table aside). */
-async function rowCounts(db: Db): Promise<Record<string, number>> {
-  const tables = await db.query<{ name: string }>(
-    `SELECT table_name AS name FROM information_schema.tables
-      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'health_probes'`,
-  );
+async function rowCounts(db: Database): Promise<Record<string, number>> {
+  const tables = await db.rows(sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'health_probes'`);
   const counts: Record<string, number> = {};
   for (const { name } of tables) {
-    const [row] = await db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM "${name}"`);
+    const [row] = await db.rows(sql<{ n: string }>`SELECT COUNT(*) AS n FROM ${sql.id(name)}`);
     counts[name] = Number(row.n);
   }
   return counts;
@@ -135,11 +134,8 @@ describe('Requests and /health while PostgreSQL refuses writes', () => {
     expect(health.body).toMatchObject({ status: 'ok', info: { database: { status: 'up', writable: true } } });
     const session = await startSession();
     expect(session.status).toBe(200);
-    const stored = await owner.db.query(
-      'SELECT status FROM checkout_sessions WHERE provider_session_id = :id',
-      {
-        id: (session.body as { id: string }).id,
-      },
+    const stored = await owner.db.rows(
+      sql`SELECT status FROM checkout_sessions WHERE provider_session_id = ${(session.body as { id: string }).id}`,
     );
     expect(stored).toEqual([{ status: 'open' }]);
   });

@@ -6,7 +6,7 @@ import { AdminService } from '../../src/accounts/admin.service';
 import { createApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
-import { Db } from '../../src/database/db.service';
+import { Database } from '../../src/database/database';
 import { createTestDatabase, TestDatabase } from './database';
 import { FakeStripe } from './fake-stripe';
 
@@ -23,7 +23,7 @@ export interface TestApp {
   database: TestDatabase;
   http: () => ReturnType<typeof request>;
   admin: AdminService;
-  db: Db;
+  db: Database;
   close(): Promise<void>;
 }
 
@@ -50,7 +50,7 @@ export async function startTestApp(
     database,
     http: () => request(app.getHttpServer()),
     admin: app.get(AdminService),
-    db: app.get(Db),
+    db: app.get(Database),
     async close() {
       await app.close();
       if (ownsDatabase) await database.drop();

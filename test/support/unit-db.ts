@@ -1,14 +1,13 @@
 import { DataSource } from 'typeorm';
-import { createDataSource, runMigrations } from '../../src/database/data-source';
-import { Db } from '../../src/database/db.service';
+import { Database } from '../../src/database/database';
+import { openDatabase } from '../../src/database/open-database';
 
 /** A migrated in-memory SQLite database for unit tests of services and repositories. */
 export async function createUnitDb(): Promise<{
-  db: Db;
+  db: Database;
   dataSource: DataSource;
   close: () => Promise<void>;
 }> {
-  const dataSource = await createDataSource({ kind: 'sqlite', path: ':memory:' }).initialize();
-  await runMigrations(dataSource);
-  return { db: new Db(dataSource), dataSource, close: () => dataSource.destroy() };
+  const open = await openDatabase({ kind: 'sqlite', path: ':memory:' });
+  return { db: open.database, dataSource: open.dataSource, close: () => open.close() };
 }

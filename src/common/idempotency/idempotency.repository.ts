@@ -1,75 +1,65 @@
 import { Injectable } from '@nestjs/common';
-import { Db, toDate } from '../../database/db.service';
+import { sql } from 'kysely';
+import { Database } from '../../database/database';
+import { IdempotencyRecord } from './idempotency-record.entity';
 
-export interface IdempotencyEntry {
-  requestHash: string;
-  responseStatus: number | null;
-  responseBody: string | null;
-  leaseUntil: Date | null;
-  expiresAt: Date;
-}
+export type IdempotencyEntry = Pick<
+  IdempotencyRecord,
+  'requestHash' | 'responseStatus' | 'responseBody' | 'leaseUntil' | 'expiresAt'
+>;
 
 @Injectable()
 export class IdempotencyRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Database) {}
 
   /** Claims the key for a request; false when the account used the key before. */
   async claim(accountId: string, key: string, requestHash: string, leaseUntil: Date, expiresAt: Date) {
-    const row = await this.db.one(
-      `INSERT INTO idempotency_keys (account_id, key, request_hash, lease_until, created_at, expires_at)
-       VALUES (:accountId, :key, :requestHash, :leaseUntil, :now, :expiresAt)
-       ON CONFLICT DO NOTHING RETURNING key`,
-      { accountId, key, requestHash, leaseUntil, expiresAt, now: new Date() },
+    const row = await this.db.first(
+      sql`INSERT INTO idempotency_keys (account_id, key, request_hash, lease_until, created_at, expires_at)
+          VALUES (${accountId}, ${key}, ${requestHash}, ${leaseUntil}, ${new Date()}, ${expiresAt})
+          ON CONFLICT DO NOTHING RETURNING key`,
     );
     return row !== undefined;
   }
 
   async find(accountId: string, key: string): Promise<IdempotencyEntry | null> {
-    const row = await this.db.one<Record<string, unknown>>(
-      `SELECT request_hash, response_status, response_body, lease_until, expires_at
-         FROM idempotency_keys WHERE account_id = :accountId AND key = :key`,
-      { accountId, key },
+    const row = await this.db.first(
+      sql<IdempotencyEntry>`SELECT request_hash, response_status, response_body, lease_until, expires_at
+                              FROM idempotency_keys WHERE account_id = ${accountId} AND key = ${key}`,
     );
-    if (!row) return null;
-    return {
-      requestHash: String(row.request_hash),
-      responseStatus: row.response_status === null ? null : Number(row.response_status),
-      responseBody: (row.response_body as string | null) ?? null,
-      leaseUntil: toDate(row.lease_until),
-      expiresAt: toDate(row.expires_at)!,
-    };
+    return row
+      ? { ...row, responseStatus: row.responseStatus === null ? null : Number(row.responseStatus) }
+      : null;
   }
 
   async complete(accountId: string, key: string, status: number, body: string): Promise<void> {
-    await this.db.execute(
-      `UPDATE idempotency_keys SET response_status = :status, response_body = :body, lease_until = NULL
-        WHERE account_id = :accountId AND key = :key`,
-      { accountId, key, status, body },
+    await this.db.changes(
+      sql`UPDATE idempotency_keys SET response_status = ${status}, response_body = ${body}, lease_until = NULL
+           WHERE account_id = ${accountId} AND key = ${key}`,
     );
   }
 
   /** Takes over a claim whose request died (its lease ran out); true when this call won. */
   async takeOver(accountId: string, key: string, expiredLease: Date, leaseUntil: Date): Promise<boolean> {
-    const changed = await this.db.execute(
-      `UPDATE idempotency_keys SET lease_until = :leaseUntil
-        WHERE account_id = :accountId AND key = :key AND response_status IS NULL AND lease_until = :expiredLease`,
-      { accountId, key, expiredLease, leaseUntil },
+    const changed = await this.db.changes(
+      sql`UPDATE idempotency_keys SET lease_until = ${leaseUntil}
+           WHERE account_id = ${accountId} AND key = ${key} AND response_status IS NULL
+             AND lease_until = ${expiredLease}`,
     );
     return changed === 1;
   }
 
   /** Frees a key: after a failed request (so that it can be retried), or when it has expired. */
   async release(accountId: string, key: string, onlyIf: { unanswered?: boolean; expiredBy?: Date } = {}) {
-    await this.db.execute(
-      `DELETE FROM idempotency_keys WHERE account_id = :accountId AND key = :key
-        ${onlyIf.unanswered ? 'AND response_status IS NULL' : ''}
-        ${onlyIf.expiredBy ? 'AND expires_at <= :expiredBy' : ''}`,
-      { accountId, key, expiredBy: onlyIf.expiredBy ?? null },
+    await this.db.changes(
+      sql`DELETE FROM idempotency_keys WHERE account_id = ${accountId} AND key = ${key}
+          ${onlyIf.unanswered ? sql`AND response_status IS NULL` : sql``}
+          ${onlyIf.expiredBy ? sql`AND expires_at <= ${onlyIf.expiredBy}` : sql``}`,
     );
   }
 
   /** Drops answers older than 24 hours; returns how many. */
   async purgeExpired(now: Date): Promise<number> {
-    return this.db.execute('DELETE FROM idempotency_keys WHERE expires_at <= :now', { now });
+    return this.db.changes(sql`DELETE FROM idempotency_keys WHERE expires_at <= ${now}`);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { BadRequestError, NotFoundError } from '../../common/errors/domain-errors';
-import { Db, Tx } from '../../database/db.service';
+import { Database, Transaction } from '../../database/database';
 import { WebhookProcessor } from '../../webhooks/webhook-processor.service';
 import { PaymentEvent, PaymentEventPayload, ProviderPrice } from '../payment-provider';
 import { SandboxPaymentProvider, toProviderSubscription } from './sandbox-payment-provider';
@@ -38,7 +38,7 @@ export class SandboxFlow {
     private readonly store: SandboxStore,
     private readonly provider: SandboxPaymentProvider,
     private readonly processor: WebhookProcessor,
-    private readonly db: Db,
+    private readonly db: Database,
   ) {}
 
   async checkout(sessionId: string): Promise<CheckoutView> {
@@ -213,7 +213,7 @@ export class SandboxFlow {
    * else on its own.
    */
   private async emit(
-    tx: Tx | null,
+    tx: Transaction | null,
     mode: PaymentEvent['mode'],
     type: string,
     payload: PaymentEventPayload,

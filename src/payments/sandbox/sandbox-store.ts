@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ProviderMode } from '../../config/app-config';
 import { CheckoutMode } from '../payment-provider';
-import { Db, Tx } from '../../database/db.service';
+import { sql } from 'kysely';
+import { Database, Transaction } from '../../database/database';
 
 export interface SandboxCustomer {
   id: string;
@@ -88,14 +89,13 @@ const SANDBOX_ID = /^[a-z]{2,4}_sbx_[0-9a-f]{24,48}$/;
 /** The sandbox provider's objects, kept in the service's own database as JSON documents. */
 @Injectable()
 export class SandboxStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Database) {}
 
-  async get<K extends SandboxKind>(kind: K, id: string, tx?: Tx): Promise<Kinds[K] | null> {
+  async get<K extends SandboxKind>(kind: K, id: string, tx?: Transaction): Promise<Kinds[K] | null> {
     // Ids come from page URLs: anything not shaped like ours is unknown, and never reaches SQL.
     if (!SANDBOX_ID.test(id)) return null;
-    const row = await this.db.one<{ data: string }>(
-      'SELECT data FROM sandbox_objects WHERE id = :id AND kind = :kind',
-      { id, kind },
+    const row = await this.db.first(
+      sql<{ data: string }>`SELECT data FROM sandbox_objects WHERE id = ${id} AND kind = ${kind}`,
       tx,
     );
     return row ? (JSON.parse(row.data) as Kinds[K]) : null;
@@ -105,12 +105,11 @@ export class SandboxStore {
     kind: K,
     object: Kinds[K],
     owner: string | null = null,
-    tx?: Tx,
+    tx?: Transaction,
   ): Promise<void> {
-    await this.db.execute(
-      `INSERT INTO sandbox_objects (id, kind, owner, data, created_at)
-       VALUES (:id, :kind, :owner, :data, :createdAt)`,
-      { id: object.id, kind, owner, data: JSON.stringify(object), createdAt: new Date() },
+    await this.db.changes(
+      sql`INSERT INTO sandbox_objects (id, kind, owner, data, created_at)
+          VALUES (${object.id}, ${kind}, ${owner}, ${JSON.stringify(object)}, ${new Date()})`,
       tx,
     );
   }
@@ -124,21 +123,20 @@ export class SandboxStore {
     kind: K,
     current: Kinds[K],
     next: Kinds[K],
-    tx?: Tx,
+    tx?: Transaction,
   ): Promise<boolean> {
-    const changed = await this.db.execute(
-      `UPDATE sandbox_objects SET data = :next
-        WHERE id = :id AND kind = :kind AND data = :current`,
-      { id: current.id, kind, current: JSON.stringify(current), next: JSON.stringify(next) },
+    const changed = await this.db.changes(
+      sql`UPDATE sandbox_objects SET data = ${JSON.stringify(next)}
+           WHERE id = ${current.id} AND kind = ${kind} AND data = ${JSON.stringify(current)}`,
       tx,
     );
     return changed === 1;
   }
 
   async listByOwner<K extends SandboxKind>(kind: K, owner: string): Promise<Array<Kinds[K]>> {
-    const rows = await this.db.query<{ data: string }>(
-      'SELECT data FROM sandbox_objects WHERE kind = :kind AND owner = :owner ORDER BY created_at DESC, id',
-      { kind, owner },
+    const rows = await this.db.rows(
+      sql<{ data: string }>`SELECT data FROM sandbox_objects WHERE kind = ${kind} AND owner = ${owner}
+                             ORDER BY created_at DESC, id`,
     );
     return rows.map((row) => JSON.parse(row.data) as Kinds[K]);
   }

@@ -1,6 +1,6 @@
 import { QueryFailedError } from 'typeorm';
 import { DatabaseUnavailableError } from '../common/errors/domain-errors';
-import { isConnectionError, unavailableReason } from './db.service';
+import { isConnectionError, unavailableReason } from './database-errors';
 
 /** A driver error as TypeORM hands it on: wrapped, the driver's code copied onto the wrapper. */
 const failedQuery = (code: string, message = 'failed') =>
