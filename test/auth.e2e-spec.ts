@@ -14,7 +14,7 @@ import {
   TestApp,
 } from './support/test-app';
 
-// DESIGN.md §3 "Who may do what", end to end. Passport keeps its strategies in one registry per
+// Who may do what (docs/api.md#auth), end to end. Passport keeps its strategies in one registry per
 // process, so each describe block boots its own app and closes it before the next one starts.
 
 const UNAUTHORIZED_SIMPLE = { error: 'Authentication required' };
@@ -62,7 +62,7 @@ function hmacToken(header: Record<string, unknown>, payload: Record<string, unkn
   return `${signingInput}.${createHmac('sha256', key).update(signingInput).digest('base64url')}`;
 }
 
-describe('Authentication with API keys (DESIGN.md §3)', () => {
+describe('Authentication with API keys', () => {
   let sut: TestApp;
   let account: TestAccount;
 
@@ -204,7 +204,7 @@ describe('Authentication with API keys (DESIGN.md §3)', () => {
   });
 });
 
-describe('Authentication with HS256 JWTs (DESIGN.md §3)', () => {
+describe('Authentication with HS256 JWTs', () => {
   const secret = randomBytes(32).toString('hex');
   let sut: TestApp;
   let user: TestAccount;
@@ -397,7 +397,7 @@ function tamper(token: string, changes: Record<string, unknown>): string {
   return `${header}.${base64url({ ...decoded, ...changes })}.${signature}`;
 }
 
-describe('Authentication with JWTs verified through a JWKS (DESIGN.md §3)', () => {
+describe('Authentication with JWTs verified through a JWKS', () => {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const RSA_KID = 'rsa-key-1';
@@ -486,7 +486,7 @@ describe('Authentication with JWTs verified through a JWKS (DESIGN.md §3)', () 
   });
 });
 
-describe('Acting for another account with accountId (DESIGN.md §3)', () => {
+describe('Acting for another account with accountId', () => {
   let fake: FakeStripe;
   let sut: TestApp;
   /** An ordinary key: no admin scope. */

@@ -10,7 +10,7 @@ import {
   TestApp,
 } from './support/test-app';
 
-// DESIGN.md §5, invariants 5 and 8: bad input of any kind gets a 4xx in the endpoint's own error
+// Guarantees 5 and 8 (docs/guarantees.md): bad input of any kind gets a 4xx in the endpoint's own error
 // shape, never a 5xx, and writes nothing (no local rows, no provider call).
 
 const BILLING_PRICE = 'price_pro_monthly';
@@ -389,7 +389,7 @@ function without(body: Record<string, unknown>, field: string): Record<string, u
   return Object.fromEntries(Object.entries(body).filter(([key]) => key !== field));
 }
 
-describe('Bad input (DESIGN.md §5, invariants 5 and 8)', () => {
+describe('Bad input (guarantees 5 and 8)', () => {
   let fake: FakeStripe;
   let sut: TestApp;
   /** Has a provider customer: the portal would succeed for it. */

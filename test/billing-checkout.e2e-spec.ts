@@ -12,7 +12,7 @@ import {
   TestApp,
 } from './support/test-app';
 
-/** POST /api/billing/checkout: seed 002, with seed 003's options in camelCase (DESIGN.md §4, §5 1–5). */
+/** POST /api/billing/checkout (docs/api.md#checkout), and guarantees 1–5 through it. */
 
 const SUCCESS_URL = `${APP_ORIGIN}/dashboard?checkout=success`;
 const CANCEL_URL = `${APP_ORIGIN}/pricing?checkout=cancelled`;
@@ -81,7 +81,7 @@ async function subscribe(sut: TestApp, fake: FakeStripe, account: TestAccount, s
   return sessionId;
 }
 
-describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
+describe('POST /api/billing/checkout', () => {
   let fake: FakeStripe;
   let sut: TestApp;
   let account: TestAccount;
@@ -234,7 +234,7 @@ describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
     });
   });
 
-  describe('existing subscription (invariant 2)', () => {
+  describe('existing subscription (guarantee 2)', () => {
     it.each(['active', 'trialing', 'past_due'])(
       "should answer 409 ALREADY_SUBSCRIBED when the account's subscription is %s",
       async (status) => {
@@ -320,7 +320,7 @@ describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
     });
   });
 
-  describe('metadata (invariant 4)', () => {
+  describe('metadata (guarantee 4)', () => {
     it("should pass the caller's metadata on, with the real accountId over a caller-supplied one", async () => {
       const metadata = { plan: 'pro', referralCode: 'FRIEND20', accountId: 'someone-else' };
       await checkout(sut, account.apiKey, { metadata }).expect(200);
@@ -382,7 +382,7 @@ describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
     });
   });
 
-  describe('reuse of an open checkout (invariant 2)', () => {
+  describe('reuse of an open checkout (guarantee 2)', () => {
     it('should return the same session for the same account, price, quantity and mode', async () => {
       const first = await checkout(sut, account.apiKey, { quantity: 2, mode: 'subscription' }).expect(200);
       const second = await checkout(sut, account.apiKey, { quantity: 2, mode: 'subscription' }).expect(200);
@@ -422,7 +422,7 @@ describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
     });
   });
 
-  describe('concurrency (invariant 1)', () => {
+  describe('concurrency (guarantee 1)', () => {
     it('should create one customer and one session for 50 concurrent first requests', async () => {
       const responses = await Promise.all(
         Array.from({ length: 50 }, () => checkout(sut, account.apiKey, { metadata: { plan: 'pro' } })),
@@ -449,7 +449,7 @@ describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
     });
   });
 
-  describe('trial (invariant 3)', () => {
+  describe('trial (guarantee 3)', () => {
     it('should give the trial to a subscription checkout, never to a payment checkout', async () => {
       await checkout(sut, account.apiKey, { priceId: ONE_TIME, mode: 'payment' }).expect(200);
       await checkout(sut, account.apiKey, { priceId: RECURRING }).expect(200);

@@ -117,7 +117,7 @@ describe('Operations endpoints and response headers', () => {
       expect(document.components.schemas[schemaName].required).toEqual(expect.arrayContaining(required));
     });
 
-    it('should name the security schemes as seed 000 does', () => {
+    it('should name the security schemes as the sessions document does', () => {
       expect(document.components.securitySchemes.apiKeyAuth).toMatchObject({
         type: 'apiKey',
         in: 'header',

@@ -17,7 +17,7 @@ import {
   WEBHOOK_SECRET,
 } from './support/test-app';
 
-// DESIGN.md §5, invariant 8, with generated input: every endpoint gets at least 1,000 generated
+// Guarantee 8 (docs/guarantees.md#g8), with generated input: every endpoint gets at least 1,000 generated
 // requests (bodies, query strings and headers) that are invalid by construction, and each must get
 // a 4xx in the endpoint's own error shape, never a 2xx or a 5xx, and write nothing: no local row
 // and no POST to the (fake) provider. The hand-written cases are in bad-input.e2e-spec.ts.
@@ -29,7 +29,7 @@ import {
 // value, adds an unknown field, replaces the body with an unreadable one, or adds an invalid header,
 // query parameter or credential), so every request carries at least one reason to be refused.
 
-// --- The contract's limits, restated (DESIGN.md §4 and §5) ---------------------------------------
+// --- The contract's limits, restated (docs/api.md, docs/guarantees.md) ----------------------------
 
 /** The claim this suite makes: at least this many generated requests per endpoint. */
 const MIN_REQUESTS_PER_ENDPOINT = 1_000;
@@ -80,7 +80,7 @@ const OBJECT_PROTOTYPE_NAMES = [
   'prototype',
 ];
 
-/** The status → code pairs of seed 002's envelope (ErrorCode has no code of its own for 415). */
+/** The status → code pairs of the checkout envelope (ErrorCode has no code of its own for 415). */
 const ENVELOPE_CODE: Record<number, string> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
@@ -91,7 +91,7 @@ const ENVELOPE_CODE: Record<number, string> = {
   429: 'RATE_LIMITED',
 };
 
-// --- An independent oracle for redirect URLs (DESIGN.md invariant 5, with this suite's config) --
+// --- An independent oracle for redirect URLs (guarantee 5, with this suite's config) ------------
 
 /**
  * Whether the text is a redirect URL the service must accept: at most 2048 characters, no
@@ -847,7 +847,7 @@ interface JsonEndpoint {
   fields: FieldSpec[];
   /** The query parameters the endpoint knows. */
   queryParams: string[];
-  /** Whether accountId is a body field (seed 000) rather than an unknown one. */
+  /** Whether accountId is a body field (as on /api/subscriptions/sessions) rather than an unknown one. */
   bodyAccountId: boolean;
   /** A valid body (noise included): field name → raw JSON. */
   goodBody: (actors: Actors) => fc.Arbitrary<Array<[string, RawJson]>>;
@@ -2170,7 +2170,7 @@ function rawExchange(port: number, bytes: Buffer): Promise<string> {
 
 // ================================================================================================
 
-describe('Hostile input, generated (DESIGN.md §5, invariant 8)', () => {
+describe('Hostile input, generated (guarantee 8)', () => {
   afterAll(() => {
     const lines = [...generated.entries()].map(([endpoint, tally]) => {
       const statuses = [...tally.statuses.entries()]

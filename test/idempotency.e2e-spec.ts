@@ -9,7 +9,7 @@ import {
   TestApp,
 } from './support/test-app';
 
-describe('Idempotency-Key (invariant 7)', () => {
+describe('Idempotency-Key (guarantee 7)', () => {
   let fake: FakeStripe;
   let sut: TestApp;
   let account: TestAccount;

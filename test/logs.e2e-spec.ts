@@ -16,7 +16,7 @@ import {
   waitFor,
 } from './support/process-helpers';
 
-// DESIGN.md §5 invariant 10, and request ids: the service, run as its own process the way an operator
+// Guarantee 10 (docs/guarantees.md), and request ids: the service, run as its own process the way an operator
 // runs it, goes through a whole flow; its captured output is then read line by line.
 
 const OTHER_PRICE = 'price_logs_team_monthly';
@@ -57,7 +57,7 @@ function apiKeySecrets(name: string, apiKey: string): Secret[] {
 // LOG_LEVEL=debug: the most the service writes short of trace (info writes a subset of it).
 const LOG_LEVEL = 'debug';
 
-describe(`Logs at LOG_LEVEL=${LOG_LEVEL} (DESIGN.md §5 invariant 10)`, () => {
+describe(`Logs at LOG_LEVEL=${LOG_LEVEL} (guarantee 10)`, () => {
   const stripeKey = `sk_test_LogsSpecStripeKey${randomHex(12)}`;
   const webhookSecret = `whsec_LogsSpecWebhookSecret${randomHex(12)}`;
   const jwtSecret = `logs-spec-jwt-secret-${randomHex(16)}`;

@@ -5,7 +5,7 @@ import { buildOpenApiDocument } from '../src/openapi';
 import { startTestApp, TestApp } from './support/test-app';
 
 // The OpenAPI document against the committed openapi.json (drift fails CI) and against the API
-// seeds of DESIGN.md §4 (a DTO or decorator change that breaks the contract fails here).
+// seeds (docs/api.md#sources): a DTO or decorator change that breaks the contract fails here.
 
 const ROOT = resolve(__dirname, '..');
 const OPENAPI_PATH = join(ROOT, 'openapi.json');
@@ -54,7 +54,7 @@ interface OpenApiDocument {
   };
 }
 
-/** Both schemes, as seeds 000 and 001 list them: either credential is enough. */
+/** Both schemes, as the sessions and portal seeds list them: either credential is enough. */
 const BOTH_SCHEMES = [{ apiKeyAuth: [] }, { bearerAuth: [] }];
 const JSON_MEDIA = 'application/json';
 
@@ -64,7 +64,7 @@ function readSeed(number: string): string {
   return readFileSync(join(SEEDS_DIR, file), 'utf8');
 }
 
-/** Seeds 000 and 001 carry their OpenAPI document between ````yaml and ```` fences. */
+/** The sessions and portal seeds (000, 001) carry their OpenAPI document between ````yaml and ```` fences. */
 function seedDocument(number: string): OpenApiDocument {
   const fenced = /^````yaml[^\n]*\n([\s\S]*?)^````/m.exec(readSeed(number));
   if (!fenced) throw new Error(`Seed ${number} has no \`\`\`\`yaml block`);
@@ -428,7 +428,7 @@ describe('OpenAPI document', () => {
     });
   });
 
-  describe('POST /api/billing/checkout (seeds 002 and 003)', () => {
+  describe('POST /api/billing/checkout (the checkout and checkout options seeds)', () => {
     const checkout = (): Operation => document.paths['/api/billing/checkout'].post;
     const body = (): Schema => resolveSchema(document, jsonSchemaOf(checkout().requestBody));
     const errorShape = {
@@ -444,7 +444,7 @@ describe('OpenAPI document', () => {
       },
     };
 
-    it('should check only fields and codes that seed 002 names', () => {
+    it('should check only fields and codes that the checkout seed names', () => {
       const seed = readSeed('002');
 
       expect(seed).toContain('POST /api/billing/checkout');
@@ -470,7 +470,7 @@ describe('OpenAPI document', () => {
       }
     });
 
-    it('should check only options that seed 003 names', () => {
+    it('should check only options that the checkout options seed names', () => {
       const seed = normalize(readSeed('003'));
 
       expect(seed).toContain('Checkout mode: subscription or payment');
@@ -490,7 +490,7 @@ describe('OpenAPI document', () => {
       });
     });
 
-    it("should take seed 003's options in camelCase, all optional", () => {
+    it("should take the checkout options seed's options in camelCase, all optional", () => {
       expect(Object.keys(body().properties ?? {}).sort()).toEqual([
         'allowExistingSubscription',
         'cancelUrl',
@@ -549,7 +549,7 @@ describe('OpenAPI document', () => {
   });
 
   describe('every operation', () => {
-    it('should include the operations of DESIGN.md §4', () => {
+    it('should include the operations docs/api.md describes', () => {
       expect(operationsOf(document).map(({ key }) => key)).toEqual(
         expect.arrayContaining([
           'POST /api/subscriptions/sessions',

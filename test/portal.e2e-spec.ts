@@ -14,7 +14,7 @@ import {
 const PORTAL = '/api/subscriptions/portal';
 const RETURN_URL = `${APP_ORIGIN}/settings/billing?tab=invoices`;
 
-describe('POST /api/subscriptions/portal (seed 001)', () => {
+describe('POST /api/subscriptions/portal', () => {
   let fake: FakeStripe;
   let sut: TestApp;
   let account: TestAccount;

@@ -14,7 +14,7 @@ import {
 } from './support/test-app';
 
 /**
- * DESIGN.md §5 invariant 9 (with 1 and 2) under provider faults: for every fault the fake can
+ * Guarantee 9 (with 1 and 2, docs/guarantees.md) under provider faults: for every fault the fake can
  * produce and every provider call the service makes for a client, the client gets 200 (when a
  * retry got through) or the endpoint's own 502/503 within a bounded time, the provider saw a
  * bounded number of attempts under one Idempotency-Key, no half-written local state is left,
@@ -221,7 +221,7 @@ async function trialClaimed(sut: TestApp, accountId: string): Promise<boolean> {
   return row?.trialClaimedAt !== null && row?.trialClaimedAt !== undefined;
 }
 
-describe('provider faults (DESIGN.md §5 invariant 9)', () => {
+describe('provider faults (guarantee 9)', () => {
   let fake: FakeStripe;
   let sut: TestApp;
   const table: Row[] = [];
@@ -655,7 +655,7 @@ class LossyProxy {
   }
 }
 
-describe('provider faults: the answer lost after the provider made the customer (invariants 1 and 9)', () => {
+describe('provider faults: the answer lost after the provider made the customer (guarantees 1 and 9)', () => {
   let fake: FakeStripe;
   let proxy: LossyProxy;
   let sut: TestApp;

@@ -10,7 +10,7 @@ import {
   TestApp,
 } from './support/test-app';
 
-describe('POST /api/subscriptions/sessions (seed 000)', () => {
+describe('POST /api/subscriptions/sessions', () => {
   let fake: FakeStripe;
   let sut: TestApp;
   let account: TestAccount;
@@ -79,7 +79,7 @@ describe('POST /api/subscriptions/sessions (seed 000)', () => {
     expect(fake.received('POST', '/v1/customers')).toHaveLength(1);
   });
 
-  it('should make one provider customer and one checkout row for 50 concurrent first requests (invariant 1)', async () => {
+  it('should make one provider customer and one checkout row for 50 concurrent first requests (guarantee 1)', async () => {
     fake.delayMs = 20;
     try {
       const responses = await Promise.all(

@@ -9,7 +9,7 @@ import { ApiKeysRepository } from './api-keys.repository';
 
 const KNOWN_SCOPES = new Set([ADMIN_SCOPE]);
 
-/** The operations of the admin command line (DESIGN.md §2). */
+/** The operations of the admin command line (`npm run cli`, listed in the README). */
 @Injectable()
 export class AdminService {
   constructor(

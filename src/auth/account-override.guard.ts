@@ -12,7 +12,7 @@ interface AuthenticatedRequest {
 }
 
 /**
- * Decides which account the request acts for (DESIGN.md §3). `accountId` in the body or query
+ * Decides which account the request acts for (docs/api.md#account-override). `accountId` in the body or query
  * names another account only for a credential with the `admin` scope whose account is a
  * platform admin or holds a grant on the target: otherwise 403; an unknown target is 404.
  */

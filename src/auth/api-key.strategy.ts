@@ -8,7 +8,7 @@ import { Principal } from './principal';
 export const API_KEY_STRATEGY = 'api-key';
 export const BEARER_API_KEY_STRATEGY = 'api-key-bearer';
 
-/** `x-api-key: <key>` (seed 000's apiKeyAuth scheme). */
+/** `x-api-key: <key>` (the sessions document's apiKeyAuth scheme, docs/api.md#sources). */
 @Injectable()
 export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, API_KEY_STRATEGY) {
   constructor(private readonly authenticator: ApiKeyAuthenticator) {

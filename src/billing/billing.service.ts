@@ -8,7 +8,7 @@ import { CheckoutSessionData, CreateCheckoutRequest } from './dto/create-checkou
 export class BillingService {
   constructor(private readonly checkout: CheckoutService) {}
 
-  /** Seeds 002 and 003: a checkout for any price the operator offers. */
+  /** The checkout endpoint (docs/api.md#checkout): a checkout for any price the operator offers. */
   async createCheckout(
     caller: Caller,
     request: CreateCheckoutRequest,

@@ -25,7 +25,7 @@ export interface JwtConfig {
   maxLifetimeSeconds: number;
 }
 
-/** The validated configuration of one service instance (DESIGN.md §2). */
+/** The validated configuration of one service instance (the README's configuration table). */
 export class AppConfig {
   port!: number;
   host!: string;

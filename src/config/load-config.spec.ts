@@ -1,7 +1,7 @@
 import { ConfigValidationError, loadConfig } from './load-config';
 
 describe(loadConfig.name, () => {
-  it('should run with nothing set: embedded SQLite, the sandbox provider, DESIGN.md’s defaults', () => {
+  it('should run with nothing set: embedded SQLite, the sandbox provider, the README’s defaults', () => {
     const sut = loadConfig({});
 
     expect(sut.port).toBe(3000);

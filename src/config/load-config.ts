@@ -25,7 +25,7 @@ const DURATION_UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3
 const STRIPE_TRIAL_DAYS_MAX = 730;
 
 /**
- * Reads and validates the environment (DESIGN.md §2). Every bad variable is collected and
+ * Reads and validates the environment (the README's configuration table). Every bad variable is collected and
  * reported in one error, so an operator fixes them all in one go.
  */
 export function loadConfig(env: Env = process.env): AppConfig {

@@ -37,7 +37,7 @@ export interface CustomerOwner {
 }
 
 /**
- * One provider customer per account, provider and mode (invariant 1), however many requests
+ * One provider customer per account, provider and mode (docs/guarantees.md#g1), however many requests
  * on however many instances race to create it: a unique row is claimed in the database before
  * the provider is called, and the others wait for that row to be completed.
  */

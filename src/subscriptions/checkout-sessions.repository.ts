@@ -32,7 +32,7 @@ export interface CheckoutContext {
   active: ActiveCheckout | null;
 }
 
-/** Subscription statuses that make a new checkout a second subscription (invariant 2). */
+/** Subscription statuses that make a new checkout a second subscription (docs/guarantees.md#g2). */
 export const BLOCKING_SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due'] as const;
 
 const BLOCKING = sql.join([...BLOCKING_SUBSCRIPTION_STATUSES]);

@@ -49,7 +49,7 @@ interface ClaimedCheckout extends CheckoutTerms {
 }
 
 /**
- * Starts hosted checkouts for both checkout endpoints, with the guarantees of DESIGN.md §5:
+ * Starts hosted checkouts for both checkout endpoints, with these guarantees (docs/guarantees.md):
  * one provider customer per account (1), no accidental second subscription and at most one open
  * subscription checkout per account and mode (2), one trial per account ever (3), the service's
  * metadata keys win (4), and no half-written state when the provider fails (9).

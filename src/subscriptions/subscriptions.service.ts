@@ -21,7 +21,7 @@ export class SubscriptionsService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Seed 000: a subscription checkout for SUBSCRIPTION_PRICE_ID, with the TRIAL_DAYS trial. */
+  /** The sessions endpoint: a subscription checkout for SUBSCRIPTION_PRICE_ID, with the TRIAL_DAYS trial. */
   createSubscriptionSession(caller: Caller, successUrl: string): Promise<HostedSession> {
     return this.startCheckout({
       accountId: caller.accountId,
@@ -37,7 +37,7 @@ export class SubscriptionsService {
   }
 
   /**
-   * This endpoint has no allowExistingSubscription (seed 000 refuses it as an unknown field): an
+   * This endpoint has no allowExistingSubscription (not in its API document: an unknown field): an
    * account that already has a subscription is pointed to the portal instead.
    */
   private startCheckout(request: CheckoutRequest): Promise<HostedSession> {
@@ -49,7 +49,7 @@ export class SubscriptionsService {
   }
 
   /**
-   * Seed 001: the provider's billing portal, for any account with a provider customer (a
+   * The portal endpoint: the provider's billing portal, for any account with a provider customer (a
    * cancelled subscriber too: people must reach their invoices).
    */
   async createPortalSession(caller: Caller, returnUrl: string): Promise<HostedSession> {

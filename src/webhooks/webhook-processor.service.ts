@@ -24,7 +24,7 @@ interface VersionedState {
 }
 
 /**
- * Applies provider events to the service's records (invariant 6): each event id once (recorded
+ * Applies provider events to the service's records (docs/guarantees.md#g6): each event id once (recorded
  * in the same transaction as its effect), and never older state over newer. All stored state is
  * ordered on the provider's clock: an event's state by the event's time, fetched state by the
  * time the provider answered. State of the same second is settled by fetching the subscription.

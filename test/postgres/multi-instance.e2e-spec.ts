@@ -8,7 +8,7 @@ import { call, countBy, HttpResult, stopProcess } from './http-client';
 
 /**
  * Two instances of the service, each its own process, on one PostgreSQL schema: the guarantees
- * that must hold "on one instance or several sharing one database" (DESIGN.md §5, invariants 1, 2
+ * that must hold "on one instance or several sharing one database" (docs/guarantees.md: 1, 2
  * and 6) can only come from the database, since the processes share no memory.
  */
 
@@ -144,7 +144,7 @@ describe('Several instances on one PostgreSQL database', () => {
         });
       }
 
-      // The provider was asked once for each (invariants 1 and 2).
+      // The provider was asked once for each (guarantees 1 and 2).
       expect(customerCallsFor(account.accountId)).toHaveLength(1);
       expect(sessionCallsFor(account.accountId)).toHaveLength(1);
       const providerCustomerId = fake.sessions.get(sessionId)!.customer as string;
@@ -286,8 +286,8 @@ describe('Several instances on one PostgreSQL database', () => {
       expect(customerCallsFor(account.accountId)).toHaveLength(1);
       const sessionCalls = sessionCallsFor(account.accountId);
       expect(new Set(sessionCalls.map((request) => request.body.customer)).size).toBe(1);
-      // However they interleaved, the provider holds one open checkout of the account (invariant 2),
-      // and it is the one that carries the account's one trial (invariant 3).
+      // However they interleaved, the provider holds one open checkout of the account (guarantee 2),
+      // and it is the one that carries the account's one trial (guarantee 3).
       const openAtProvider = [...fake.sessions.values()].filter(
         (session) => session.client_reference_id === account.accountId && session.status === 'open',
       );

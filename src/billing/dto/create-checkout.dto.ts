@@ -7,7 +7,7 @@ import { RedirectUrl } from '../../common/validation/redirect-url';
 export const PRICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 export const MAX_QUANTITY = 999_999;
 
-/** Seed 002's body, with seed 003's options in camelCase (DESIGN.md §4). */
+/** The checkout document's body, with the checkout options in camelCase (docs/api.md#checkout). */
 export class CreateCheckoutRequest {
   @ApiProperty({ description: 'Stripe price ID for the plan', example: 'price_1ABC123XYZ' })
   @IsDefined({ message: 'priceId is required' })

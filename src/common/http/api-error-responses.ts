@@ -27,7 +27,7 @@ export function ApiSimpleErrors(type: Type<unknown>, ...errors: DocumentedError[
   );
 }
 
-/** Error responses in seed 002's `{success: false, error: {code, message}}` shape. */
+/** Error responses in the `{success: false, error: {code, message}}` envelope (docs/api.md#errors). */
 export function ApiEnvelopeErrors(type: Type<unknown>, ...errors: DocumentedError[]) {
   return applyDecorators(
     ...errors.map((error) =>

@@ -3,7 +3,7 @@ import { parse as parseQueryString } from 'node:querystring';
 import secureJson from 'secure-json-parse';
 import { familyPath } from './error-presenters';
 
-/** The JSON body limit of the API (DESIGN.md: 413 for a body over 100 kB). */
+/** The JSON body limit of the API: 413 for a body over 100 kB (docs/api.md#errors). */
 export const MAX_JSON_BODY_BYTES = 100 * 1024;
 /** Beyond this the connection's body is not read at all (Fastify answers 413 on its own). */
 export const HARD_BODY_LIMIT_BYTES = 1024 * 1024;

@@ -7,13 +7,13 @@ export interface Problem {
   message: string;
 }
 
-/** Seed 002's envelope, used by /api/billing/*. */
+/** The checkout document's envelope, used by /api/billing/* (docs/api.md#errors). */
 export interface EnvelopeErrorBody {
   success: false;
   error: { code: ErrorCode; message: string };
 }
 
-/** Seeds 000 and 001's `{error}`, used by every other endpoint. */
+/** The sessions and portal documents' `{error}`, used by every other endpoint. */
 export interface SimpleErrorBody {
   error: string;
 }
@@ -23,7 +23,7 @@ const ENVELOPE_ROOT = '/api/billing';
 /** What a presenter needs to know of a request: its route, if one matched, and its URL. */
 export type ErrorRequest = Pick<FastifyRequest, 'url'> & { routeOptions?: { url?: string } };
 
-/** Each API family answers errors in the shape its seed documents. */
+/** Each API family answers errors in the shape its API document gives. */
 export function presentError(request: ErrorRequest, problem: Problem): EnvelopeErrorBody | SimpleErrorBody {
   if (usesEnvelope(familyPath(request))) {
     return { success: false, error: { code: problem.code, message: problem.message } };

@@ -3,7 +3,7 @@ import { TimestampColumn, UuidColumn } from '../../database/portable-columns';
 
 /**
  * The first answer to a POST made with an `Idempotency-Key`, kept for 24 hours per account and
- * key (invariant 7). While the first request runs, the row is a claim with a lease.
+ * key (guarantee 7, docs/guarantees.md#g7). While the first request runs, the row is a claim with a lease.
  */
 @Entity('idempotency_keys')
 @Index('ix_idempotency_keys_expires', ['expiresAt'])

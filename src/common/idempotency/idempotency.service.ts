@@ -22,7 +22,7 @@ export interface IdempotentResult {
 }
 
 /**
- * `Idempotency-Key` on a POST (invariant 7): the first successful answer is kept for 24 hours
+ * `Idempotency-Key` on a POST (docs/guarantees.md#g7): the first successful answer is kept for 24 hours
  * per account and key and replayed for the same request; the same key with another request is
  * refused (422). Two requests with one key at the same time run once: the second waits for the
  * first. An error answer is not kept, so the request can be retried with the same key.

@@ -3,7 +3,7 @@ import { AppConfig } from '../../config/app-config';
 import { BadRequestError } from '../errors/domain-errors';
 import { normalizeRedirectUrl } from '../validation/redirect-url';
 
-/** Redirect URLs go only to origins the operator allowed (invariant 5: no open redirects). */
+/** Redirect URLs go only to origins the operator allowed (no open redirects: docs/guarantees.md#g5). */
 @Injectable()
 export class RedirectUrlPolicy {
   constructor(private readonly config: AppConfig) {}

@@ -2,7 +2,7 @@ import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsDefined } from 'class-validator';
 import { RedirectUrl } from '../../common/validation/redirect-url';
 
-// The class names are the schema names of seed 001, so the OpenAPI document matches it.
+// The class names are the portal document's schema names (docs/api.md#sources), so OpenAPI matches it.
 
 @ApiSchema({
   description:

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsOptional, IsUUID } from 'class-validator';
 import { RedirectUrl } from '../../common/validation/redirect-url';
 
-// The class names are the schema names of seed 000, so the OpenAPI document matches it.
+// The class names are the sessions document's schema names (docs/api.md#sources), so OpenAPI matches it.
 
 export class CreateSubscriptionSessionRequest {
   @ApiProperty({
