@@ -27,8 +27,10 @@ export class BillingController {
       'Initiates a hosted checkout session for a subscription (or a one-time payment with `mode: payment`). ' +
       'The session is valid for 24 hours unless `expiresInMinutes` says otherwise. Customers without a ' +
       'provider customer get one created automatically. Metadata is passed through to the subscription. ' +
-      'Webhook events record the subscription after checkout completes. An open checkout of the same ' +
-      'account, price, quantity and mode is returned again instead of a new one.',
+      'Webhook events record the subscription after checkout completes. An account has at most one open ' +
+      'subscription checkout: a request identical to it (price, quantity, URLs, metadata, expiry) gets it back, ' +
+      'any other expires it at the provider first (409 ALREADY_SUBSCRIBED if the person completed it meanwhile). ' +
+      'Payment checkouts may be several; an identical one is given back.',
   })
   @ApiIdempotencyKey()
   @ApiBody({ type: CreateCheckoutRequest })

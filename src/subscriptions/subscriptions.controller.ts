@@ -35,9 +35,10 @@ export class SubscriptionsController {
     description:
       'Create a checkout session to start a subscription for the authenticated account. Returns a hosted ' +
       'checkout URL that the client should redirect to. The session is pre-configured with a 30-day trial ' +
-      'period. The trial length is configurable (TRIAL_DAYS) and a trial is given once per account. An open ' +
-      'session for the account is returned again rather than duplicated; an account with an active, trialing ' +
-      'or past-due subscription gets 409.',
+      'period. The trial length is configurable (TRIAL_DAYS) and a trial is given once per account. An account ' +
+      'has at most one open subscription checkout: the same request gets the open session back, another one ' +
+      '(a different successUrl, or a checkout from /api/billing/checkout) expires it first. An account with an ' +
+      'active, trialing or past-due subscription gets 409.',
   })
   @ApiIdempotencyKey()
   @ApiBody({

@@ -86,7 +86,7 @@ export class CreateCheckoutRequest {
     minimum: 30,
     maximum: 1440,
     default: 1440,
-    description: 'How long the checkout stays open, in minutes (the 24 hours of seed 002 by default)',
+    description: 'How long the checkout stays open, in minutes (24 hours by default)',
   })
   @IsOptional()
   @IsInt({ message: 'expiresInMinutes must be a whole number' })
