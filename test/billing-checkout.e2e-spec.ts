@@ -262,6 +262,14 @@ describe('POST /api/billing/checkout', () => {
       expect(sessionCalls(fake)).toHaveLength(1);
     });
 
+    it('should let an account with a live subscription make a one-time payment (it is no second subscription)', async () => {
+      await subscribe(sut, fake, account, 'active');
+      fake.requests.length = 0;
+
+      await checkout(sut, account.apiKey, { priceId: ONE_TIME, mode: 'payment' }).expect(200);
+      expect(sessionCalls(fake).map((call) => call.body.mode)).toEqual(['payment']);
+    });
+
     it('should not block an account whose subscription is canceled', async () => {
       await subscribe(sut, fake, account, 'canceled');
       await checkout(sut, account.apiKey, { priceId: RECURRING_OTHER }).expect(200);

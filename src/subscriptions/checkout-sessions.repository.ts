@@ -65,7 +65,7 @@ export class CheckoutSessionsRepository {
     const row = await this.db.first(
       sql<{ providerCustomerId: string | null; blocked: unknown } & Partial<ActiveRow>>`
        SELECT c.provider_customer_id,
-              CASE WHEN EXISTS (
+              CASE WHEN ${slot.checkoutMode} = 'subscription' AND EXISTS (
                 SELECT 1 FROM subscriptions s
                  WHERE s.account_id = a.id AND s.provider = ${slot.provider} AND s.mode = ${slot.mode}
                    AND s.status IN (${BLOCKING})
@@ -110,7 +110,8 @@ export class CheckoutSessionsRepository {
               ${typed(now, 'timestamptz')}, ${typed(now, 'timestamptz')}
          FROM accounts a
         WHERE a.id = ${slot.accountId}
-          AND (${typed(options.allowExistingSubscription, 'boolean')} OR NOT EXISTS (
+          AND (${typed(options.allowExistingSubscription, 'boolean')} OR ${slot.checkoutMode} <> 'subscription'
+               OR NOT EXISTS (
                 SELECT 1 FROM subscriptions s
                  WHERE s.account_id = a.id AND s.provider = ${slot.provider} AND s.mode = ${slot.mode}
                    AND s.status IN (${BLOCKING})))
