@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ProviderMode } from '../config/app-config';
 import { Transaction } from '../database/database';
 import { ProviderUnavailableError } from '../common/errors/domain-errors';
-import { pollUntil } from '../common/concurrency/poll';
+import { underLease } from '../common/concurrency/lease';
 import { PaymentProvider } from '../payments/payment-provider';
 import { ProviderCallBudget } from '../payments/provider-call-budget';
 import { CustomerKey, CustomersRepository } from './customers.repository';
@@ -82,34 +82,30 @@ export class CustomersService {
 
   async ensureCustomer(owner: CustomerOwner, mode: ProviderMode): Promise<string> {
     const key: CustomerKey = { accountId: owner.id, provider: this.provider.name, mode };
-    const deadline = Date.now() + this.budget.leaseMs();
-    while (Date.now() < deadline) {
-      const row = await this.customers.find(key);
-      if (row?.providerCustomerId) return row.providerCustomerId;
-      if (!row) {
+    return underLease<string>({
+      claim: async () => {
         const id = randomUUID();
-        if (await this.customers.claim(key, id, this.budget.leaseUntil()))
-          return this.createAtProvider(id, owner, mode);
-        continue;
-      }
-      if (row.leaseUntil && row.leaseUntil.getTime() < Date.now()) {
-        if (await this.customers.takeOver(row.id, row.leaseUntil, this.budget.leaseUntil())) {
-          return this.createAtProvider(row.id, owner, mode);
-        }
-        continue;
-      }
-      const done = await pollUntil(
-        async () => {
-          const current = await this.customers.find(key);
-          if (!current || current.providerCustomerId) return current ?? null;
-          if (current.leaseUntil && current.leaseUntil.getTime() < Date.now()) return null;
-          return undefined;
-        },
-        Math.max(0, deadline - Date.now()),
-      );
-      if (done?.providerCustomerId) return done.providerCustomerId;
-    }
-    throw new ProviderUnavailableError('Creating the customer took too long; retry later');
+        return (await this.customers.claim(key, id, this.budget.leaseUntil()))
+          ? () => this.createAtProvider(id, owner, mode)
+          : undefined;
+      },
+      inspect: async () => {
+        const row = await this.customers.find(key);
+        if (!row) return { gone: true };
+        if (row.providerCustomerId) return { done: row.providerCustomerId };
+        return {
+          held: {
+            leaseUntil: row.leaseUntil,
+            takeOver: async () =>
+              (await this.customers.takeOver(row.id, row.leaseUntil!, this.budget.leaseUntil()))
+                ? () => this.createAtProvider(row.id, owner, mode)
+                : undefined,
+          },
+        };
+      },
+      deadline: Date.now() + this.budget.leaseMs(),
+      timeout: () => new ProviderUnavailableError('Creating the customer took too long; retry later'),
+    });
   }
 
   private async createAtProvider(rowId: string, owner: CustomerOwner, mode: ProviderMode): Promise<string> {

@@ -127,13 +127,6 @@ export class CheckoutSessionsRepository {
     return { providerCustomerId: row.providerCustomerId ?? null, trialClaimed: toBoolean(row.trialClaimed) };
   }
 
-  async findActive(slot: CheckoutSlot): Promise<ActiveCheckout | null> {
-    const row = await this.db.first(
-      sql<ActiveRow>`SELECT ${ACTIVE_COLUMNS('o')} FROM checkout_sessions o WHERE ${inSlot('o', slot)}`,
-    );
-    return row ? toActive(row) : null;
-  }
-
   async setTrialDays(id: string, trialDays: number): Promise<void> {
     await this.db.changes(sql`UPDATE checkout_sessions SET trial_days = ${trialDays} WHERE id = ${id}`);
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { AppConfig, ProviderMode } from '../config/app-config';
-import { pollUntil } from '../common/concurrency/poll';
+import { underLease } from '../common/concurrency/lease';
 import {
   AlreadySubscribedError,
   CheckoutInProgressError,
@@ -86,55 +86,60 @@ export class CheckoutService {
       checkoutMode: request.checkoutMode,
       requestHash: checkoutRequestHash(request),
     };
-    const deadline = this.leaseUntil().getTime();
-    while (Date.now() < deadline) {
-      const terms: CheckoutTerms = {
-        priceId: request.priceId,
-        quantity: request.quantity,
-        requestHash: slot.requestHash,
-        expiresAt: new Date(Date.now() + request.expiresInMinutes * 60_000),
-      };
+    const terms = (): CheckoutTerms => ({
+      priceId: request.priceId,
+      quantity: request.quantity,
+      requestHash: slot.requestHash,
+      expiresAt: new Date(Date.now() + request.expiresInMinutes * 60_000),
+    });
+    return underLease<HostedSession>({
       // The common case, in one round trip: claim the slot and learn what creating it needs.
-      const id = randomUUID();
-      const claimed = await this.checkouts.claimIfFree(
-        slot,
-        { ...terms, id, leaseUntil: this.leaseUntil() },
-        { allowExistingSubscription: request.allowExistingSubscription },
-      );
-      if (claimed) {
-        const checkout = {
-          ...terms,
-          id,
-          idempotencyKey: `checkout-${id}`,
+      claim: async () => {
+        const checkout = { ...terms(), id: randomUUID() };
+        const claimed = await this.checkouts.claimIfFree(
+          slot,
+          { ...checkout, leaseUntil: this.leaseUntil() },
+          { allowExistingSubscription: request.allowExistingSubscription },
+        );
+        if (!claimed) return undefined;
+        const ready = {
+          ...checkout,
+          idempotencyKey: `checkout-${checkout.id}`,
           trialSettled: claimed.trialClaimed,
         };
-        return this.createClaimed(checkout, claimed.providerCustomerId, request);
-      }
-
+        return () => this.createClaimed(ready, claimed.providerCustomerId, request);
+      },
       // Not claimed: no such account, a subscription in the way, or the slot is taken.
-      const context = await this.checkouts.loadContext(slot);
-      if (!context) throw new NotFoundError('Account not found');
-      if (context.hasBlockingSubscription && !request.allowExistingSubscription)
-        throw new AlreadySubscribedError();
-      const active = context.active;
-      if (active?.status === 'open') {
-        if (active.expiresAt.getTime() <= Date.now()) {
-          await this.endCheckout(active.id, (tx) =>
-            this.checkouts.expire(active.id, { onlyIfPastExpiry: true }, tx),
-          );
-        } else if (active.requestHash === slot.requestHash) {
-          return { id: active.providerSessionId!, url: active.url! };
-        } else {
-          await this.supersede(active, request);
+      inspect: async () => {
+        const context = await this.checkouts.loadContext(slot);
+        if (!context) throw new NotFoundError('Account not found');
+        if (context.hasBlockingSubscription && !request.allowExistingSubscription)
+          throw new AlreadySubscribedError();
+        const active = context.active;
+        if (!active) return { gone: true };
+        if (active.status === 'pending') {
+          return {
+            held: {
+              leaseUntil: active.leaseUntil,
+              takeOver: () => this.takeOver(active, terms(), context.providerCustomerId, request),
+            },
+          };
         }
-      } else if (active?.status === 'pending') {
-        const taken = await this.takeOverIfAbandoned(active, terms);
-        if (taken) return this.createClaimed(taken, context.providerCustomerId, request);
-        await this.waitWhilePending(slot, deadline);
-      }
-      // Otherwise what stood in the way has just gone: try again.
-    }
-    throw new CheckoutInProgressError();
+        if (active.expiresAt.getTime() <= Date.now()) {
+          return {
+            clear: () =>
+              this.endCheckout(active.id, (tx) =>
+                this.checkouts.expire(active.id, { onlyIfPastExpiry: true }, tx),
+              ),
+          };
+        }
+        if (active.requestHash === slot.requestHash)
+          return { done: { id: active.providerSessionId!, url: active.url! } };
+        return { clear: () => this.supersede(active, request) };
+      },
+      deadline: this.leaseUntil().getTime(),
+      timeout: () => new CheckoutInProgressError(),
+    });
   }
 
   /**
@@ -229,39 +234,25 @@ export class CheckoutService {
   }
 
   /**
-   * A pending checkout whose request died: take it over, once, with this request's terms and a
-   * fresh idempotency key.
+   * A pending checkout whose request died (its lease ran out): take it over, once, with this
+   * request's terms and a fresh idempotency key.
    */
-  private async takeOverIfAbandoned(
+  private async takeOver(
     active: ActiveCheckout,
     terms: CheckoutTerms,
-  ): Promise<ClaimedCheckout | null> {
-    if (!active.leaseUntil || active.leaseUntil.getTime() >= Date.now()) return null;
+    providerCustomerId: string | null,
+    request: CheckoutRequest,
+  ): Promise<(() => Promise<HostedSession>) | undefined> {
     const leaseUntil = this.leaseUntil();
-    if (!(await this.checkouts.takeOver(active.id, active.leaseUntil, { ...terms, leaseUntil }))) return null;
-    return {
+    if (!(await this.checkouts.takeOver(active.id, active.leaseUntil!, { ...terms, leaseUntil })))
+      return undefined;
+    const checkout: ClaimedCheckout = {
       ...terms,
       id: active.id,
       idempotencyKey: `checkout-${active.id}-${leaseUntil.getTime()}`,
       trialSettled: false,
     };
-  }
-
-  private async waitWhilePending(slot: CheckoutSlot, deadline: number): Promise<void> {
-    await pollUntil(
-      async () => {
-        const current = await this.checkouts.findActive(slot);
-        if (
-          current?.status === 'pending' &&
-          current.leaseUntil &&
-          current.leaseUntil.getTime() >= Date.now()
-        ) {
-          return undefined;
-        }
-        return true;
-      },
-      Math.max(0, deadline - Date.now()),
-    );
+    return () => this.createClaimed(checkout, providerCustomerId, request);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { pollUntil } from '../concurrency/poll';
+import { underLease } from '../concurrency/lease';
 import { BadRequestError, CheckoutInProgressError, IdempotencyKeyReusedError } from '../errors/domain-errors';
 import { ProviderCallBudget } from '../../payments/provider-call-budget';
 import { IdempotencyRepository } from './idempotency.repository';
@@ -56,41 +56,37 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     }
     const hash = fingerprintHash(request.fingerprint);
     const { accountId } = request;
-    const deadline = Date.now() + this.budget.leaseMs();
-
-    while (Date.now() < deadline) {
-      if (await this.records.claim(accountId, key, hash, this.budget.leaseUntil(), expiry())) {
-        return { body: await this.execute(accountId, key, execute), replayed: false };
-      }
-      const entry = await this.records.find(accountId, key);
-      if (!entry) continue;
-      if (entry.expiresAt.getTime() <= Date.now()) {
-        await this.records.release(accountId, key, { expiredBy: new Date() });
-        continue;
-      }
-      if (entry.requestHash !== hash) throw new IdempotencyKeyReusedError();
-      if (entry.responseStatus !== null)
-        return { body: JSON.parse(entry.responseBody ?? 'null'), replayed: true };
-      if (entry.leaseUntil && entry.leaseUntil.getTime() < Date.now()) {
-        if (await this.records.takeOver(accountId, key, entry.leaseUntil, this.budget.leaseUntil())) {
-          return { body: await this.execute(accountId, key, execute), replayed: false };
+    const run = async () => ({ body: await this.answer(accountId, key, execute), replayed: false });
+    return underLease<IdempotentResult>({
+      claim: async () =>
+        (await this.records.claim(accountId, key, hash, this.budget.leaseUntil(), expiry()))
+          ? run
+          : undefined,
+      inspect: async () => {
+        const entry = await this.records.find(accountId, key);
+        if (!entry) return { gone: true };
+        if (entry.expiresAt.getTime() <= Date.now()) {
+          return { clear: () => this.records.release(accountId, key, { expiredBy: new Date() }) };
         }
-        continue;
-      }
-      await pollUntil(
-        async () => {
-          const current = await this.records.find(accountId, key);
-          const running =
-            current?.responseStatus === null && (current.leaseUntil?.getTime() ?? 0) >= Date.now();
-          return running ? undefined : true;
-        },
-        Math.max(0, deadline - Date.now()),
-      );
-    }
-    throw new CheckoutInProgressError();
+        if (entry.requestHash !== hash) throw new IdempotencyKeyReusedError();
+        if (entry.responseStatus !== null)
+          return { done: { body: JSON.parse(entry.responseBody ?? 'null'), replayed: true } };
+        return {
+          held: {
+            leaseUntil: entry.leaseUntil,
+            takeOver: async () =>
+              (await this.records.takeOver(accountId, key, entry.leaseUntil!, this.budget.leaseUntil()))
+                ? run
+                : undefined,
+          },
+        };
+      },
+      deadline: Date.now() + this.budget.leaseMs(),
+      timeout: () => new CheckoutInProgressError(),
+    });
   }
 
-  private async execute(accountId: string, key: string, execute: () => Promise<unknown>): Promise<unknown> {
+  private async answer(accountId: string, key: string, execute: () => Promise<unknown>): Promise<unknown> {
     let body: unknown;
     try {
       body = await execute();
