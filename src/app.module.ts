@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { BillingModule } from './billing/billing.module';
-import { CommonModule } from './common/common.module';
+import { CheckoutModule } from './checkout/checkout.module';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
@@ -22,15 +21,14 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         loggerModule(config),
         DatabaseModule,
-        CommonModule,
         IdempotencyModule,
         RateLimitModule,
         PaymentsModule.forProvider(config.provider),
+        CheckoutModule,
         SubscriptionsModule,
-        BillingModule,
         WebhooksModule,
         HealthModule,
-        ...(config.provider === 'sandbox' ? [SandboxPagesModule] : []),
+        ...(config.provider === 'sandbox' ? [SandboxPagesModule.forRoot({ events: WebhooksModule })] : []),
       ],
     };
   }

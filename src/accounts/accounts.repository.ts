@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import { Database, toBoolean, Transaction } from '../database/database';
+import { Database, toBoolean } from '../database/database';
 import { Account } from './account.entity';
 
 /** An account as the service reads it (every column but the trial's checkout). */
@@ -64,36 +64,5 @@ export class AccountsRepository {
         WHERE admin_account_id = ${adminAccountId} AND account_id = ${accountId}`,
     );
     return { id: existing!.id, created: false };
-  }
-
-  /**
-   * Takes the account's one trial for a checkout. True when the checkout holds it: taken now, or
-   * taken by this same checkout before (a request that took a checkout over settles it again).
-   */
-  async claimTrial(accountId: string, checkoutId: string): Promise<boolean> {
-    const changed = await this.db.changes(
-      sql`UPDATE accounts SET trial_claimed_at = COALESCE(trial_claimed_at, ${new Date()}),
-                              trial_checkout_id = ${checkoutId}
-           WHERE id = ${accountId} AND (trial_claimed_at IS NULL OR trial_checkout_id = ${checkoutId})`,
-    );
-    return changed === 1;
-  }
-
-  /** Gives the trial back when the checkout holding it ended without a subscription. */
-  async releaseTrial(checkoutId: string, tx?: Transaction): Promise<void> {
-    await this.db.changes(
-      sql`UPDATE accounts SET trial_claimed_at = NULL, trial_checkout_id = NULL
-           WHERE trial_checkout_id = ${checkoutId}`,
-      tx,
-    );
-  }
-
-  /** A subscription with a trial exists: the account's trial is used for good. */
-  async consumeTrial(accountId: string, tx?: Transaction): Promise<void> {
-    await this.db.changes(
-      sql`UPDATE accounts SET trial_claimed_at = COALESCE(trial_claimed_at, ${new Date()}), trial_checkout_id = NULL
-           WHERE id = ${accountId}`,
-      tx,
-    );
   }
 }

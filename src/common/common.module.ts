@@ -1,7 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { RedirectUrlPolicy } from './redirect/redirect-url.policy';
 
-@Global()
 @Module({
   providers: [RedirectUrlPolicy],
   exports: [RedirectUrlPolicy],

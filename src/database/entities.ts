@@ -3,7 +3,7 @@ import { Account } from '../accounts/account.entity';
 import { ApiKey } from '../accounts/api-key.entity';
 import { Customer } from '../customers/customer.entity';
 import { SandboxObject } from '../payments/sandbox/sandbox-object.entity';
-import { CheckoutSession } from '../subscriptions/checkout-session.entity';
+import { CheckoutSession } from '../checkout/checkout-session.entity';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
 import { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity';

@@ -6,7 +6,7 @@ import { IdempotencyRecord } from '../common/idempotency/idempotency-record.enti
 import { Customer } from '../customers/customer.entity';
 import { HealthProbe } from '../health/health-probe.entity';
 import { SandboxObject } from '../payments/sandbox/sandbox-object.entity';
-import { CheckoutSession } from '../subscriptions/checkout-session.entity';
+import { CheckoutSession } from '../checkout/checkout-session.entity';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
 import { ENTITIES } from './entities';

@@ -3,6 +3,9 @@ import { Account } from '../accounts/account.entity';
 import { TimestampColumn, UuidColumn, UuidPrimaryColumn } from '../database/portable-columns';
 
 /** The provider's subscription as its webhooks last described it. */
+/** Statuses of a subscription that is live: it gives access, and a second one would be by accident. */
+export const LIVE_SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due'] as const;
+
 @Entity('subscriptions')
 @Unique('uq_subscriptions_provider_subscription', ['provider', 'providerSubscriptionId'])
 @Index('ix_subscriptions_account', ['accountId', 'mode'])

@@ -2,81 +2,22 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/principal';
-import { ApiSimpleErrors, COMMON_ERRORS } from '../common/http/api-error-responses';
+import { ApiSimpleErrors, BAD_REQUEST, COMMON_ERRORS } from '../common/http/api-error-responses';
 import { ErrorResponse } from '../common/http/error-response.dto';
-import { alreadySubscribedMessage } from '../common/errors/domain-errors';
 import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
-import { AccountAndModeQuery, AccountQuery } from './dto/account-query.dto';
+import { AccountAndModeQuery, AccountQuery } from '../common/http/account-query.dto';
 import { MySubscriptionResponse } from './dto/my-subscription.dto';
 import {
   CreateSubscriptionPortalRequest,
   CreateSubscriptionPortalResponse,
   SubscriptionPortalErrorResponse,
 } from './dto/subscription-portal.dto';
-import {
-  CreateSubscriptionSessionRequest,
-  CreateSubscriptionSessionResponse,
-  SubscriptionSessionErrorResponse,
-} from './dto/subscription-session.dto';
 import { SubscriptionsService } from './subscriptions.service';
-
-const BAD_REQUEST = 'Bad request - missing or invalid parameters';
 
 @ApiTags('subscriptions')
 @Controller('api/subscriptions')
 export class SubscriptionsController {
   constructor(private readonly subscriptions: SubscriptionsService) {}
-
-  @Post('sessions')
-  @HttpCode(200)
-  @Authenticated()
-  @ApiOperation({
-    summary: 'Create Subscription Session',
-    description:
-      'Create a checkout session to start a subscription for the authenticated account. Returns a hosted ' +
-      'checkout URL that the client should redirect to. The session is pre-configured with a 30-day trial ' +
-      'period. The trial length is configurable (TRIAL_DAYS) and a trial is given once per account. An account ' +
-      'has at most one open subscription checkout: the same request gets the open session back, another one ' +
-      '(a different successUrl, or a checkout from /api/billing/checkout) expires it first. An account with an ' +
-      'active, trialing or past-due subscription gets 409.',
-  })
-  @ApiIdempotencyKey()
-  @ApiBody({
-    description: 'Session creation parameters',
-    required: true,
-    type: CreateSubscriptionSessionRequest,
-  })
-  @ApiOkResponse({
-    description: 'Checkout session created successfully',
-    type: CreateSubscriptionSessionResponse,
-  })
-  @ApiSimpleErrors(
-    SubscriptionSessionErrorResponse,
-    { status: 400, description: BAD_REQUEST, message: 'successUrl is required' },
-    COMMON_ERRORS.unauthorized,
-  )
-  @ApiSimpleErrors(
-    ErrorResponse,
-    COMMON_ERRORS.forbidden,
-    COMMON_ERRORS.unknownAccount,
-    {
-      status: 409,
-      description: 'The account already has an active, trialing or past-due subscription',
-      message: alreadySubscribedMessage('portal'),
-    },
-    COMMON_ERRORS.tooLarge,
-    COMMON_ERRORS.idempotencyReused,
-    COMMON_ERRORS.rateLimited,
-    COMMON_ERRORS.providerFailed,
-    COMMON_ERRORS.unavailable,
-  )
-  createSubscriptionSession(
-    @CurrentCaller() caller: Caller,
-    @Body() body: CreateSubscriptionSessionRequest,
-    @Query() _query: AccountQuery,
-  ): Promise<CreateSubscriptionSessionResponse> {
-    return this.subscriptions.createSubscriptionSession(caller, body.successUrl);
-  }
 
   @Post('portal')
   @HttpCode(200)

@@ -1,23 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { CheckoutModule } from '../checkout/checkout.module';
+import { CommonModule } from '../common/common.module';
 import { CustomersModule } from '../customers/customers.module';
-import { CheckoutSessionsRepository } from './checkout-sessions.repository';
-import { CheckoutService } from './checkout.service';
-import { PriceCatalog } from './price-catalog';
+import { ProviderStateService } from './provider-state.service';
 import { SubscriptionsController } from './subscriptions.controller';
 import { SubscriptionsRepository } from './subscriptions.repository';
 import { SubscriptionsService } from './subscriptions.service';
 
+/** The account's subscription as the service knows it: `me`, the portal, and the provider's reports. */
 @Module({
-  imports: [AuthModule, CustomersModule],
+  imports: [AuthModule, CustomersModule, CheckoutModule, CommonModule],
   controllers: [SubscriptionsController],
-  providers: [
-    SubscriptionsService,
-    CheckoutService,
-    PriceCatalog,
-    CheckoutSessionsRepository,
-    SubscriptionsRepository,
-  ],
-  exports: [CheckoutService, CheckoutSessionsRepository, SubscriptionsRepository],
+  providers: [SubscriptionsService, SubscriptionsRepository, ProviderStateService],
+  exports: [ProviderStateService],
 })
 export class SubscriptionsModule {}

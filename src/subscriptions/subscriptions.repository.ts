@@ -3,8 +3,7 @@ import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { Database, toDate, Transaction } from '../database/database';
 import { ProviderSubscription } from '../payments/payment-provider';
-import { BLOCKING_SUBSCRIPTION_STATUSES } from './checkout-sessions.repository';
-import { Subscription } from './subscription.entity';
+import { LIVE_SUBSCRIPTION_STATUSES, Subscription } from './subscription.entity';
 
 export type SubscriptionRecord = Pick<
   Subscription,
@@ -21,7 +20,7 @@ export type SubscriptionRecord = Pick<
   otherLiveSubscriptions: number;
 };
 
-const LIVE = sql.join([...BLOCKING_SUBSCRIPTION_STATUSES]);
+const LIVE = sql.join([...LIVE_SUBSCRIPTION_STATUSES]);
 
 @Injectable()
 export class SubscriptionsRepository {

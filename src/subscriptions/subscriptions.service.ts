@@ -2,51 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Caller } from '../auth/principal';
 import { AppConfig, ProviderMode } from '../config/app-config';
-import { AlreadySubscribedError, NotFoundError } from '../common/errors/domain-errors';
+import { NotFoundError } from '../common/errors/domain-errors';
 import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
 import { CustomersService } from '../customers/customers.service';
 import { HostedSession, PaymentProvider } from '../payments/payment-provider';
-import { CheckoutRequest, CheckoutService, DEFAULT_CHECKOUT_EXPIRY_MINUTES } from './checkout.service';
 import { SubscriptionView } from './dto/my-subscription.dto';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
 @Injectable()
 export class SubscriptionsService {
   constructor(
-    private readonly checkout: CheckoutService,
     private readonly customers: CustomersService,
     private readonly subscriptions: SubscriptionsRepository,
     private readonly provider: PaymentProvider,
     private readonly redirects: RedirectUrlPolicy,
     private readonly config: AppConfig,
   ) {}
-
-  /** The sessions endpoint: a subscription checkout for SUBSCRIPTION_PRICE_ID, with the TRIAL_DAYS trial. */
-  createSubscriptionSession(caller: Caller, successUrl: string): Promise<HostedSession> {
-    return this.startCheckout({
-      accountId: caller.accountId,
-      mode: 'live',
-      checkoutMode: 'subscription',
-      priceId: this.config.subscriptionPriceId,
-      quantity: 1,
-      successUrl,
-      allowExistingSubscription: false,
-      expiresInMinutes: DEFAULT_CHECKOUT_EXPIRY_MINUTES,
-      verifyPrice: false,
-    });
-  }
-
-  /**
-   * This endpoint has no allowExistingSubscription (not in its API document: an unknown field): an
-   * account that already has a subscription is pointed to the portal instead.
-   */
-  private startCheckout(request: CheckoutRequest): Promise<HostedSession> {
-    return this.checkout.start(request).catch((error: unknown) => {
-      throw error instanceof AlreadySubscribedError
-        ? new AlreadySubscribedError({ remedy: 'portal' })
-        : error;
-    });
-  }
 
   /**
    * The portal endpoint: the provider's billing portal, for any account with a provider customer (a

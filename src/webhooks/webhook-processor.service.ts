@@ -1,27 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AccountsRepository } from '../accounts/accounts.repository';
 import { Database, Transaction } from '../database/database';
 import { isDataError } from '../database/database-errors';
-import { CustomerOwnership, CustomersService } from '../customers/customers.service';
 import {
   PaymentEvent,
   PaymentProvider,
   ProviderSubscription,
   UnusableProviderData,
 } from '../payments/payment-provider';
-import { CheckoutSessionsRepository } from '../subscriptions/checkout-sessions.repository';
-import { SubscriptionsRepository } from '../subscriptions/subscriptions.repository';
+import { PaymentEventSink } from '../payments/payment-event-sink';
+import { ProviderStateService } from '../subscriptions/provider-state.service';
 import { WebhookEventsRepository } from './webhook-events.repository';
 
 export type ProcessOutcome = 'applied' | 'duplicate' | 'ignored' | 'rejected';
-
-/** Subscription state to store, and the version (provider time) it carries. */
-interface VersionedState {
-  state: ProviderSubscription;
-  version: Date;
-  /** State of the same version replaces the stored one (it was read from the provider just now). */
-  replaceSameVersion: boolean;
-}
 
 /**
  * Applies provider events to the service's records (docs/guarantees.md#g6): each event id once (recorded
@@ -32,16 +22,13 @@ interface VersionedState {
  * as rejected, with the reason, and acknowledged: retrying it cannot help.
  */
 @Injectable()
-export class WebhookProcessor {
+export class WebhookProcessor implements PaymentEventSink {
   private readonly logger = new Logger(WebhookProcessor.name);
 
   constructor(
     private readonly db: Database,
     private readonly events: WebhookEventsRepository,
-    private readonly subscriptions: SubscriptionsRepository,
-    private readonly checkouts: CheckoutSessionsRepository,
-    private readonly accounts: AccountsRepository,
-    private readonly customers: CustomersService,
+    private readonly records: ProviderStateService,
     private readonly provider: PaymentProvider,
   ) {}
 
@@ -65,9 +52,10 @@ export class WebhookProcessor {
     if (event.kind === 'rejected') throw new UnusableProviderData(event.reason);
     if (!(await this.events.record(event, this.provider.name, { outcome: 'applied' }, tx)))
       return 'duplicate';
-    await this.effectOf(event, tx);
+    await this.records.applyEffect(event, tx);
     const state = 'subscription' in event ? event.subscription : undefined;
-    if (state) await this.store({ state, version: event.created, replaceSameVersion: true }, event, tx);
+    if (state)
+      await this.records.store({ state, version: event.created, replaceSameVersion: true }, event, tx);
     return 'applied';
   }
 
@@ -80,26 +68,11 @@ export class WebhookProcessor {
       case 'subscription':
         return this.applySubscriptionEvent(event, event.subscription);
       case 'checkout.expired':
-        return this.once(event, (tx) => this.effectOf(event, tx));
+        return this.once(event, (tx) => this.records.applyEffect(event, tx));
       case 'checkout.completed':
         return this.applyWithFetchedSubscription(event, event.session.subscriptionId);
       case 'invoice':
         return this.applyWithFetchedSubscription(event, event.subscriptionId);
-    }
-  }
-
-  /** What an event does to the records besides storing subscription state. */
-  private async effectOf(event: PaymentEvent, tx: Transaction): Promise<void> {
-    if (event.kind === 'checkout.completed') {
-      await this.checkouts.finishByProviderSessionId(this.provider.name, event.session.id, 'complete', tx);
-    } else if (event.kind === 'checkout.expired') {
-      const checkout = await this.checkouts.finishByProviderSessionId(
-        this.provider.name,
-        event.session.id,
-        'expired',
-        tx,
-      );
-      if (checkout) await this.accounts.releaseTrial(checkout.id, tx);
     }
   }
 
@@ -114,13 +87,13 @@ export class WebhookProcessor {
   ): Promise<ProcessOutcome> {
     try {
       return await this.once(event, async (tx) => {
-        const stored = await this.store(
+        const stored = await this.records.store(
           { state, version: event.created, replaceSameVersion: false },
           event,
           tx,
         );
         if (stored !== 'older') return;
-        const version = await this.subscriptions.findVersion(this.provider.name, state.id, tx);
+        const version = await this.records.storedVersion(state.id, tx);
         if (version?.getTime() === event.created.getTime()) throw new SameSecondState();
       });
     } catch (error) {
@@ -143,10 +116,10 @@ export class WebhookProcessor {
       ? await this.provider.retrieveSubscription(event.mode, subscriptionId)
       : null;
     return this.once(event, async (tx) => {
-      await this.effectOf(event, tx);
+      await this.records.applyEffect(event, tx);
       if (!fetched) return;
       const version = new Date(Math.max(fetched.asOf.getTime(), event.created.getTime()));
-      await this.store({ state: fetched.subscription, version, replaceSameVersion: true }, event, tx);
+      await this.records.store({ state: fetched.subscription, version, replaceSameVersion: true }, event, tx);
     });
   }
 
@@ -174,38 +147,6 @@ export class WebhookProcessor {
         ? 'rejected'
         : 'duplicate',
     );
-  }
-
-  /**
-   * Stores subscription state of one of our customers: `stored`, or `older` when newer state is
-   * stored already, or `unknown` for a customer that is not ours.
-   */
-  private async store(
-    { state, version, replaceSameVersion }: VersionedState,
-    event: PaymentEvent,
-    tx: Transaction,
-  ): Promise<'stored' | 'older' | 'unknown'> {
-    const owner = await this.ownerOf(event, state, tx);
-    if (!owner) return 'unknown';
-    const scope = { ...owner, provider: this.provider.name, mode: event.mode };
-    const stored = await this.subscriptions.upsertIfNewer(state, scope, version, { replaceSameVersion }, tx);
-    if (stored && state.trialEnd) await this.accounts.consumeTrial(owner.accountId, tx);
-    return stored ? 'stored' : 'older';
-  }
-
-  private async ownerOf(
-    event: PaymentEvent,
-    state: ProviderSubscription,
-    tx: Transaction,
-  ): Promise<CustomerOwnership | null> {
-    const owner = await this.customers.findOwner(event.mode, state.customerId, tx);
-    if (!owner) {
-      this.logger.warn(
-        { eventId: event.id, subscription: state.id },
-        'subscription of an unknown customer ignored',
-      );
-    }
-    return owner;
   }
 }
 

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AccountsModule } from '../accounts/accounts.module';
-import { CustomersModule } from '../customers/customers.module';
+import { PaymentEventSink } from '../payments/payment-event-sink';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { WebhookEventsRepository } from './webhook-events.repository';
 import { WebhookProcessor } from './webhook-processor.service';
@@ -10,7 +9,7 @@ import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
-  imports: [AccountsModule, CustomersModule, SubscriptionsModule],
+  imports: [SubscriptionsModule],
   controllers: [WebhooksController],
   providers: [
     WebhooksService,
@@ -18,7 +17,8 @@ import { WebhooksService } from './webhooks.service';
     WebhookEventsRepository,
     WebhookRefusals,
     WebhookRefusalInterceptor,
+    { provide: PaymentEventSink, useExisting: WebhookProcessor },
   ],
-  exports: [WebhookProcessor],
+  exports: [PaymentEventSink],
 })
 export class WebhooksModule {}

@@ -2,6 +2,9 @@ import { applyDecorators, Type } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { codeForStatus, ErrorCode } from '../errors/error-code';
 
+/** The API documents' wording for a 400 of the subscriptions endpoints. */
+export const BAD_REQUEST = 'Bad request - missing or invalid parameters';
+
 export interface DocumentedError {
   status: number;
   description: string;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { BadRequestError, NotFoundError } from '../../common/errors/domain-errors';
 import { Database, Transaction } from '../../database/database';
-import { WebhookProcessor } from '../../webhooks/webhook-processor.service';
+import { PaymentEventSink } from '../payment-event-sink';
 import { PaymentEvent, PaymentEventPayload, ProviderPrice } from '../payment-provider';
 import { SandboxPaymentProvider, toProviderSubscription } from './sandbox-payment-provider';
 import {
@@ -30,14 +30,14 @@ export interface PortalView {
 
 /**
  * What a person does on the sandbox's hosted pages. The outcome is recorded by producing the
- * events Stripe would send and handing them to the same WebhookProcessor as Stripe's webhooks.
+ * events Stripe would send and handing them to the same processing as Stripe's webhooks (PaymentEventSink).
  */
 @Injectable()
 export class SandboxFlow {
   constructor(
     private readonly store: SandboxStore,
     private readonly provider: SandboxPaymentProvider,
-    private readonly processor: WebhookProcessor,
+    private readonly events: PaymentEventSink,
     private readonly db: Database,
   ) {}
 
@@ -208,7 +208,7 @@ export class SandboxFlow {
   }
 
   /**
-   * Hands an event to the same processor as the provider's webhooks: inside the caller's
+   * Hands an event to the same processing as the provider's webhooks: inside the caller's
    * transaction when there is one (the sandbox's objects and the service's records together),
    * else on its own.
    */
@@ -225,7 +225,7 @@ export class SandboxFlow {
       mode,
       ...payload,
     };
-    if (tx) await this.processor.processWithin(event, tx);
-    else await this.processor.process(event);
+    if (tx) await this.events.processWithin(event, tx);
+    else await this.events.process(event);
   }
 }

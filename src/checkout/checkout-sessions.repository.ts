@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RawBuilder, sql } from 'kysely';
 import { Database, toBoolean, Transaction } from '../database/database';
+import { LIVE_SUBSCRIPTION_STATUSES } from '../subscriptions/subscription.entity';
 import { CheckoutSession, CheckoutStatus } from './checkout-session.entity';
 
 /**
@@ -32,10 +33,8 @@ export interface CheckoutContext {
   active: ActiveCheckout | null;
 }
 
-/** Subscription statuses that make a new checkout a second subscription (docs/guarantees.md#g2). */
-export const BLOCKING_SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due'] as const;
-
-const BLOCKING = sql.join([...BLOCKING_SUBSCRIPTION_STATUSES]);
+/** A live subscription makes a new subscription checkout a second one (docs/guarantees.md#g2). */
+const BLOCKING = sql.join([...LIVE_SUBSCRIPTION_STATUSES]);
 
 /** The pending or open checkout holding a slot (matches the partial unique indexes). */
 function inSlot(alias: string, slot: CheckoutSlot): RawBuilder<unknown> {

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AccountsRepository } from '../accounts/accounts.repository';
+import { Caller } from '../auth/principal';
 import { AppConfig, ProviderMode } from '../config/app-config';
 import { underLease } from '../common/concurrency/lease';
 import {
   AlreadySubscribedError,
+  AlreadySubscribedRemedy,
   CheckoutInProgressError,
   NotFoundError,
 } from '../common/errors/domain-errors';
@@ -15,7 +17,9 @@ import { CustomersService } from '../customers/customers.service';
 import { Database, Transaction } from '../database/database';
 import { CheckoutMode, HostedSession, PaymentProvider } from '../payments/payment-provider';
 import { ProviderCallBudget } from '../payments/provider-call-budget';
+import { CheckoutSessionData, CreateCheckoutRequest } from './dto/create-checkout.dto';
 import { PriceCatalog } from './price-catalog';
+import { TrialsRepository } from './trials.repository';
 import {
   ActiveCheckout,
   CheckoutSessionsRepository,
@@ -36,6 +40,8 @@ export interface CheckoutRequest {
   expiresInMinutes: number;
   /** Check the price against the provider and ALLOWED_PRICE_IDS (for caller-chosen prices). */
   verifyPrice: boolean;
+  /** What a 409 tells an account that already has a subscription to do, in the endpoint's terms. */
+  alreadySubscribedRemedy: AlreadySubscribedRemedy;
 }
 
 export const DEFAULT_CHECKOUT_EXPIRY_MINUTES = 24 * 60;
@@ -63,6 +69,7 @@ export class CheckoutService {
   constructor(
     private readonly checkouts: CheckoutSessionsRepository,
     private readonly accounts: AccountsRepository,
+    private readonly trials: TrialsRepository,
     private readonly customers: CustomersService,
     private readonly provider: PaymentProvider,
     private readonly budget: ProviderCallBudget,
@@ -71,6 +78,49 @@ export class CheckoutService {
     private readonly config: AppConfig,
     private readonly db: Database,
   ) {}
+
+  /**
+   * The sessions endpoint: a subscription checkout for SUBSCRIPTION_PRICE_ID, with the TRIAL_DAYS
+   * trial. It takes no allowExistingSubscription (an unknown field there): an account that already
+   * has a subscription is pointed to the portal instead.
+   */
+  startSubscriptionSession(caller: Caller, successUrl: string): Promise<HostedSession> {
+    return this.start({
+      accountId: caller.accountId,
+      mode: 'live',
+      checkoutMode: 'subscription',
+      priceId: this.config.subscriptionPriceId,
+      quantity: 1,
+      successUrl,
+      allowExistingSubscription: false,
+      expiresInMinutes: DEFAULT_CHECKOUT_EXPIRY_MINUTES,
+      verifyPrice: false,
+      alreadySubscribedRemedy: 'portal',
+    });
+  }
+
+  /** The billing checkout endpoint: a checkout for any price the operator offers. */
+  async startBillingCheckout(
+    caller: Caller,
+    body: CreateCheckoutRequest,
+    mode: ProviderMode,
+  ): Promise<CheckoutSessionData> {
+    const session = await this.start({
+      accountId: caller.accountId,
+      mode,
+      checkoutMode: body.mode ?? 'subscription',
+      priceId: body.priceId,
+      quantity: body.quantity ?? 1,
+      successUrl: body.successUrl,
+      cancelUrl: body.cancelUrl,
+      metadata: body.metadata,
+      allowExistingSubscription: body.allowExistingSubscription ?? false,
+      expiresInMinutes: body.expiresInMinutes ?? DEFAULT_CHECKOUT_EXPIRY_MINUTES,
+      verifyPrice: true,
+      alreadySubscribedRemedy: 'allowExistingSubscription',
+    });
+    return { sessionId: session.id, url: session.url };
+  }
 
   async start(request: CheckoutRequest): Promise<HostedSession> {
     this.redirects.assertAllowed('successUrl', request.successUrl);
@@ -114,7 +164,7 @@ export class CheckoutService {
         const context = await this.checkouts.loadContext(slot);
         if (!context) throw new NotFoundError('Account not found');
         if (context.hasBlockingSubscription && !request.allowExistingSubscription)
-          throw new AlreadySubscribedError();
+          throw new AlreadySubscribedError({ remedy: request.alreadySubscribedRemedy });
         const active = context.active;
         if (!active) return { gone: true };
         if (active.status === 'pending') {
@@ -150,7 +200,8 @@ export class CheckoutService {
   private async supersede(active: ActiveCheckout, request: CheckoutRequest): Promise<void> {
     const outcome = await this.provider.expireCheckoutSession(request.mode, active.providerSessionId!);
     if (outcome === 'complete') {
-      if (!request.allowExistingSubscription) throw new AlreadySubscribedError();
+      if (!request.allowExistingSubscription)
+        throw new AlreadySubscribedError({ remedy: request.alreadySubscribedRemedy });
       await this.db.transaction(async (tx) => {
         await this.checkouts.finishByProviderSessionId(
           this.provider.name,
@@ -216,7 +267,7 @@ export class CheckoutService {
   private async settleTrial(checkout: ClaimedCheckout, request: CheckoutRequest): Promise<number | null> {
     const offersTrial = request.checkoutMode === 'subscription' && this.config.trialDays > 0;
     if (!offersTrial || checkout.trialSettled) return null;
-    if (!(await this.accounts.claimTrial(request.accountId, checkout.id))) return null;
+    if (!(await this.trials.claim(request.accountId, checkout.id))) return null;
     await this.checkouts.setTrialDays(checkout.id, this.config.trialDays);
     return this.config.trialDays;
   }
@@ -224,7 +275,7 @@ export class CheckoutService {
   /** Ends a checkout (released or expired) and gives its trial back, in one transaction. */
   private async endCheckout(checkoutId: string, end: (tx: Transaction) => Promise<unknown>): Promise<void> {
     await this.db.transaction(async (tx) => {
-      if ((await end(tx)) !== false) await this.accounts.releaseTrial(checkoutId, tx);
+      if ((await end(tx)) !== false) await this.trials.release(checkoutId, tx);
     });
   }
 

@@ -5,8 +5,8 @@ import { alreadySubscribedMessage } from '../common/errors/domain-errors';
 import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { Caller } from '../auth/principal';
 import { ApiEnvelopeErrors, COMMON_ERRORS } from '../common/http/api-error-responses';
-import { AccountAndModeQuery } from '../subscriptions/dto/account-query.dto';
-import { BillingService } from './billing.service';
+import { AccountAndModeQuery } from '../common/http/account-query.dto';
+import { CheckoutService } from './checkout.service';
 import {
   BillingErrorResponse,
   CreateCheckoutRequest,
@@ -16,7 +16,7 @@ import {
 @ApiTags('billing')
 @Controller('api/billing')
 export class BillingController {
-  constructor(private readonly billing: BillingService) {}
+  constructor(private readonly checkout: CheckoutService) {}
 
   @Post('checkout')
   @HttpCode(200)
@@ -66,7 +66,11 @@ export class BillingController {
     @Body() body: CreateCheckoutRequest,
     @Query() query: AccountAndModeQuery,
   ): Promise<CreateCheckoutResponse> {
-    const data = await this.billing.createCheckout(caller, body, query.testMode === 'true' ? 'test' : 'live');
+    const data = await this.checkout.startBillingCheckout(
+      caller,
+      body,
+      query.testMode === 'true' ? 'test' : 'live',
+    );
     return { success: true, data };
   }
 }

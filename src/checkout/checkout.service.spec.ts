@@ -1,4 +1,8 @@
+import { Test } from '@nestjs/testing';
 import { AccountsRepository } from '../accounts/accounts.repository';
+import { AppConfig } from '../config/app-config';
+import { PaymentProvider } from '../payments/payment-provider';
+import { TrialsRepository } from './trials.repository';
 import { sql } from 'kysely';
 import {
   AlreadySubscribedError,
@@ -26,6 +30,7 @@ describe(CheckoutService.name, () => {
   let provider: InMemoryPaymentProvider;
   let db: Database;
   let accounts: AccountsRepository;
+  let trials: TrialsRepository;
   let close: () => Promise<void>;
   let accountId: string;
 
@@ -40,21 +45,43 @@ describe(CheckoutService.name, () => {
     allowExistingSubscription: false,
     expiresInMinutes: 60,
     verifyPrice: false,
+    alreadySubscribedRemedy: 'allowExistingSubscription',
     ...overrides,
   });
 
   const count = async (table: string) =>
     Number((await db.first(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.id(table)}`))!.n);
 
-  beforeEach(async () => {
-    ({ db, close } = await createUnitDb());
+  /** The checkout service as its module wires it, on a migrated in-memory database. */
+  async function build(env: Record<string, string>): Promise<CheckoutService> {
     const config = loadConfig({
       DATABASE_URL: 'sqlite::memory:',
-      TRIAL_DAYS: '14',
       ALLOWED_REDIRECT_ORIGINS: ORIGIN,
       STRIPE_TIMEOUT_MS: '1000',
       STRIPE_MAX_NETWORK_RETRIES: '0',
+      ...env,
     });
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        CheckoutService,
+        CheckoutSessionsRepository,
+        TrialsRepository,
+        PriceCatalog,
+        AccountsRepository,
+        CustomersService,
+        CustomersRepository,
+        RedirectUrlPolicy,
+        ProviderCallBudget,
+        { provide: AppConfig, useValue: config },
+        { provide: Database, useValue: db },
+        { provide: PaymentProvider, useValue: provider },
+      ],
+    }).compile();
+    return moduleRef.get(CheckoutService);
+  }
+
+  beforeEach(async () => {
+    ({ db, close } = await createUnitDb());
     provider = new InMemoryPaymentProvider();
     provider.prices.set('price_monthly', {
       id: 'price_monthly',
@@ -71,19 +98,8 @@ describe(CheckoutService.name, () => {
       type: 'one_time',
     });
     accounts = new AccountsRepository(db);
-    const budget = new ProviderCallBudget(config);
-    const customers = new CustomersService(new CustomersRepository(db), provider, budget);
-    sut = new CheckoutService(
-      new CheckoutSessionsRepository(db),
-      accounts,
-      customers,
-      provider,
-      budget,
-      new RedirectUrlPolicy(config),
-      new PriceCatalog(provider, config),
-      config,
-      db,
-    );
+    trials = new TrialsRepository(db);
+    sut = await build({ TRIAL_DAYS: '14' });
     accountId = (await accounts.create({ name: 'Acme', email: null, externalId: null, platformAdmin: false }))
       .id;
   });
@@ -181,7 +197,7 @@ describe(CheckoutService.name, () => {
   });
 
   it('should give no trial once the account has used it', async () => {
-    await accounts.consumeTrial(accountId);
+    await trials.consume(accountId);
 
     await sut.start(request());
 
@@ -189,19 +205,7 @@ describe(CheckoutService.name, () => {
   });
 
   it('should offer no trial at all with TRIAL_DAYS=0, and keep the account’s trial unclaimed', async () => {
-    const config = loadConfig({ TRIAL_DAYS: '0', ALLOWED_REDIRECT_ORIGINS: ORIGIN });
-    const budget = new ProviderCallBudget(config);
-    const noTrials = new CheckoutService(
-      new CheckoutSessionsRepository(db),
-      accounts,
-      new CustomersService(new CustomersRepository(db), provider, budget),
-      provider,
-      budget,
-      new RedirectUrlPolicy(config),
-      new PriceCatalog(provider, config),
-      config,
-      db,
-    );
+    const noTrials = await build({ TRIAL_DAYS: '0' });
 
     await noTrials.start(request());
 
@@ -263,7 +267,7 @@ describe(CheckoutService.name, () => {
         { allowExistingSubscription: false },
       );
       if (options.trialTaken) {
-        await accounts.claimTrial(accountId, abandonedId);
+        await trials.claim(accountId, abandonedId);
         await repository.setTrialDays(abandonedId, 14);
       }
     }

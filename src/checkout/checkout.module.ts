@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { AuthModule } from '../auth/auth.module';
+import { CommonModule } from '../common/common.module';
+import { CustomersModule } from '../customers/customers.module';
+import { BillingController } from './billing-checkout.controller';
+import { CheckoutSessionsRepository } from './checkout-sessions.repository';
+import { CheckoutService } from './checkout.service';
+import { PriceCatalog } from './price-catalog';
+import { SubscriptionSessionsController } from './subscription-sessions.controller';
+import { TrialsRepository } from './trials.repository';
+
+/**
+ * Hosted checkouts, for both API families (the subscriptions API's sessions, billing checkout):
+ * the rules of the one open checkout and the one trial, and the records they keep.
+ */
+@Module({
+  imports: [AuthModule, AccountsModule, CustomersModule, CommonModule],
+  controllers: [SubscriptionSessionsController, BillingController],
+  providers: [CheckoutService, CheckoutSessionsRepository, TrialsRepository, PriceCatalog],
+  exports: [CheckoutSessionsRepository, TrialsRepository],
+})
+export class CheckoutModule {}
