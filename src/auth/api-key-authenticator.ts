@@ -1,4 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { ApiKeyRevocations } from '../accounts/api-key-revocations';
 import { ApiKeyCredential, ApiKeysRepository } from '../accounts/api-keys.repository';
 import { AppConfig } from '../config/app-config';
@@ -19,7 +20,7 @@ const MAX_CACHED_KEYS = 10_000;
  */
 @Injectable()
 export class ApiKeyAuthenticator implements OnModuleDestroy {
-  private readonly cache = new Map<string, { credential: ApiKeyCredential; until: number }>();
+  private readonly cache: LRUCache<string, ApiKeyCredential>;
   private trusted: (() => boolean) | null = null;
   /** Counts revocations heard and cache drops: a lookup that saw either go by is not cached. */
   private generation = 0;
@@ -30,6 +31,9 @@ export class ApiKeyAuthenticator implements OnModuleDestroy {
     private readonly config: AppConfig,
     revocations: ApiKeyRevocations,
   ) {
+    // API_KEY_CACHE_TTL_MS=0 keeps `trusted` null, so nothing is cached; lru-cache would read 0 as
+    // "never expires", hence the 1 ms.
+    this.cache = new LRUCache({ max: MAX_CACHED_KEYS, ttl: config.apiKeyCacheTtlMs || 1 });
     this.unsubscribe = revocations.subscribe((apiKeyId) => {
       this.generation++;
       this.cache.delete(apiKeyId);
@@ -69,13 +73,12 @@ export class ApiKeyAuthenticator implements OnModuleDestroy {
       return this.apiKeys.findCredential(id);
     }
     const cached = this.cache.get(id);
-    if (cached && cached.until > Date.now()) return cached.credential;
+    if (cached) return cached;
     const generation = this.generation;
     const credential = await this.apiKeys.findCredential(id);
     // Unknown keys are not cached: anyone can invent them.
     if (credential && generation === this.generation && this.trusted?.()) {
-      if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(id, { credential, until: Date.now() + this.config.apiKeyCacheTtlMs });
+      this.cache.set(id, credential);
     }
     return credential;
   }

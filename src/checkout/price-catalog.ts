@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { AppConfig, ProviderMode } from '../config/app-config';
 import { InvalidPriceError } from '../common/errors/domain-errors';
 import { CheckoutMode, PaymentProvider, ProviderPrice } from '../payments/payment-provider';
@@ -13,13 +14,26 @@ const MAX_CACHED_PRICES = 1_000;
  */
 @Injectable()
 export class PriceCatalog {
-  private readonly cache = new Map<string, { price: ProviderPrice | null; until: number }>();
-  private readonly inFlight = new Map<string, Promise<ProviderPrice | null>>();
+  /** `fetch` shares one lookup among the requests that miss together; a failed one is not kept. */
+  private readonly prices: LRUCache<
+    string,
+    { price: ProviderPrice | null },
+    { mode: ProviderMode; priceId: string }
+  >;
 
   constructor(
     private readonly provider: PaymentProvider,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.prices = new LRUCache({
+      max: MAX_CACHED_PRICES,
+      // 0 turns caching off (every lookup is fresh, below); lru-cache reads a ttl of 0 as "forever".
+      ttl: config.priceCacheTtlMs,
+      fetchMethod: async (_key, _stale, { context }) => ({
+        price: await this.provider.retrievePrice(context.mode, context.priceId),
+      }),
+    });
+  }
 
   async assertPurchasable(mode: ProviderMode, priceId: string, checkoutMode: CheckoutMode): Promise<void> {
     if (this.config.allowedPriceIds && !this.config.allowedPriceIds.has(priceId))
@@ -30,19 +44,10 @@ export class PriceCatalog {
   }
 
   private async lookup(mode: ProviderMode, priceId: string): Promise<ProviderPrice | null> {
-    const key = `${mode}:${priceId}`;
-    const cached = this.cache.get(key);
-    if (cached && cached.until > Date.now()) return cached.price;
-    let lookup = this.inFlight.get(key);
-    if (!lookup) {
-      lookup = this.provider.retrievePrice(mode, priceId).then((price) => {
-        if (this.cache.size >= MAX_CACHED_PRICES) this.cache.delete(this.cache.keys().next().value!);
-        this.cache.set(key, { price, until: Date.now() + this.config.priceCacheTtlMs });
-        return price;
-      });
-      this.inFlight.set(key, lookup);
-      void lookup.finally(() => this.inFlight.delete(key)).catch(() => undefined);
-    }
-    return lookup;
+    const found = await this.prices.fetch(`${mode}:${priceId}`, {
+      context: { mode, priceId },
+      forceRefresh: this.config.priceCacheTtlMs === 0,
+    });
+    return found!.price;
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { createHash, randomUUID } from 'node:crypto';
 import { ProviderMode } from '../config/app-config';
 import { Transaction } from '../database/database';
@@ -43,7 +44,7 @@ export interface CustomerOwner {
  */
 @Injectable()
 export class CustomersService {
-  private readonly ownership = new Map<string, CustomerOwnership>();
+  private readonly ownership = new LRUCache<string, CustomerOwnership>({ max: OWNERSHIP_CACHE_SIZE });
 
   constructor(
     private readonly customers: CustomersRepository,
@@ -74,8 +75,6 @@ export class CustomersService {
     );
     if (!row) return null;
     const owner = { accountId: row.accountId, customerId: row.id };
-    if (this.ownership.size >= OWNERSHIP_CACHE_SIZE)
-      this.ownership.delete(this.ownership.keys().next().value!);
     this.ownership.set(cacheKey, owner);
     return owner;
   }
