@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { AccountsModule } from '../accounts/accounts.module';
+import { RateLimitStorageModule } from '../rate-limit/rate-limit.module';
 import { AccountOverrideGuard } from './account-override.guard';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyStrategy, BearerApiKeyStrategy } from './api-key.strategy';
@@ -9,7 +10,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { PostgresRevocationListener } from './postgres-revocation.listener';
 
 @Module({
-  imports: [PassportModule, AccountsModule],
+  imports: [PassportModule, AccountsModule, RateLimitStorageModule],
   providers: [
     ApiKeyAuthenticator,
     PostgresRevocationListener,
@@ -19,6 +20,12 @@ import { PostgresRevocationListener } from './postgres-revocation.listener';
     CredentialsGuard,
     AccountOverrideGuard,
   ],
-  exports: [ApiKeyAuthenticator, CredentialsGuard, AccountOverrideGuard, AccountsModule],
+  exports: [
+    ApiKeyAuthenticator,
+    CredentialsGuard,
+    AccountOverrideGuard,
+    AccountsModule,
+    RateLimitStorageModule,
+  ],
 })
 export class AuthModule {}

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
@@ -6,12 +6,12 @@ import { AuthFailureLimiter } from './auth-failure.limiter';
 import { IpRateLimitGuard } from './rate-limit.guard';
 import { RateLimitStorage } from './rate-limit.storage';
 
-@Global()
+/** The counters behind every limit; imported by the features that count (auth, webhooks). */
 @Module({
   providers: [RateLimitStorage, AuthFailureLimiter],
   exports: [RateLimitStorage, AuthFailureLimiter],
 })
-class RateLimitStorageModule {}
+export class RateLimitStorageModule {}
 
 /**
  * Rate limits (429 with Retry-After) for every route that does not opt out with @SkipThrottle():

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PaymentEventSink } from '../payments/payment-event-sink';
+import { RateLimitStorageModule } from '../rate-limit/rate-limit.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { WebhookEventsRepository } from './webhook-events.repository';
 import { WebhookProcessor } from './webhook-processor.service';
@@ -9,7 +10,7 @@ import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
-  imports: [SubscriptionsModule],
+  imports: [SubscriptionsModule, RateLimitStorageModule],
   controllers: [WebhooksController],
   providers: [
     WebhooksService,
