@@ -66,20 +66,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const credentials: Partial<Record<ProviderMode, StripeCredentials>> = {};
   const live = stripeCredentials(
-    'STRIPE_SECRET_KEY',
-    'STRIPE_WEBHOOK_SECRET',
-    secretKey,
-    read('STRIPE_WEBHOOK_SECRET'),
-    provider === 'stripe',
+    {
+      keyName: 'STRIPE_SECRET_KEY',
+      secretName: 'STRIPE_WEBHOOK_SECRET',
+      secretKey,
+      webhookSecret: read('STRIPE_WEBHOOK_SECRET'),
+      required: provider === 'stripe',
+    },
     problems,
   );
   if (live) credentials.live = live;
   const test = stripeCredentials(
-    'STRIPE_TEST_SECRET_KEY',
-    'STRIPE_TEST_WEBHOOK_SECRET',
-    read('STRIPE_TEST_SECRET_KEY'),
-    read('STRIPE_TEST_WEBHOOK_SECRET'),
-    false,
+    {
+      keyName: 'STRIPE_TEST_SECRET_KEY',
+      secretName: 'STRIPE_TEST_WEBHOOK_SECRET',
+      secretKey: read('STRIPE_TEST_SECRET_KEY'),
+      webhookSecret: read('STRIPE_TEST_WEBHOOK_SECRET'),
+      required: false,
+    },
     problems,
   );
   if (test) credentials.test = test;
@@ -189,12 +193,17 @@ function parseDatabase(
   return undefined;
 }
 
+interface CredentialVariables {
+  keyName: string;
+  secretName: string;
+  secretKey: string | undefined;
+  webhookSecret: string | undefined;
+  /** Whether the pair must be set (the live pair with PAYMENT_PROVIDER=stripe). */
+  required: boolean;
+}
+
 function stripeCredentials(
-  keyName: string,
-  secretName: string,
-  secretKey: string | undefined,
-  webhookSecret: string | undefined,
-  required: boolean,
+  { keyName, secretName, secretKey, webhookSecret, required }: CredentialVariables,
   problems: string[],
 ): StripeCredentials | undefined {
   if (secretKey === undefined && webhookSecret === undefined) {

@@ -44,7 +44,7 @@ export function createPostgresKysely(
   // An idle connection that the server or the network closed: the pool drops it and opens another
   // when one is needed; the failure that matters is answered (503) where a request meets it.
   pool.on('error', () => undefined);
-  const dialect = new PostgresDialect({ pool: new GuardedPool(pool, options.preparedStatements) });
+  const dialect = new PostgresDialect({ pool: new GuardedPool(pool, options) });
   return new Kysely<Tables>({ dialect, plugins: [new CamelCasePlugin()] });
 }
 
@@ -64,7 +64,7 @@ function statementName(text: string): string {
 class GuardedPool implements PostgresPool {
   constructor(
     private readonly pool: Pool,
-    private readonly preparedStatements: boolean,
+    private readonly options: { preparedStatements: boolean },
   ) {}
 
   async connect(): Promise<PostgresPoolClient> {
@@ -79,7 +79,7 @@ class GuardedPool implements PostgresPool {
     const guarded = {
       query: async <R>(text: string, values: ReadonlyArray<unknown>) => {
         try {
-          return this.preparedStatements
+          return this.options.preparedStatements
             ? await client.query<R & object>({
                 name: statementName(text),
                 text,
