@@ -2,12 +2,11 @@ import { createHmac, generateKeyPairSync, KeyObject, randomBytes } from 'node:cr
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
-import { FakeStripe } from './support/fake-stripe';
+import { useStripeApp } from './support/stripe-app';
 import {
   APP_ORIGIN,
   createAccount,
   signedEvent,
-  startStripeApp,
   startTestApp,
   SUBSCRIPTION_PRICE,
   TestAccount,
@@ -487,8 +486,7 @@ describe('Authentication with JWTs verified through a JWKS', () => {
 });
 
 describe('Acting for another account with accountId', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
+  const { fake, sut } = useStripeApp({ prices: [{ id: SUBSCRIPTION_PRICE, type: 'recurring' }] });
   /** An ordinary key: no admin scope. */
   let plain: TestAccount;
   /** Admin scope, not a platform admin, no grant. */
@@ -501,9 +499,6 @@ describe('Acting for another account with accountId', () => {
   let other: TestAccount;
 
   beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: SUBSCRIPTION_PRICE, type: 'recurring' });
-    sut = await startStripeApp(fake);
     plain = await createAccount(sut, { name: 'Plain' });
     scopedAdmin = await createAccount(sut, { name: 'Scoped admin', scopes: ['admin'] });
     grantHolder = await createAccount(sut, { name: 'Grant holder', scopes: ['admin'] });
@@ -511,11 +506,6 @@ describe('Acting for another account with accountId', () => {
     granted = await createAccount(sut, { name: 'Granted' });
     other = await createAccount(sut, { name: 'Other' });
     await sut.admin.addGrant(grantHolder.accountId, granted.accountId);
-  });
-
-  afterAll(async () => {
-    await sut.close();
-    await fake.stop();
   });
 
   beforeEach(() => {

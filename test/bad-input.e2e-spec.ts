@@ -1,14 +1,7 @@
 import request from 'supertest';
 import { sql } from 'kysely';
-import { FakeStripe } from './support/fake-stripe';
-import {
-  APP_ORIGIN,
-  createAccount,
-  startStripeApp,
-  SUBSCRIPTION_PRICE,
-  TestAccount,
-  TestApp,
-} from './support/test-app';
+import { useStripeApp } from './support/stripe-app';
+import { APP_ORIGIN, createAccount, SUBSCRIPTION_PRICE, TestAccount } from './support/test-app';
 
 // Guarantees 5 and 8 (docs/guarantees.md): bad input of any kind gets a 4xx in the endpoint's own error
 // shape, never a 5xx, and writes nothing (no local rows, no provider call).
@@ -390,8 +383,14 @@ function without(body: Record<string, unknown>, field: string): Record<string, u
 }
 
 describe('Bad input (guarantees 5 and 8)', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
+  const { fake, sut } = useStripeApp({
+    prices: [
+      { id: SUBSCRIPTION_PRICE, type: 'recurring' },
+      { id: BILLING_PRICE, type: 'recurring' },
+      { id: ONE_TIME_PRICE, type: 'one_time' },
+      { id: INACTIVE_PRICE, type: 'recurring', active: false },
+    ],
+  });
   /** Has a provider customer: the portal would succeed for it. */
   let withCustomer: TestAccount;
   let baseline: Footprint;
@@ -453,12 +452,6 @@ describe('Bad input (guarantees 5 and 8)', () => {
   ];
 
   beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: SUBSCRIPTION_PRICE, type: 'recurring' });
-    fake.addPrice({ id: BILLING_PRICE, type: 'recurring' });
-    fake.addPrice({ id: ONE_TIME_PRICE, type: 'one_time' });
-    fake.addPrice({ id: INACTIVE_PRICE, type: 'recurring', active: false });
-    sut = await startStripeApp(fake);
     await sut.app.listen(0, '127.0.0.1');
     const url = await sut.app.getUrl();
     http = () => request(url);
@@ -481,11 +474,6 @@ describe('Bad input (guarantees 5 and 8)', () => {
 
   /** The provider calls that write something; none may follow a bad request. */
   const providerPosts = () => fake.received('POST', /.*/);
-
-  afterAll(async () => {
-    await sut?.close();
-    await fake?.stop();
-  });
 
   describe.each(tables)('%s with a valid API key', (_name, endpoint, cases) => {
     it.each(cases.map((badCase) => [badCase.name, badCase] as const))(

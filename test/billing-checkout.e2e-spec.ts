@@ -1,10 +1,10 @@
-import { FakeStripe, RecordedRequest } from './support/fake-stripe';
 import { RawBuilder, sql } from 'kysely';
+import { FakeStripe, RecordedRequest } from './support/fake-stripe';
+import { useStripeApp } from './support/stripe-app';
 import {
   APP_ORIGIN,
   createAccount,
   signedEvent,
-  startStripeApp,
   STRIPE_KEY,
   STRIPE_TEST_KEY,
   TEST_MODE_WEBHOOK_SECRET,
@@ -82,29 +82,17 @@ async function subscribe(sut: TestApp, fake: FakeStripe, account: TestAccount, s
 }
 
 describe('POST /api/billing/checkout', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-  let account: TestAccount;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: RECURRING, type: 'recurring' });
-    fake.addPrice({ id: RECURRING_OTHER, type: 'recurring', interval: 'year' });
-    fake.addPrice({ id: ONE_TIME, type: 'one_time' });
-    fake.addPrice({ id: INACTIVE, type: 'recurring', active: false });
-    fake.addPrice({ id: INACTIVE_PRODUCT, type: 'recurring', productActive: false });
-    fake.addPrice({ id: CACHE_PROBE, type: 'recurring' });
-    sut = await startStripeApp(fake, { TRIAL_DAYS: String(TRIAL_DAYS) });
-  });
-
-  afterAll(async () => {
-    await sut.close();
-    await fake.stop();
-  });
-
-  beforeEach(async () => {
-    account = await createAccount(sut);
-    fake.requests.length = 0;
+  const { fake, sut, account } = useStripeApp({
+    prices: [
+      { id: RECURRING, type: 'recurring' },
+      { id: RECURRING_OTHER, type: 'recurring', interval: 'year' },
+      { id: ONE_TIME, type: 'one_time' },
+      { id: INACTIVE, type: 'recurring', active: false },
+      { id: INACTIVE_PRODUCT, type: 'recurring', productActive: false },
+      { id: CACHE_PROBE, type: 'recurring' },
+    ],
+    env: { TRIAL_DAYS: String(TRIAL_DAYS) },
+    perTest: true,
   });
 
   describe('success', () => {
@@ -497,25 +485,13 @@ describe('POST /api/billing/checkout', () => {
 });
 
 describe('POST /api/billing/checkout with ALLOWED_PRICE_IDS', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-  let account: TestAccount;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: ALLOWED, type: 'recurring' });
-    fake.addPrice({ id: RECURRING, type: 'recurring' });
-    sut = await startStripeApp(fake, { ALLOWED_PRICE_IDS: `${ALLOWED},price_other_allowed` });
-  });
-
-  afterAll(async () => {
-    await sut.close();
-    await fake.stop();
-  });
-
-  beforeEach(async () => {
-    account = await createAccount(sut);
-    fake.requests.length = 0;
+  const { fake, sut, account } = useStripeApp({
+    prices: [
+      { id: ALLOWED, type: 'recurring' },
+      { id: RECURRING, type: 'recurring' },
+    ],
+    env: { ALLOWED_PRICE_IDS: `${ALLOWED},price_other_allowed` },
+    perTest: true,
   });
 
   it('should accept a listed active price', async () => {
@@ -535,27 +511,10 @@ describe('POST /api/billing/checkout with ALLOWED_PRICE_IDS', () => {
 });
 
 describe('POST /api/billing/checkout?testMode=true with test-mode credentials', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-  let account: TestAccount;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: RECURRING, type: 'recurring' });
-    sut = await startStripeApp(fake, {
-      STRIPE_TEST_SECRET_KEY: STRIPE_TEST_KEY,
-      STRIPE_TEST_WEBHOOK_SECRET: TEST_MODE_WEBHOOK_SECRET,
-    });
-  });
-
-  afterAll(async () => {
-    await sut.close();
-    await fake.stop();
-  });
-
-  beforeEach(async () => {
-    account = await createAccount(sut);
-    fake.requests.length = 0;
+  const { fake, sut, account } = useStripeApp({
+    prices: [{ id: RECURRING, type: 'recurring' }],
+    env: { STRIPE_TEST_SECRET_KEY: STRIPE_TEST_KEY, STRIPE_TEST_WEBHOOK_SECRET: TEST_MODE_WEBHOOK_SECRET },
+    perTest: true,
   });
 
   it('should call the provider with the test key for ?testMode=true', async () => {

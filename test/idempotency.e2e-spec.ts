@@ -1,35 +1,15 @@
-import { FakeStripe } from './support/fake-stripe';
 import { sql } from 'kysely';
-import {
-  APP_ORIGIN,
-  createAccount,
-  startStripeApp,
-  SUBSCRIPTION_PRICE,
-  TestAccount,
-  TestApp,
-} from './support/test-app';
+import { useStripeApp } from './support/stripe-app';
+import { APP_ORIGIN, createAccount, SUBSCRIPTION_PRICE } from './support/test-app';
 
 describe('Idempotency-Key (guarantee 7)', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-  let account: TestAccount;
+  const { fake, sut, account } = useStripeApp({
+    prices: [{ id: SUBSCRIPTION_PRICE }, { id: 'price_once', type: 'one_time' }],
+    perTest: true,
+  });
   let counter = 0;
 
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: SUBSCRIPTION_PRICE });
-    fake.addPrice({ id: 'price_once', type: 'one_time' });
-    sut = await startStripeApp(fake);
-  });
-
-  afterAll(async () => {
-    await sut.close();
-    await fake.stop();
-  });
-
-  beforeEach(async () => {
-    account = await createAccount(sut);
-    fake.requests.length = 0;
+  beforeEach(() => {
     fake.delayMs = 0;
   });
 

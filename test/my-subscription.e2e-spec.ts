@@ -1,12 +1,5 @@
-import { FakeStripe } from './support/fake-stripe';
-import {
-  APP_ORIGIN,
-  createAccount,
-  signedEvent,
-  startStripeApp,
-  TestAccount,
-  TestApp,
-} from './support/test-app';
+import { useStripeApp } from './support/stripe-app';
+import { APP_ORIGIN, signedEvent } from './support/test-app';
 
 /**
  * GET /api/subscriptions/me when an account has more than one subscription (made in the
@@ -18,24 +11,12 @@ const MONTHLY = 'price_pro_monthly';
 const YEARLY = 'price_pro_yearly';
 
 describe('GET /api/subscriptions/me with several subscriptions', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-  let account: TestAccount;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: MONTHLY, type: 'recurring' });
-    fake.addPrice({ id: YEARLY, type: 'recurring', interval: 'year' });
-    sut = await startStripeApp(fake);
-  });
-
-  afterAll(async () => {
-    await sut.close();
-    await fake.stop();
-  });
-
-  beforeEach(async () => {
-    account = await createAccount(sut);
+  const { fake, sut, account } = useStripeApp({
+    prices: [
+      { id: MONTHLY, type: 'recurring' },
+      { id: YEARLY, type: 'recurring', interval: 'year' },
+    ],
+    perTest: true,
   });
 
   const checkout = () =>

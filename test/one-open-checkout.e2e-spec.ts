@@ -1,10 +1,10 @@
-import { FakeStripe, RecordedRequest } from './support/fake-stripe';
 import { sql } from 'kysely';
+import { RecordedRequest } from './support/fake-stripe';
+import { useStripeApp } from './support/stripe-app';
 import {
   APP_ORIGIN,
   createAccount,
   signedEvent,
-  startStripeApp,
   startTestApp,
   SUBSCRIPTION_PRICE,
   TestAccount,
@@ -28,27 +28,15 @@ const CANCEL_URL = `${APP_ORIGIN}/pricing`;
 type Body = Record<string, unknown>;
 
 describe('One open subscription checkout per account, with the Stripe provider', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-  let account: TestAccount;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: SUBSCRIPTION_PRICE, type: 'recurring' });
-    fake.addPrice({ id: MONTHLY, type: 'recurring' });
-    fake.addPrice({ id: YEARLY, type: 'recurring', interval: 'year' });
-    fake.addPrice({ id: CREDITS, type: 'one_time' });
-    sut = await startStripeApp(fake, { TRIAL_DAYS: String(TRIAL_DAYS) });
-  });
-
-  afterAll(async () => {
-    await sut.close();
-    await fake.stop();
-  });
-
-  beforeEach(async () => {
-    account = await createAccount(sut);
-    fake.requests.length = 0;
+  const { fake, sut, account } = useStripeApp({
+    prices: [
+      { id: SUBSCRIPTION_PRICE, type: 'recurring' },
+      { id: MONTHLY, type: 'recurring' },
+      { id: YEARLY, type: 'recurring', interval: 'year' },
+      { id: CREDITS, type: 'one_time' },
+    ],
+    env: { TRIAL_DAYS: String(TRIAL_DAYS) },
+    perTest: true,
   });
 
   const checkout = (body: Body = {}) =>

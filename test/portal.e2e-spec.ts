@@ -1,38 +1,14 @@
-import { FakeStripe } from './support/fake-stripe';
 import { sql } from 'kysely';
-import {
-  APP_ORIGIN,
-  createAccount,
-  signedEvent,
-  startStripeApp,
-  STRIPE_KEY,
-  SUBSCRIPTION_PRICE,
-  TestAccount,
-  TestApp,
-} from './support/test-app';
+import { useStripeApp } from './support/stripe-app';
+import { APP_ORIGIN, signedEvent, STRIPE_KEY, SUBSCRIPTION_PRICE, TestAccount } from './support/test-app';
 
 const PORTAL = '/api/subscriptions/portal';
 const RETURN_URL = `${APP_ORIGIN}/settings/billing?tab=invoices`;
 
 describe('POST /api/subscriptions/portal', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-  let account: TestAccount;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: SUBSCRIPTION_PRICE, type: 'recurring' });
-    sut = await startStripeApp(fake);
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await fake?.stop();
-  });
-
-  beforeEach(async () => {
-    account = await createAccount(sut);
-    fake.requests.length = 0;
+  const { fake, sut, account } = useStripeApp({
+    prices: [{ id: SUBSCRIPTION_PRICE, type: 'recurring' }],
+    perTest: true,
   });
 
   /** Gives the account a provider customer the way a client would: by starting a checkout. */

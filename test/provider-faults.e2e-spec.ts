@@ -4,14 +4,8 @@ import { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Response, Test } from 'supertest';
 import { FakeStripe, Fault, RecordedRequest } from './support/fake-stripe';
-import {
-  APP_ORIGIN,
-  createAccount,
-  startStripeApp,
-  SUBSCRIPTION_PRICE,
-  TestAccount,
-  TestApp,
-} from './support/test-app';
+import { useStripeApp } from './support/stripe-app';
+import { APP_ORIGIN, createAccount, SUBSCRIPTION_PRICE, TestAccount, TestApp } from './support/test-app';
 
 /**
  * Guarantee 9 (with 1 and 2, docs/guarantees.md) under provider faults: for every fault the fake can
@@ -222,28 +216,24 @@ async function trialClaimed(sut: TestApp, accountId: string): Promise<boolean> {
 }
 
 describe('provider faults (guarantee 9)', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-  const table: Row[] = [];
-  let priceCounter = 0;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: RECURRING, type: 'recurring' });
-    fake.addPrice({ id: ONE_TIME, type: 'one_time' });
-    fake.addPrice({ id: SUBSCRIPTION_PRICE, type: 'recurring' });
-    sut = await startStripeApp(fake, {
+  const { fake, sut } = useStripeApp({
+    prices: [
+      { id: RECURRING, type: 'recurring' },
+      { id: ONE_TIME, type: 'one_time' },
+      { id: SUBSCRIPTION_PRICE, type: 'recurring' },
+    ],
+    env: {
       STRIPE_TIMEOUT_MS: String(TIMEOUT_MS),
       STRIPE_MAX_NETWORK_RETRIES: String(RETRIES),
       TRIAL_DAYS: String(TRIAL_DAYS),
       // Every checkout on /api/billing asks the provider about its price.
       PRICE_CACHE_TTL_MS: '0',
-    });
+    },
   });
+  const table: Row[] = [];
+  let priceCounter = 0;
 
-  afterAll(async () => {
-    await sut?.close();
-    await fake?.stop();
+  afterAll(() => {
     if (table.length > 0) {
       const header =
         '| fault | call site | client saw | Retry-After | attempts | keys | elapsed ms | next request |';
@@ -656,25 +646,22 @@ class LossyProxy {
 }
 
 describe('provider faults: the answer lost after the provider made the customer (guarantees 1 and 9)', () => {
-  let fake: FakeStripe;
   let proxy: LossyProxy;
-  let sut: TestApp;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: SUBSCRIPTION_PRICE, type: 'recurring' });
-    proxy = await new LossyProxy(fake.url).start();
-    sut = await startStripeApp(fake, {
-      STRIPE_API_URL: proxy.url,
-      STRIPE_TIMEOUT_MS: String(TIMEOUT_MS),
-      STRIPE_MAX_NETWORK_RETRIES: String(RETRIES),
-    });
+  const { fake, sut } = useStripeApp({
+    prices: [{ id: SUBSCRIPTION_PRICE, type: 'recurring' }],
+    // The service reaches the fake through a proxy that can lose answers.
+    env: async (started) => {
+      proxy = await new LossyProxy(started.url).start();
+      return {
+        STRIPE_API_URL: proxy.url,
+        STRIPE_TIMEOUT_MS: String(TIMEOUT_MS),
+        STRIPE_MAX_NETWORK_RETRIES: String(RETRIES),
+      };
+    },
   });
 
   afterAll(async () => {
-    await sut?.close();
     await proxy?.stop();
-    await fake?.stop();
   });
 
   it('should not make a second provider customer when the request after the failure creates it again', async () => {

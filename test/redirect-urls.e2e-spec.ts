@@ -1,12 +1,5 @@
-import { FakeStripe } from './support/fake-stripe';
-import {
-  createAccount,
-  startStripeApp,
-  startTestApp,
-  SUBSCRIPTION_PRICE,
-  TestAccount,
-  TestApp,
-} from './support/test-app';
+import { useStripeApp } from './support/stripe-app';
+import { createAccount, startTestApp, SUBSCRIPTION_PRICE, TestAccount, TestApp } from './support/test-app';
 
 // Redirect URLs are stored and forwarded in their WHATWG serialisation (`new URL(x).href`):
 // percent-encoded ASCII, the only form an HTTP Location header can carry, and the form every
@@ -141,24 +134,9 @@ describe('Redirect URLs with the sandbox provider', () => {
 });
 
 describe('Redirect URLs with the Stripe provider', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-  let account: TestAccount;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: SUBSCRIPTION_PRICE, type: 'recurring' });
-    sut = await startStripeApp(fake);
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await fake?.stop();
-  });
-
-  beforeEach(async () => {
-    account = await createAccount(sut);
-    fake.requests.length = 0;
+  const { fake, sut, account } = useStripeApp({
+    prices: [{ id: SUBSCRIPTION_PRICE, type: 'recurring' }],
+    perTest: true,
   });
 
   const sentToProvider = () => fake.received('POST', '/v1/checkout/sessions').map((call) => call.body);

@@ -1,13 +1,6 @@
-import { FakeStripe } from './support/fake-stripe';
 import { sql } from 'kysely';
-import {
-  APP_ORIGIN,
-  createAccount,
-  startStripeApp,
-  startTestApp,
-  TestAccount,
-  TestApp,
-} from './support/test-app';
+import { useStripeApp } from './support/stripe-app';
+import { APP_ORIGIN, createAccount, startTestApp, TestAccount, TestApp } from './support/test-app';
 
 /** Makes every insert into the table fail, as a full disk would, until stopFailingInserts. */
 async function failInsertsInto(sut: TestApp, table: string): Promise<void> {
@@ -312,15 +305,10 @@ describe('The sandbox provider, through its hosted pages', () => {
 });
 
 describe('The sandbox pages with the Stripe provider', () => {
+  const { sut } = useStripeApp();
+
   it('should not exist', async () => {
-    const fake = await new FakeStripe().start();
-    const sut = await startStripeApp(fake);
-    try {
-      await sut.http().get('/sandbox/checkout/cs_sbx_anything').expect(404);
-      await sut.http().post('/sandbox/checkout/cs_sbx_anything/complete').expect(404);
-    } finally {
-      await sut.close();
-      await fake.stop();
-    }
+    await sut.http().get('/sandbox/checkout/cs_sbx_anything').expect(404);
+    await sut.http().post('/sandbox/checkout/cs_sbx_anything/complete').expect(404);
   });
 });

@@ -1,34 +1,12 @@
-import { FakeStripe } from './support/fake-stripe';
 import { sql } from 'kysely';
-import {
-  APP_ORIGIN,
-  createAccount,
-  startStripeApp,
-  STRIPE_KEY,
-  SUBSCRIPTION_PRICE,
-  TestAccount,
-  TestApp,
-} from './support/test-app';
+import { useStripeApp } from './support/stripe-app';
+import { APP_ORIGIN, STRIPE_KEY, SUBSCRIPTION_PRICE } from './support/test-app';
 
 describe('POST /api/subscriptions/sessions', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-  let account: TestAccount;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: SUBSCRIPTION_PRICE, type: 'recurring' });
-    sut = await startStripeApp(fake, { TRIAL_DAYS: '30' });
-  });
-
-  afterAll(async () => {
-    await sut.close();
-    await fake.stop();
-  });
-
-  beforeEach(async () => {
-    account = await createAccount(sut);
-    fake.requests.length = 0;
+  const { fake, sut, account } = useStripeApp({
+    prices: [{ id: SUBSCRIPTION_PRICE, type: 'recurring' }],
+    env: { TRIAL_DAYS: '30' },
+    perTest: true,
   });
 
   it('should create a subscription checkout with the configured price, trial and account metadata', async () => {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { FakeStripe } from './support/fake-stripe';
+import { useStripeApp } from './support/stripe-app';
 import {
   APP_ORIGIN,
   createAccount,
   signedEvent,
-  startStripeApp,
   STRIPE_KEY,
   STRIPE_TEST_KEY,
   SUBSCRIPTION_PRICE,
@@ -142,19 +142,12 @@ async function trialClaimedAt(app: TestApp, accountId: string): Promise<unknown>
 }
 
 describe('POST /api/webhooks/stripe', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: SUBSCRIPTION_PRICE, type: 'recurring' });
-    fake.addPrice({ id: OTHER_PRICE, type: 'recurring' });
-    sut = await startStripeApp(fake, { TRIAL_DAYS: '30' });
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await fake?.stop();
+  const { fake, sut } = useStripeApp({
+    prices: [
+      { id: SUBSCRIPTION_PRICE, type: 'recurring' },
+      { id: OTHER_PRICE, type: 'recurring' },
+    ],
+    env: { TRIAL_DAYS: '30' },
   });
 
   beforeEach(() => {
@@ -825,22 +818,12 @@ describe('POST /api/webhooks/stripe', () => {
 });
 
 describe('POST /api/webhooks/stripe with test-mode credentials', () => {
-  let fake: FakeStripe;
-  let sut: TestApp;
-
-  beforeAll(async () => {
-    fake = await new FakeStripe().start();
-    fake.addPrice({ id: SUBSCRIPTION_PRICE, type: 'recurring' });
-    fake.addPrice({ id: OTHER_PRICE, type: 'recurring' });
-    sut = await startStripeApp(fake, {
-      STRIPE_TEST_SECRET_KEY: STRIPE_TEST_KEY,
-      STRIPE_TEST_WEBHOOK_SECRET: TEST_MODE_WEBHOOK_SECRET,
-    });
-  });
-
-  afterAll(async () => {
-    await sut?.close();
-    await fake?.stop();
+  const { fake, sut } = useStripeApp({
+    prices: [
+      { id: SUBSCRIPTION_PRICE, type: 'recurring' },
+      { id: OTHER_PRICE, type: 'recurring' },
+    ],
+    env: { STRIPE_TEST_SECRET_KEY: STRIPE_TEST_KEY, STRIPE_TEST_WEBHOOK_SECRET: TEST_MODE_WEBHOOK_SECRET },
   });
 
   /** An account with a test-mode Stripe customer, made through a test-mode checkout. */
