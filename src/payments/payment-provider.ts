@@ -168,6 +168,9 @@ export abstract class PaymentProvider {
     subscriptionId: string,
   ): Promise<FetchedSubscription | null>;
 
-  /** Verifies the signature over the raw body before reading anything from it. */
-  abstract parseWebhook(mode: ProviderMode, rawBody: Buffer, signature: string | undefined): PaymentEvent;
+  /**
+   * Verifies the signature over the raw body before reading anything from it, against the signing
+   * secret of each mode the adapter has credentials for; the event carries the mode that verified it.
+   */
+  abstract parseWebhook(rawBody: Buffer, signature: string | undefined): PaymentEvent;
 }

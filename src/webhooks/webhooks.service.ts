@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig, ProviderMode } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-errors';
 import { ErrorCode } from '../common/errors/error-code';
-import { InvalidSignatureError, PaymentEvent, PaymentProvider } from '../payments/payment-provider';
+import { PaymentEvent, PaymentProvider } from '../payments/payment-provider';
 import { ProcessOutcome, WebhookProcessor } from './webhook-processor.service';
 import { WebhookRefusedError } from './webhook-refusals';
 
@@ -18,10 +17,9 @@ export class WebhooksService {
   constructor(
     private readonly provider: PaymentProvider,
     private readonly processor: WebhookProcessor,
-    private readonly config: AppConfig,
   ) {}
 
-  /** Verifies a delivery against each configured signing secret, then applies it. */
+  /** Has the provider verify a delivery (its signature, against each configured secret), then applies it. */
   async receive(rawBody: Buffer | undefined, signature: string | undefined): Promise<ProcessOutcome> {
     const event = this.verify(rawBody ?? Buffer.alloc(0), signature);
     try {
@@ -32,18 +30,12 @@ export class WebhooksService {
   }
 
   private verify(rawBody: Buffer, signature: string | undefined): PaymentEvent {
-    const modes = (['live', 'test'] as ProviderMode[]).filter((mode) => this.config.stripe.credentials[mode]);
-    let failure: unknown;
-    for (const mode of modes) {
-      try {
-        return this.provider.parseWebhook(mode, rawBody, signature);
-      } catch (error) {
-        failure = error;
-      }
+    try {
+      return this.provider.parseWebhook(rawBody, signature);
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      // The SDK's own wording can be long and technical; the reason is logged, the caller told plainly.
+      throw new WebhookRefusedError(error instanceof Error ? error.message : String(error));
     }
-    failure ??= new InvalidSignatureError('No webhook signing secret is configured');
-    if (failure instanceof DomainError) throw failure;
-    // The SDK's own wording can be long and technical; the reason is logged, the caller told plainly.
-    throw new WebhookRefusedError(failure instanceof Error ? failure.message : String(failure));
   }
 }

@@ -140,7 +140,8 @@ export class SandboxPaymentProvider extends PaymentProvider {
     return subscription ? { subscription: toProviderSubscription(subscription), asOf: new Date() } : null;
   }
 
-  parseWebhook(): PaymentEvent {
+  /** What a person does on the sandbox pages reaches the handlers directly (SandboxFlow). */
+  parseWebhook(_rawBody: Buffer, _signature: string | undefined): PaymentEvent {
     throw new InvalidSignatureError('The sandbox provider does not send webhooks over HTTP');
   }
 

@@ -5,6 +5,7 @@ import { toPaymentEvent } from './stripe-events';
 import { checkoutExpiry, StripePaymentProvider } from './stripe-payment-provider';
 
 const SECRET = 'whsec_unit_test_secret';
+const TEST_MODE_SECRET = 'whsec_unit_test_mode_secret';
 
 const subscriptionObject = (overrides: Record<string, unknown> = {}) => ({
   id: 'sub_123',
@@ -40,7 +41,7 @@ describe(StripePaymentProvider.name, () => {
     it('should accept a delivery signed with the endpoint secret', () => {
       const signature = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
 
-      const parsed = sut.parseWebhook('live', Buffer.from(payload), signature);
+      const parsed = sut.parseWebhook(Buffer.from(payload), signature);
 
       expect(parsed).toMatchObject({ id: 'evt_1', kind: 'subscription', mode: 'live' });
     });
@@ -58,15 +59,33 @@ describe(StripePaymentProvider.name, () => {
       ],
       ['no signature at all', () => undefined],
     ])('should refuse a delivery with %s', (_label, sign) => {
-      expect(() => sut.parseWebhook('live', Buffer.from(payload), sign())).toThrow(InvalidSignatureError);
+      expect(() => sut.parseWebhook(Buffer.from(payload), sign())).toThrow(InvalidSignatureError);
+    });
+
+    it('should verify a delivery signed with the test-mode secret as a test-mode event', () => {
+      const withTestMode = new StripePaymentProvider(
+        { live: stripe, test: new Stripe('sk_test_unitTestMode') },
+        loadConfig({
+          DATABASE_URL: 'sqlite::memory:',
+          STRIPE_SECRET_KEY: 'sk_test_unit',
+          STRIPE_WEBHOOK_SECRET: SECRET,
+          STRIPE_TEST_SECRET_KEY: 'sk_test_unitTestMode',
+          STRIPE_TEST_WEBHOOK_SECRET: TEST_MODE_SECRET,
+          SUBSCRIPTION_PRICE_ID: 'price_1',
+        }),
+      );
+      const signature = stripe.webhooks.generateTestHeaderString({ payload, secret: TEST_MODE_SECRET });
+
+      expect(withTestMode.parseWebhook(Buffer.from(payload), signature)).toMatchObject({ mode: 'test' });
+      expect(() => sut.parseWebhook(Buffer.from(payload), signature)).toThrow(InvalidSignatureError);
     });
 
     it('should refuse a body changed after signing', () => {
       const signature = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
 
-      expect(() =>
-        sut.parseWebhook('live', Buffer.from(payload.replace('trialing', 'active')), signature),
-      ).toThrow(InvalidSignatureError);
+      expect(() => sut.parseWebhook(Buffer.from(payload.replace('trialing', 'active')), signature)).toThrow(
+        InvalidSignatureError,
+      );
     });
   });
 

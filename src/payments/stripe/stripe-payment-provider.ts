@@ -22,6 +22,8 @@ export type StripeClients = Partial<Record<ProviderMode, Stripe>>;
 
 /** Stripe signs webhooks with a timestamp; older deliveries are refused (replay protection). */
 const WEBHOOK_TOLERANCE_SECONDS = 300;
+/** The order signing secrets are tried in: the main credentials' first. */
+const PROVIDER_MODES: readonly ProviderMode[] = ['live', 'test'];
 const RATE_LIMIT_BACKOFF_MS = 250;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -176,18 +178,26 @@ export class StripePaymentProvider extends PaymentProvider {
     }
   }
 
-  parseWebhook(mode: ProviderMode, rawBody: Buffer, signature: string | undefined): PaymentEvent {
-    const stripe = this.clients[mode];
-    const secret = this.config.stripe.credentials[mode]?.webhookSecret;
-    if (!stripe || !secret) throw new NotFoundError('Test mode is not configured');
+  parseWebhook(rawBody: Buffer, signature: string | undefined): PaymentEvent {
+    const verifiers = PROVIDER_MODES.flatMap((mode) => {
+      const stripe = this.clients[mode];
+      const secret = this.config.stripe.credentials[mode]?.webhookSecret;
+      return stripe && secret ? [{ mode, stripe, secret }] : [];
+    });
+    if (verifiers.length === 0) throw new InvalidSignatureError('No webhook signing secret is configured');
     if (!signature) throw new InvalidSignatureError('Missing Stripe-Signature header');
-    let event: Stripe.Event;
-    try {
-      event = stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
-    } catch (error) {
-      throw new InvalidSignatureError(error instanceof Error ? error.message : undefined);
+    let failure: unknown;
+    for (const { mode, stripe, secret } of verifiers) {
+      let event: Stripe.Event;
+      try {
+        event = stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
+      } catch (error) {
+        failure = error;
+        continue;
+      }
+      return toPaymentEvent(event, mode);
     }
-    return toPaymentEvent(event, mode);
+    throw new InvalidSignatureError(failure instanceof Error ? failure.message : undefined);
   }
 
   /**
