@@ -1,16 +1,22 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IdempotencyRepository } from './idempotency.repository';
-import { IdempotencyService } from './idempotency.service';
+import { IDEMPOTENCY_OPTIONS, IdempotencyOptions, IdempotencyService } from './idempotency.service';
 
 @Global()
-@Module({
-  providers: [
-    IdempotencyRepository,
-    IdempotencyService,
-    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-  ],
-  exports: [IdempotencyService],
-})
-export class IdempotencyModule {}
+@Module({})
+export class IdempotencyModule {
+  static forRoot(options: IdempotencyOptions): DynamicModule {
+    return {
+      module: IdempotencyModule,
+      providers: [
+        { provide: IDEMPOTENCY_OPTIONS, useValue: options },
+        IdempotencyRepository,
+        IdempotencyService,
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
+      exports: [IdempotencyService],
+    };
+  }
+}

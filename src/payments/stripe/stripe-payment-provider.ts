@@ -212,7 +212,7 @@ export class StripePaymentProvider extends PaymentProvider {
       try {
         return await request(stripe);
       } catch (error) {
-        if (!shouldRetryRateLimit(error) || attempt >= this.config.stripe.maxNetworkRetries) {
+        if (!shouldRetryRateLimit(error) || attempt >= this.config.providerCalls.maxNetworkRetries) {
           throw mapStripeError(error);
         }
         await sleep(RATE_LIMIT_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random() / 2));
