@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { setTimeout } from 'node:timers/promises';
 import Stripe from 'stripe';
 import { AppConfig, ProviderMode } from '../../config/app-config';
 import { NotFoundError } from '../../common/errors/domain-errors';
@@ -25,8 +26,6 @@ const WEBHOOK_TOLERANCE_SECONDS = 300;
 /** The order signing secrets are tried in: the main credentials' first. */
 const PROVIDER_MODES: readonly ProviderMode[] = ['live', 'test'];
 const RATE_LIMIT_BACKOFF_MS = 250;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Stripe accepts a checkout expiry from 30 minutes to 24 hours after it creates the session. */
 const CHECKOUT_MIN_SECONDS = 30 * 60;
@@ -215,7 +214,7 @@ export class StripePaymentProvider extends PaymentProvider {
         if (!shouldRetryRateLimit(error) || attempt >= this.config.providerCalls.maxNetworkRetries) {
           throw mapStripeError(error);
         }
-        await sleep(RATE_LIMIT_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random() / 2));
+        await setTimeout(RATE_LIMIT_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random() / 2));
       }
     }
   }
