@@ -2,6 +2,23 @@ import { ProviderMode, ProviderName } from '../config/app-config';
 
 export type CheckoutMode = 'subscription' | 'payment';
 
+/**
+ * A subscription's status in the service's terms (the names Stripe gives them, docs/api.md#me);
+ * each adapter maps its provider's statuses to these.
+ */
+export const SUBSCRIPTION_STATUSES = [
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'incomplete',
+  'incomplete_expired',
+  'paused',
+] as const;
+
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
 export interface ProviderCustomer {
   id: string;
 }
@@ -53,8 +70,7 @@ export interface PortalSessionInput {
 export interface ProviderSubscription {
   id: string;
   customerId: string;
-  /** The provider's own status names: trialing, active, past_due, canceled, unpaid, … */
-  status: string;
+  status: SubscriptionStatus;
   priceId: string | null;
   quantity: number;
   trialEnd: Date | null;

@@ -13,9 +13,10 @@ import {
   ProviderCustomer,
   ProviderPrice,
   ProviderSubscription,
+  SubscriptionStatus,
 } from '../payment-provider';
 import { SANDBOX_PRICES } from './sandbox-prices';
-import { sandboxId, SandboxStore, SandboxSubscription } from './sandbox-store';
+import { sandboxId, SandboxStore, SandboxSubscription, SandboxSubscriptionStatus } from './sandbox-store';
 
 /**
  * A payment provider that needs no network and no account: its hosted pages are served by this
@@ -150,11 +151,17 @@ export class SandboxPaymentProvider extends PaymentProvider {
   }
 }
 
+const SUBSCRIPTION_STATUSES: Record<SandboxSubscriptionStatus, SubscriptionStatus> = {
+  trialing: 'trialing',
+  active: 'active',
+  canceled: 'canceled',
+};
+
 export function toProviderSubscription(subscription: SandboxSubscription): ProviderSubscription {
   return {
     id: subscription.id,
     customerId: subscription.customerId,
-    status: subscription.status,
+    status: SUBSCRIPTION_STATUSES[subscription.status],
     priceId: subscription.priceId,
     quantity: subscription.quantity,
     trialEnd: subscription.trialEnd ? new Date(subscription.trialEnd) : null,

@@ -113,6 +113,27 @@ describe(StripePaymentProvider.name, () => {
       });
     });
 
+    it.each(['past_due', 'incomplete_expired', 'paused'])('should keep Stripe’s status %s', (status) => {
+      const parsed = toPaymentEvent(
+        event('customer.subscription.updated', subscriptionObject({ status })),
+        'live',
+      );
+
+      expect(parsed).toMatchObject({ kind: 'subscription', subscription: { status } });
+    });
+
+    it.each(['toString', 'a_status_stripe_never_sent'])(
+      'should reject a subscription whose status %s is none of the service’s',
+      (status) => {
+        const parsed = toPaymentEvent(
+          event('customer.subscription.updated', subscriptionObject({ status })),
+          'live',
+        );
+
+        expect(parsed).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/status/) });
+      },
+    );
+
     it('should find the subscription of an invoice in its parent (and in the older field)', () => {
       const current = toPaymentEvent(
         event('invoice.paid', { parent: { subscription_details: { subscription: 'sub_new' } } }),
