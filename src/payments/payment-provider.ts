@@ -34,6 +34,14 @@ export interface ProviderPrice {
   productName: string | null;
 }
 
+export interface CustomerInput {
+  mode: ProviderMode;
+  accountId: string;
+  email: string | null;
+  name: string;
+  idempotencyKey: string;
+}
+
 export interface CheckoutSessionInput {
   mode: ProviderMode;
   accountId: string;
@@ -157,13 +165,7 @@ export abstract class PaymentProvider {
   /** Whether credentials exist for the mode (test mode is optional). */
   abstract supportsMode(mode: ProviderMode): boolean;
 
-  abstract createCustomer(input: {
-    mode: ProviderMode;
-    accountId: string;
-    email: string | null;
-    name: string;
-    idempotencyKey: string;
-  }): Promise<ProviderCustomer>;
+  abstract createCustomer(input: CustomerInput): Promise<ProviderCustomer>;
 
   /** Null when the provider does not know the price. */
   abstract retrievePrice(mode: ProviderMode, priceId: string): Promise<ProviderPrice | null>;

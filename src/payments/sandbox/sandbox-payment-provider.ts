@@ -3,6 +3,7 @@ import { AppConfig, ProviderMode } from '../../config/app-config';
 import { ProviderError } from '../../common/errors/domain-errors';
 import {
   CheckoutSessionInput,
+  CustomerInput,
   FetchedSubscription,
   HostedCheckoutSession,
   HostedSession,
@@ -38,13 +39,7 @@ export class SandboxPaymentProvider extends PaymentProvider {
     return true;
   }
 
-  async createCustomer(input: {
-    mode: ProviderMode;
-    accountId: string;
-    email: string | null;
-    name: string;
-    idempotencyKey: string;
-  }): Promise<ProviderCustomer> {
+  async createCustomer(input: CustomerInput): Promise<ProviderCustomer> {
     return this.store.idempotent('customer', input.idempotencyKey, async () => {
       const customer = {
         id: sandboxId('customer'),

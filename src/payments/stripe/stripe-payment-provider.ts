@@ -5,6 +5,7 @@ import { AppConfig, ProviderMode } from '../../config/app-config';
 import { NotFoundError } from '../../common/errors/domain-errors';
 import {
   CheckoutSessionInput,
+  CustomerInput,
   FetchedSubscription,
   HostedCheckoutSession,
   HostedSession,
@@ -70,13 +71,7 @@ export class StripePaymentProvider extends PaymentProvider {
     return this.clients[mode] !== undefined;
   }
 
-  async createCustomer(input: {
-    mode: ProviderMode;
-    accountId: string;
-    email: string | null;
-    name: string;
-    idempotencyKey: string;
-  }): Promise<ProviderCustomer> {
+  async createCustomer(input: CustomerInput): Promise<ProviderCustomer> {
     const customer = await this.call(input.mode, (stripe) =>
       stripe.customers.create(
         {
