@@ -147,13 +147,6 @@ export class UnusableProviderData extends Error {
   }
 }
 
-export class InvalidSignatureError extends Error {
-  constructor(message = 'Webhook signature verification failed') {
-    super(message);
-    this.name = 'InvalidSignatureError';
-  }
-}
-
 /**
  * The port every payment provider adapter implements; it speaks the service's language and no
  * provider type crosses it. Errors are ProviderError (502), ProviderUnavailableError (503), or

@@ -96,6 +96,23 @@ export class ProviderUnavailableError extends DomainError {
 }
 
 /**
+ * A webhook delivery that failed verification. The caller is told plainly; `reason` (the
+ * verifier's own words, which can be long and technical) is for the log only.
+ */
+export class InvalidSignatureError extends DomainError {
+  constructor(readonly reason = 'Webhook signature verification failed') {
+    super(ErrorCode.INVALID_SIGNATURE, 'Webhook signature verification failed');
+  }
+}
+
+/** A webhook that was verified but could not be stored: 500, so that the provider retries it. */
+export class WebhookNotStoredError extends DomainError {
+  constructor(cause?: unknown) {
+    super(ErrorCode.WEBHOOK_NOT_STORED, 'The event could not be stored; it will be retried', { cause });
+  }
+}
+
+/**
  * Why the database cannot serve a request for now: it cannot be reached or did not answer in
  * time, or its storage does not take writes (full, read-only, failing, out of resources).
  */

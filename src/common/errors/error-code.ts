@@ -13,6 +13,8 @@ export const ErrorCode = {
   PAYMENT_PROVIDER_ERROR: 'PAYMENT_PROVIDER_ERROR',
   UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
+  INVALID_SIGNATURE: 'INVALID_SIGNATURE',
+  WEBHOOK_NOT_STORED: 'WEBHOOK_NOT_STORED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -31,6 +33,9 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   PAYMENT_PROVIDER_ERROR: HttpStatus.BAD_GATEWAY,
   UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   INTERNAL_ERROR: HttpStatus.INTERNAL_SERVER_ERROR,
+  INVALID_SIGNATURE: HttpStatus.BAD_REQUEST,
+  // 5xx, so that the provider delivers the event again (docs/guarantees.md#g6).
+  WEBHOOK_NOT_STORED: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
 /** For errors that arrive as bare HTTP statuses (framework errors, throttling, routing). */

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, ProviderMode } from '../../config/app-config';
-import { ProviderError } from '../../common/errors/domain-errors';
+import { InvalidSignatureError, ProviderError } from '../../common/errors/domain-errors';
 import {
   CheckoutSessionInput,
   CustomerInput,
   FetchedSubscription,
   HostedCheckoutSession,
   HostedSession,
-  InvalidSignatureError,
   PaymentEvent,
   PaymentProvider,
   PortalSessionInput,

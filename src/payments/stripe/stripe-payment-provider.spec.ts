@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { loadConfig } from '../../config/load-config';
-import { InvalidSignatureError } from '../payment-provider';
+import { InvalidSignatureError } from '../../common/errors/domain-errors';
 import { toPaymentEvent } from './stripe-events';
 import { checkoutExpiry, StripePaymentProvider } from './stripe-payment-provider';
 

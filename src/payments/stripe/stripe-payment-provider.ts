@@ -2,14 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout } from 'node:timers/promises';
 import Stripe from 'stripe';
 import { AppConfig, ProviderMode } from '../../config/app-config';
-import { NotFoundError } from '../../common/errors/domain-errors';
+import { InvalidSignatureError, NotFoundError } from '../../common/errors/domain-errors';
 import {
   CheckoutSessionInput,
   CustomerInput,
   FetchedSubscription,
   HostedCheckoutSession,
   HostedSession,
-  InvalidSignatureError,
   PaymentEvent,
   PaymentProvider,
   PortalSessionInput,
