@@ -81,6 +81,16 @@ export class IdempotencyKeyReusedError extends DomainError {
   }
 }
 
+/** A request with the same Idempotency-Key is still running and did not finish in time (docs/api.md#idempotency). */
+export class IdempotencyKeyInUseError extends DomainError {
+  constructor() {
+    super(
+      ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+      'A request with the same Idempotency-Key is still in progress; retry shortly',
+    );
+  }
+}
+
 /** The provider answered with an error that retrying will not fix (502). */
 export class ProviderError extends DomainError {
   constructor(message = 'The payment provider rejected the request', options?: { cause?: unknown }) {

@@ -1,7 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { underLease } from '../concurrency/lease';
-import { BadRequestError, CheckoutInProgressError, IdempotencyKeyReusedError } from '../errors/domain-errors';
+import {
+  BadRequestError,
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
+} from '../errors/domain-errors';
 import { IdempotencyRepository } from './idempotency.repository';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -89,7 +93,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
         };
       },
       deadline: Date.now() + this.options.leaseMs,
-      timeout: () => new CheckoutInProgressError(),
+      timeout: () => new IdempotencyKeyInUseError(),
     });
   }
 
