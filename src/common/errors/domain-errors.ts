@@ -42,6 +42,32 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** `accountId` names no account (or none the caller may know of). */
+export class AccountNotFoundError extends NotFoundError {
+  constructor() {
+    super('Account not found');
+  }
+}
+
+/** `accountId` names another account, and the credential lacks the admin scope. */
+export class AdminScopeRequiredError extends ForbiddenError {
+  constructor() {
+    super('Acting for another account needs a credential with the admin scope');
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  constructor(maxBytes: number) {
+    super(ErrorCode.PAYLOAD_TOO_LARGE, `Request body is larger than ${maxBytes / 1024} kB`);
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  constructor() {
+    super(ErrorCode.RATE_LIMITED, 'Too many requests; retry later');
+  }
+}
+
 /**
  * What a caller whose account already has a subscription can do instead, in the terms of the
  * endpoint that answered: only /api/billing/checkout takes allowExistingSubscription.
