@@ -18,6 +18,16 @@ export default tseslint.config(
     },
   },
   {
+    // The error model, idempotency and validators serve every feature and depend on none of them.
+    files: ['src/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/payments/**'], message: 'src/common must not depend on src/payments.' }] },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'src/**/*.spec.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { loggerModule } from './logging/logger.module';
 import { PaymentsModule } from './payments/payments.module';
+import { providerCallLeaseMs } from './payments/provider-call-budget';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SandboxPagesModule } from './payments/sandbox/sandbox-pages.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
@@ -21,7 +22,8 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         loggerModule(config),
         DatabaseModule,
-        IdempotencyModule,
+        // A request under an Idempotency-Key is given as long as a provider call can take.
+        IdempotencyModule.forRoot({ leaseMs: providerCallLeaseMs(config.providerCalls) }),
         RateLimitModule,
         PaymentsModule.forProvider(config.provider),
         CheckoutModule,

@@ -1,7 +1,12 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../common/errors/domain-errors';
+import {
+  AccountNotFoundError,
+  AdminScopeRequiredError,
+  BadRequestError,
+  ForbiddenError,
+} from '../common/errors/domain-errors';
 import { ADMIN_SCOPE, Caller, Principal } from './principal';
 
 interface AuthenticatedRequest {
@@ -37,10 +42,10 @@ export class AccountOverrideGuard implements CanActivate {
     const accountId = requested.toLowerCase();
     if (accountId === principal.accountId) return principal.accountId;
     if (!principal.scopes.has(ADMIN_SCOPE)) {
-      throw new ForbiddenError('Acting for another account needs a credential with the admin scope');
+      throw new AdminScopeRequiredError();
     }
     const target = await this.accounts.findOverrideTarget(principal.accountId, accountId);
-    if (!target) throw new NotFoundError('Account not found');
+    if (!target) throw new AccountNotFoundError();
     if (!principal.platformAdmin && !target.granted) {
       throw new ForbiddenError('This credential has no grant on that account');
     }

@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
-import { alreadySubscribedMessage } from '../common/errors/domain-errors';
+import { AlreadySubscribedError } from '../common/errors/domain-errors';
 import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { Caller } from '../auth/principal';
-import { ApiEnvelopeErrors, COMMON_ERRORS } from '../common/http/api-error-responses';
+import { ApiEnvelopeErrors, COMMON_ERRORS, documentedError } from '../common/http/api-error-responses';
 import { AccountAndModeQuery } from '../common/http/account-query.dto';
 import { CheckoutService } from './checkout.service';
 import {
@@ -49,12 +49,10 @@ export class BillingController {
       description: 'Unknown account, or test mode not configured',
       message: 'Test mode is not configured',
     },
-    {
-      status: 409,
-      description: 'The account already has an active, trialing or past-due subscription',
-      message: alreadySubscribedMessage('allowExistingSubscription'),
-      code: 'ALREADY_SUBSCRIBED',
-    },
+    documentedError(
+      new AlreadySubscribedError({ remedy: 'allowExistingSubscription' }),
+      'The account already has an active, trialing or past-due subscription',
+    ),
     COMMON_ERRORS.tooLarge,
     COMMON_ERRORS.idempotencyReused,
     COMMON_ERRORS.rateLimited,

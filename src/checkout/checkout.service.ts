@@ -5,6 +5,7 @@ import { Caller } from '../auth/principal';
 import { AppConfig, ProviderMode } from '../config/app-config';
 import { underLease } from '../common/concurrency/lease';
 import {
+  AccountNotFoundError,
   AlreadySubscribedError,
   AlreadySubscribedRemedy,
   CheckoutInProgressError,
@@ -162,7 +163,7 @@ export class CheckoutService {
       // Not claimed: no such account, a subscription in the way, or the slot is taken.
       inspect: async () => {
         const context = await this.checkouts.loadContext(slot);
-        if (!context) throw new NotFoundError('Account not found');
+        if (!context) throw new AccountNotFoundError();
         if (context.hasBlockingSubscription && !request.allowExistingSubscription)
           throw new AlreadySubscribedError({ remedy: request.alreadySubscribedRemedy });
         const active = context.active;
@@ -255,7 +256,7 @@ export class CheckoutService {
 
   private async ensureCustomer(request: CheckoutRequest): Promise<string> {
     const account = await this.accounts.findById(request.accountId);
-    if (!account) throw new NotFoundError('Account not found');
+    if (!account) throw new AccountNotFoundError();
     return this.customers.ensureCustomer(account, request.mode);
   }
 

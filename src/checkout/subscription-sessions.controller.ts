@@ -2,9 +2,14 @@ import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/principal';
-import { alreadySubscribedMessage } from '../common/errors/domain-errors';
+import { AlreadySubscribedError } from '../common/errors/domain-errors';
 import { AccountQuery } from '../common/http/account-query.dto';
-import { ApiSimpleErrors, BAD_REQUEST, COMMON_ERRORS } from '../common/http/api-error-responses';
+import {
+  ApiSimpleErrors,
+  BAD_REQUEST,
+  COMMON_ERRORS,
+  documentedError,
+} from '../common/http/api-error-responses';
 import { ErrorResponse } from '../common/http/error-response.dto';
 import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { CheckoutService } from './checkout.service';
@@ -52,11 +57,10 @@ export class SubscriptionSessionsController {
     ErrorResponse,
     COMMON_ERRORS.forbidden,
     COMMON_ERRORS.unknownAccount,
-    {
-      status: 409,
-      description: 'The account already has an active, trialing or past-due subscription',
-      message: alreadySubscribedMessage('portal'),
-    },
+    documentedError(
+      new AlreadySubscribedError({ remedy: 'portal' }),
+      'The account already has an active, trialing or past-due subscription',
+    ),
     COMMON_ERRORS.tooLarge,
     COMMON_ERRORS.idempotencyReused,
     COMMON_ERRORS.rateLimited,

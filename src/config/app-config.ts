@@ -15,6 +15,15 @@ export interface StripeCredentials {
   webhookSecret: string;
 }
 
+/**
+ * What one call to the payment provider may take, whatever the provider: the time per attempt
+ * and how many times a failed attempt is retried.
+ */
+export interface ProviderCallConfig {
+  timeoutMs: number;
+  maxNetworkRetries: number;
+}
+
 export interface JwtConfig {
   secret?: string;
   jwksUri?: string;
@@ -35,9 +44,8 @@ export class AppConfig {
   stripe!: {
     apiUrl?: URL;
     credentials: Partial<Record<ProviderMode, StripeCredentials>>;
-    timeoutMs: number;
-    maxNetworkRetries: number;
   };
+  providerCalls!: ProviderCallConfig;
   subscriptionPriceId!: string;
   trialDays!: number;
   allowedPriceIds!: ReadonlySet<string> | null;

@@ -152,6 +152,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     stripe: {
       apiUrl,
       credentials,
+    },
+    // Named after the provider they were first written for; they bound every provider's calls.
+    providerCalls: {
       timeoutMs: integer('STRIPE_TIMEOUT_MS', 10_000, 100, 80_000),
       maxNetworkRetries: integer('STRIPE_MAX_NETWORK_RETRIES', 2, 0, 5),
     },

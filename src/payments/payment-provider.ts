@@ -2,6 +2,23 @@ import { ProviderMode, ProviderName } from '../config/app-config';
 
 export type CheckoutMode = 'subscription' | 'payment';
 
+/**
+ * A subscription's status in the service's terms (the names Stripe gives them, docs/api.md#me);
+ * each adapter maps its provider's statuses to these.
+ */
+export const SUBSCRIPTION_STATUSES = [
+  'trialing',
+  'active',
+  'past_due',
+  'canceled',
+  'unpaid',
+  'incomplete',
+  'incomplete_expired',
+  'paused',
+] as const;
+
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
 export interface ProviderCustomer {
   id: string;
 }
@@ -15,6 +32,14 @@ export interface ProviderPrice {
   unitAmount: number | null;
   interval: string | null;
   productName: string | null;
+}
+
+export interface CustomerInput {
+  mode: ProviderMode;
+  accountId: string;
+  email: string | null;
+  name: string;
+  idempotencyKey: string;
 }
 
 export interface CheckoutSessionInput {
@@ -53,8 +78,7 @@ export interface PortalSessionInput {
 export interface ProviderSubscription {
   id: string;
   customerId: string;
-  /** The provider's own status names: trialing, active, past_due, canceled, unpaid, … */
-  status: string;
+  status: SubscriptionStatus;
   priceId: string | null;
   quantity: number;
   trialEnd: Date | null;
@@ -123,13 +147,6 @@ export class UnusableProviderData extends Error {
   }
 }
 
-export class InvalidSignatureError extends Error {
-  constructor(message = 'Webhook signature verification failed') {
-    super(message);
-    this.name = 'InvalidSignatureError';
-  }
-}
-
 /**
  * The port every payment provider adapter implements; it speaks the service's language and no
  * provider type crosses it. Errors are ProviderError (502), ProviderUnavailableError (503), or
@@ -141,13 +158,7 @@ export abstract class PaymentProvider {
   /** Whether credentials exist for the mode (test mode is optional). */
   abstract supportsMode(mode: ProviderMode): boolean;
 
-  abstract createCustomer(input: {
-    mode: ProviderMode;
-    accountId: string;
-    email: string | null;
-    name: string;
-    idempotencyKey: string;
-  }): Promise<ProviderCustomer>;
+  abstract createCustomer(input: CustomerInput): Promise<ProviderCustomer>;
 
   /** Null when the provider does not know the price. */
   abstract retrievePrice(mode: ProviderMode, priceId: string): Promise<ProviderPrice | null>;
@@ -168,6 +179,9 @@ export abstract class PaymentProvider {
     subscriptionId: string,
   ): Promise<FetchedSubscription | null>;
 
-  /** Verifies the signature over the raw body before reading anything from it. */
-  abstract parseWebhook(mode: ProviderMode, rawBody: Buffer, signature: string | undefined): PaymentEvent;
+  /**
+   * Verifies the signature over the raw body before reading anything from it, against the signing
+   * secret of each mode the adapter has credentials for; the event carries the mode that verified it.
+   */
+  abstract parseWebhook(rawBody: Buffer, signature: string | undefined): PaymentEvent;
 }

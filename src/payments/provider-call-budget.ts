@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, ProviderCallConfig } from '../config/app-config';
 
 /** Slack on top of the provider's own timeouts and retry backoff. */
 const LEASE_SLACK_MS = 5_000;
+
+/** How long one provider call can take at most, retries included. */
+export function providerCallLeaseMs({ timeoutMs, maxNetworkRetries }: ProviderCallConfig): number {
+  return timeoutMs * (maxNetworkRetries + 1) + LEASE_SLACK_MS;
+}
 
 /**
  * How long one provider call can take at most, retries included: the lease a request holds on a
@@ -13,8 +18,7 @@ export class ProviderCallBudget {
   constructor(private readonly config: AppConfig) {}
 
   leaseMs(): number {
-    const { timeoutMs, maxNetworkRetries } = this.config.stripe;
-    return timeoutMs * (maxNetworkRetries + 1) + LEASE_SLACK_MS;
+    return providerCallLeaseMs(this.config.providerCalls);
   }
 
   leaseUntil(): Date {

@@ -1,10 +1,12 @@
 import { Column, JoinColumn, ManyToOne, Entity, Index, Unique } from 'typeorm';
 import { Account } from '../accounts/account.entity';
+import { SubscriptionStatus } from '../payments/payment-provider';
 import { TimestampColumn, UuidColumn, UuidPrimaryColumn } from '../database/portable-columns';
 
-/** The provider's subscription as its webhooks last described it. */
 /** Statuses of a subscription that is live: it gives access, and a second one would be by accident. */
-export const LIVE_SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due'] as const;
+export const LIVE_SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = ['active', 'trialing', 'past_due'];
+
+/** The provider's subscription as its webhooks last described it. */
 
 @Entity('subscriptions')
 @Unique('uq_subscriptions_provider_subscription', ['provider', 'providerSubscriptionId'])
@@ -32,9 +34,9 @@ export class Subscription {
   @Column({ type: 'varchar', length: 255 })
   providerSubscriptionId!: string;
 
-  /** As the provider names it: trialing, active, past_due, canceled, unpaid, incomplete, … */
+  /** Mapped from the provider's own status by its adapter. */
   @Column({ type: 'varchar', length: 32 })
-  status!: string;
+  status!: SubscriptionStatus;
 
   @Column({ type: 'varchar', length: 255, nullable: true })
   priceId!: string | null;

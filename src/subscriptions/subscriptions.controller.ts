@@ -2,7 +2,13 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/principal';
-import { ApiSimpleErrors, BAD_REQUEST, COMMON_ERRORS } from '../common/http/api-error-responses';
+import { AccountNotFoundError, DatabaseUnavailableError } from '../common/errors/domain-errors';
+import {
+  ApiSimpleErrors,
+  BAD_REQUEST,
+  COMMON_ERRORS,
+  documentedError,
+} from '../common/http/api-error-responses';
 import { ErrorResponse } from '../common/http/error-response.dto';
 import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { AccountAndModeQuery, AccountQuery } from '../common/http/account-query.dto';
@@ -80,17 +86,9 @@ export class SubscriptionsController {
     { status: 400, description: 'Invalid query parameters', message: 'accountId must be a UUID' },
     COMMON_ERRORS.unauthorized,
     COMMON_ERRORS.forbidden,
-    {
-      status: 404,
-      description: 'Unknown account, or test mode not configured',
-      message: 'Account not found',
-    },
+    documentedError(new AccountNotFoundError(), 'Unknown account, or test mode not configured'),
     COMMON_ERRORS.rateLimited,
-    {
-      status: 503,
-      description: 'The database is unavailable (see Retry-After)',
-      message: 'The service is temporarily unavailable; retry later',
-    },
+    documentedError(new DatabaseUnavailableError(), 'The database is unavailable (see Retry-After)'),
   )
   async getMySubscription(
     @CurrentCaller() caller: Caller,

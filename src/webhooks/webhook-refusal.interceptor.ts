@@ -3,7 +3,8 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, Observable } from 'rxjs';
 import { skipRequestLog } from '../logging/logger.module';
-import { WebhookRefusals, WebhookRefusedError } from './webhook-refusals';
+import { InvalidSignatureError } from '../common/errors/domain-errors';
+import { WebhookRefusals } from './webhook-refusals';
 
 /**
  * Answers a refused delivery 400, or 429 with Retry-After once its IP is over the limit; leaves
@@ -18,7 +19,7 @@ export class WebhookRefusalInterceptor implements NestInterceptor {
   }
 
   private async refuse(error: unknown, context: ExecutionContext): Promise<never> {
-    if (!(error instanceof WebhookRefusedError)) throw error;
+    if (!(error instanceof InvalidSignatureError)) throw error;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const verdict = await this.refusals.record(request.ip, error.reason);

@@ -1,5 +1,4 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { BadRequestError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { RateLimitStorage } from '../rate-limit/rate-limit.storage';
 
@@ -8,13 +7,6 @@ const SUMMARY_INTERVAL_MS = 60_000;
 /** Addresses summed up one by one at most; refusals from further ones are summed up together. */
 const MAX_TRACKED_ADDRESSES = 10_000;
 const OTHER_ADDRESSES = 'other addresses';
-
-/** A delivery that failed verification; `reason` (the verifier's own words) is for the log only. */
-export class WebhookRefusedError extends BadRequestError {
-  constructor(readonly reason: string) {
-    super('Webhook signature verification failed');
-  }
-}
 
 export interface RefusalVerdict {
   /** Seconds the address is over the limit for (0: not over it). */

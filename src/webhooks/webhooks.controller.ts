@@ -1,7 +1,12 @@
 import { Controller, Headers, HttpCode, Post, Req, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiSimpleErrors } from '../common/http/api-error-responses';
+import {
+  InvalidSignatureError,
+  RateLimitedError,
+  WebhookNotStoredError,
+} from '../common/errors/domain-errors';
+import { ApiSimpleErrors, documentedError } from '../common/http/api-error-responses';
 import { RequestWithRawBody } from '../common/http/body-parsers';
 import { ErrorResponse } from '../common/http/error-response.dto';
 import { WebhookReceivedResponse } from './webhook-received.dto';
@@ -52,22 +57,15 @@ export class WebhooksController {
   })
   @ApiSimpleErrors(
     ErrorResponse,
-    {
-      status: 400,
-      description: 'Missing or invalid signature, or a timestamp older than five minutes',
-      message: 'Webhook signature verification failed',
-    },
-    {
-      status: 429,
-      description:
-        'Too many deliveries from this IP failed verification in the last minute (see Retry-After)',
-      message: 'Too many requests; retry later',
-    },
-    {
-      status: 500,
-      description: 'The event could not be stored; Stripe retries it',
-      message: 'The event could not be stored; it will be retried',
-    },
+    documentedError(
+      new InvalidSignatureError(),
+      'Missing or invalid signature, or a timestamp older than five minutes',
+    ),
+    documentedError(
+      new RateLimitedError(),
+      'Too many deliveries from this IP failed verification in the last minute (see Retry-After)',
+    ),
+    documentedError(new WebhookNotStoredError(), 'The event could not be stored; Stripe retries it'),
   )
   async receiveStripeEvent(
     @Req() request: RequestWithRawBody,

@@ -1,49 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig, ProviderMode } from '../config/app-config';
-import { DomainError } from '../common/errors/domain-errors';
-import { ErrorCode } from '../common/errors/error-code';
-import { InvalidSignatureError, PaymentEvent, PaymentProvider } from '../payments/payment-provider';
+import { WebhookNotStoredError } from '../common/errors/domain-errors';
+import { PaymentProvider } from '../payments/payment-provider';
 import { ProcessOutcome, WebhookProcessor } from './webhook-processor.service';
-import { WebhookRefusedError } from './webhook-refusals';
-
-/** A webhook that was verified but could not be stored: 500, so that the provider retries it. */
-export class WebhookNotStoredError extends DomainError {
-  constructor(cause: unknown) {
-    super(ErrorCode.INTERNAL_ERROR, 'The event could not be stored; it will be retried', { cause });
-  }
-}
 
 @Injectable()
 export class WebhooksService {
   constructor(
     private readonly provider: PaymentProvider,
     private readonly processor: WebhookProcessor,
-    private readonly config: AppConfig,
   ) {}
 
-  /** Verifies a delivery against each configured signing secret, then applies it. */
+  /**
+   * Has the provider verify a delivery (its signature, against each configured secret; a failure
+   * is InvalidSignatureError), then applies it.
+   */
   async receive(rawBody: Buffer | undefined, signature: string | undefined): Promise<ProcessOutcome> {
-    const event = this.verify(rawBody ?? Buffer.alloc(0), signature);
+    const event = this.provider.parseWebhook(rawBody ?? Buffer.alloc(0), signature);
     try {
       return await this.processor.process(event);
     } catch (error) {
       throw new WebhookNotStoredError(error);
     }
-  }
-
-  private verify(rawBody: Buffer, signature: string | undefined): PaymentEvent {
-    const modes = (['live', 'test'] as ProviderMode[]).filter((mode) => this.config.stripe.credentials[mode]);
-    let failure: unknown;
-    for (const mode of modes) {
-      try {
-        return this.provider.parseWebhook(mode, rawBody, signature);
-      } catch (error) {
-        failure = error;
-      }
-    }
-    failure ??= new InvalidSignatureError('No webhook signing secret is configured');
-    if (failure instanceof DomainError) throw failure;
-    // The SDK's own wording can be long and technical; the reason is logged, the caller told plainly.
-    throw new WebhookRefusedError(failure instanceof Error ? failure.message : String(failure));
   }
 }

@@ -1,10 +1,10 @@
+import { InvalidSignatureError } from '../../src/common/errors/domain-errors';
 import { ProviderMode } from '../../src/config/app-config';
 import {
   CheckoutSessionInput,
   FetchedSubscription,
   HostedCheckoutSession,
   HostedSession,
-  InvalidSignatureError,
   PaymentEvent,
   PaymentProvider,
   PortalSessionInput,

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../common/errors/error-code';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
@@ -114,20 +115,12 @@ export class CreateCheckoutResponse {
   data!: CheckoutSessionData;
 }
 
-const ERROR_CODES = [
-  'BAD_REQUEST',
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'ALREADY_SUBSCRIBED',
-  'CHECKOUT_IN_PROGRESS',
-  'IDEMPOTENCY_KEY_REUSED',
-  'PAYLOAD_TOO_LARGE',
-  'RATE_LIMITED',
-  'PAYMENT_PROVIDER_ERROR',
-  'UNAVAILABLE',
-  'INTERNAL_ERROR',
-];
+/** The codes the envelope can carry: all but the webhook endpoint's own (it answers `{error}`). */
+const WEBHOOK_ONLY_CODES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.INVALID_SIGNATURE,
+  ErrorCode.WEBHOOK_NOT_STORED,
+]);
+const ERROR_CODES = Object.values(ErrorCode).filter((code) => !WEBHOOK_ONLY_CODES.has(code));
 
 export class BillingErrorDetail {
   @ApiProperty({ enum: ERROR_CODES, example: 'BAD_REQUEST' })

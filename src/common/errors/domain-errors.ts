@@ -42,6 +42,32 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** `accountId` names no account (or none the caller may know of). */
+export class AccountNotFoundError extends NotFoundError {
+  constructor() {
+    super('Account not found');
+  }
+}
+
+/** `accountId` names another account, and the credential lacks the admin scope. */
+export class AdminScopeRequiredError extends ForbiddenError {
+  constructor() {
+    super('Acting for another account needs a credential with the admin scope');
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  constructor(maxBytes: number) {
+    super(ErrorCode.PAYLOAD_TOO_LARGE, `Request body is larger than ${maxBytes / 1024} kB`);
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  constructor() {
+    super(ErrorCode.RATE_LIMITED, 'Too many requests; retry later');
+  }
+}
+
 /**
  * What a caller whose account already has a subscription can do instead, in the terms of the
  * endpoint that answered: only /api/billing/checkout takes allowExistingSubscription.
@@ -81,6 +107,16 @@ export class IdempotencyKeyReusedError extends DomainError {
   }
 }
 
+/** A request with the same Idempotency-Key is still running and did not finish in time (docs/api.md#idempotency). */
+export class IdempotencyKeyInUseError extends DomainError {
+  constructor() {
+    super(
+      ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+      'A request with the same Idempotency-Key is still in progress; retry shortly',
+    );
+  }
+}
+
 /** The provider answered with an error that retrying will not fix (502). */
 export class ProviderError extends DomainError {
   constructor(message = 'The payment provider rejected the request', options?: { cause?: unknown }) {
@@ -92,6 +128,23 @@ export class ProviderError extends DomainError {
 export class ProviderUnavailableError extends DomainError {
   constructor(message = 'The payment provider is unavailable; retry later', options?: { cause?: unknown }) {
     super(ErrorCode.UNAVAILABLE, message, options);
+  }
+}
+
+/**
+ * A webhook delivery that failed verification. The caller is told plainly; `reason` (the
+ * verifier's own words, which can be long and technical) is for the log only.
+ */
+export class InvalidSignatureError extends DomainError {
+  constructor(readonly reason = 'Webhook signature verification failed') {
+    super(ErrorCode.INVALID_SIGNATURE, 'Webhook signature verification failed');
+  }
+}
+
+/** A webhook that was verified but could not be stored: 500, so that the provider retries it. */
+export class WebhookNotStoredError extends DomainError {
+  constructor(cause?: unknown) {
+    super(ErrorCode.WEBHOOK_NOT_STORED, 'The event could not be stored; it will be retried', { cause });
   }
 }
 

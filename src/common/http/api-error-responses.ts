@@ -1,6 +1,17 @@
 import { applyDecorators, Type } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import { codeForStatus, ErrorCode } from '../errors/error-code';
+import {
+  AccountNotFoundError,
+  AdminScopeRequiredError,
+  DomainError,
+  IdempotencyKeyReusedError,
+  PayloadTooLargeError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  UnauthorizedError,
+} from '../errors/domain-errors';
+import { codeForStatus, ERROR_STATUS, ErrorCode } from '../errors/error-code';
+import { MAX_JSON_BODY_BYTES } from './body-parsers';
 
 /** The API documents' wording for a 400 of the subscriptions endpoints. */
 export const BAD_REQUEST = 'Bad request - missing or invalid parameters';
@@ -13,6 +24,14 @@ export interface DocumentedError {
   /** The code, for the envelope of /api/billing; derived from the status when omitted. */
   code?: ErrorCode;
 }
+
+/** A documented case in the words, code and status of the error the service throws for it. */
+export const documentedError = (error: DomainError, description: string): DocumentedError => ({
+  status: ERROR_STATUS[error.code],
+  description,
+  message: error.message,
+  code: error.code,
+});
 
 const codeOf = (error: DocumentedError): ErrorCode => error.code ?? codeForStatus(error.status);
 
@@ -46,40 +65,28 @@ export function ApiEnvelopeErrors(type: Type<unknown>, ...errors: DocumentedErro
 
 /** The cases every authenticated endpoint shares. */
 export const COMMON_ERRORS = {
-  unauthorized: {
-    status: 401,
-    description: 'Unauthorized - invalid or missing authentication',
-    message: 'Authentication required',
-  },
-  forbidden: {
-    status: 403,
-    description: 'accountId names an account this credential may not act for',
-    message: 'Acting for another account needs a credential with the admin scope',
-  },
-  unknownAccount: { status: 404, description: 'accountId names no account', message: 'Account not found' },
-  tooLarge: {
-    status: 413,
-    description: 'The body is over 100 kB',
-    message: 'Request body is larger than 100 kB',
-  },
-  idempotencyReused: {
-    status: 422,
-    description: 'Idempotency-Key was used before with another request',
-    message: 'Idempotency-Key was already used with a different request',
-  },
-  rateLimited: {
-    status: 429,
-    description: 'Too many requests from this credential or IP (see Retry-After)',
-    message: 'Too many requests; retry later',
-  },
+  unauthorized: documentedError(new UnauthorizedError(), 'Unauthorized - invalid or missing authentication'),
+  forbidden: documentedError(
+    new AdminScopeRequiredError(),
+    'accountId names an account this credential may not act for',
+  ),
+  unknownAccount: documentedError(new AccountNotFoundError(), 'accountId names no account'),
+  tooLarge: documentedError(new PayloadTooLargeError(MAX_JSON_BODY_BYTES), 'The body is over 100 kB'),
+  idempotencyReused: documentedError(
+    new IdempotencyKeyReusedError(),
+    'Idempotency-Key was used before with another request',
+  ),
+  rateLimited: documentedError(
+    new RateLimitedError(),
+    'Too many requests from this credential or IP (see Retry-After)',
+  ),
   providerFailed: {
     status: 502,
     description: 'The payment provider failed or refused the request',
     message: 'The payment provider failed to answer',
   },
-  unavailable: {
-    status: 503,
-    description: 'The payment provider or the database is unavailable (see Retry-After)',
-    message: 'The payment provider is unavailable; retry later',
-  },
+  unavailable: documentedError(
+    new ProviderUnavailableError(),
+    'The payment provider or the database is unavailable (see Retry-After)',
+  ),
 } satisfies Record<string, DocumentedError>;

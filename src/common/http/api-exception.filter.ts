@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../errors/domain-errors';
+import { DomainError, RateLimitedError } from '../errors/domain-errors';
 import { codeForStatus, ERROR_STATUS, ErrorCode } from '../errors/error-code';
 import { presentError, Problem } from './error-presenters';
 
@@ -42,7 +42,7 @@ export function toProblem(exception: unknown): Problem {
     return { status: ERROR_STATUS[exception.code], code: exception.code, message: exception.message };
   }
   if (exception instanceof ThrottlerException) {
-    return { status: 429, code: ErrorCode.RATE_LIMITED, message: 'Too many requests; retry later' };
+    return toProblem(new RateLimitedError());
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

@@ -10,8 +10,7 @@ import {
   IS_OBJECT,
   IS_STRING,
 } from 'class-validator';
-import { BadRequestError, DomainError } from '../errors/domain-errors';
-import { ErrorCode } from '../errors/error-code';
+import { BadRequestError, PayloadTooLargeError } from '../errors/domain-errors';
 import { MAX_JSON_BODY_BYTES, UnreadableBody } from './body-parsers';
 
 /**
@@ -67,10 +66,7 @@ function readableBody(value: unknown): Record<string, unknown> {
   if (value instanceof UnreadableBody) {
     switch (value.reason) {
       case 'too-large':
-        throw new DomainError(
-          ErrorCode.PAYLOAD_TOO_LARGE,
-          `Request body is larger than ${MAX_JSON_BODY_BYTES / 1024} kB`,
-        );
+        throw new PayloadTooLargeError(MAX_JSON_BODY_BYTES);
       case 'unsupported-media-type':
         throw new BadRequestError('Content-Type must be application/json');
       case 'too-deep':

@@ -1,13 +1,26 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { underLease } from '../concurrency/lease';
-import { BadRequestError, CheckoutInProgressError, IdempotencyKeyReusedError } from '../errors/domain-errors';
-import { ProviderCallBudget } from '../../payments/provider-call-budget';
+import {
+  BadRequestError,
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
+} from '../errors/domain-errors';
 import { IdempotencyRepository } from './idempotency.repository';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export const IDEMPOTENCY_OPTIONS = Symbol('IDEMPOTENCY_OPTIONS');
+
+export interface IdempotencyOptions {
+  /**
+   * How long a request holds its key while it runs: a second request with the key waits for it
+   * that long, and takes the key over once the lease has run out (the request died).
+   */
+  leaseMs: number;
+}
 
 export interface IdempotentRequest {
   accountId: string;
@@ -34,7 +47,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly records: IdempotencyRepository,
-    private readonly budget: ProviderCallBudget,
+    @Inject(IDEMPOTENCY_OPTIONS) private readonly options: IdempotencyOptions,
   ) {}
 
   onModuleInit(): void {
@@ -59,9 +72,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     const run = async () => ({ body: await this.answer(accountId, key, execute), replayed: false });
     return underLease<IdempotentResult>({
       claim: async () =>
-        (await this.records.claim(accountId, key, hash, this.budget.leaseUntil(), expiry()))
-          ? run
-          : undefined,
+        (await this.records.claim(accountId, key, hash, this.leaseUntil(), expiry())) ? run : undefined,
       inspect: async () => {
         const entry = await this.records.find(accountId, key);
         if (!entry) return { gone: true };
@@ -75,15 +86,19 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
           held: {
             leaseUntil: entry.leaseUntil,
             takeOver: async () =>
-              (await this.records.takeOver(accountId, key, entry.leaseUntil!, this.budget.leaseUntil()))
+              (await this.records.takeOver(accountId, key, entry.leaseUntil!, this.leaseUntil()))
                 ? run
                 : undefined,
           },
         };
       },
-      deadline: Date.now() + this.budget.leaseMs(),
-      timeout: () => new CheckoutInProgressError(),
+      deadline: Date.now() + this.options.leaseMs,
+      timeout: () => new IdempotencyKeyInUseError(),
     });
+  }
+
+  private leaseUntil(): Date {
+    return new Date(Date.now() + this.options.leaseMs);
   }
 
   private async answer(accountId: string, key: string, execute: () => Promise<unknown>): Promise<unknown> {

@@ -1,21 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, ProviderMode } from '../../config/app-config';
-import { ProviderError } from '../../common/errors/domain-errors';
+import { InvalidSignatureError, ProviderError } from '../../common/errors/domain-errors';
 import {
   CheckoutSessionInput,
+  CustomerInput,
   FetchedSubscription,
   HostedCheckoutSession,
   HostedSession,
-  InvalidSignatureError,
   PaymentEvent,
   PaymentProvider,
   PortalSessionInput,
   ProviderCustomer,
   ProviderPrice,
   ProviderSubscription,
+  SubscriptionStatus,
 } from '../payment-provider';
 import { SANDBOX_PRICES } from './sandbox-prices';
-import { sandboxId, SandboxStore, SandboxSubscription } from './sandbox-store';
+import { sandboxId, SandboxStore, SandboxSubscription, SandboxSubscriptionStatus } from './sandbox-store';
 
 /**
  * A payment provider that needs no network and no account: its hosted pages are served by this
@@ -37,13 +38,7 @@ export class SandboxPaymentProvider extends PaymentProvider {
     return true;
   }
 
-  async createCustomer(input: {
-    mode: ProviderMode;
-    accountId: string;
-    email: string | null;
-    name: string;
-    idempotencyKey: string;
-  }): Promise<ProviderCustomer> {
+  async createCustomer(input: CustomerInput): Promise<ProviderCustomer> {
     return this.store.idempotent('customer', input.idempotencyKey, async () => {
       const customer = {
         id: sandboxId('customer'),
@@ -140,7 +135,8 @@ export class SandboxPaymentProvider extends PaymentProvider {
     return subscription ? { subscription: toProviderSubscription(subscription), asOf: new Date() } : null;
   }
 
-  parseWebhook(): PaymentEvent {
+  /** What a person does on the sandbox pages reaches the handlers directly (SandboxFlow). */
+  parseWebhook(_rawBody: Buffer, _signature: string | undefined): PaymentEvent {
     throw new InvalidSignatureError('The sandbox provider does not send webhooks over HTTP');
   }
 
@@ -149,11 +145,17 @@ export class SandboxPaymentProvider extends PaymentProvider {
   }
 }
 
+const SUBSCRIPTION_STATUSES: Record<SandboxSubscriptionStatus, SubscriptionStatus> = {
+  trialing: 'trialing',
+  active: 'active',
+  canceled: 'canceled',
+};
+
 export function toProviderSubscription(subscription: SandboxSubscription): ProviderSubscription {
   return {
     id: subscription.id,
     customerId: subscription.customerId,
-    status: subscription.status,
+    status: SUBSCRIPTION_STATUSES[subscription.status],
     priceId: subscription.priceId,
     quantity: subscription.quantity,
     trialEnd: subscription.trialEnd ? new Date(subscription.trialEnd) : null,

@@ -30,11 +30,14 @@ export interface SandboxCheckoutSession {
   subscriptionId: string | null;
 }
 
+/** The sandbox's own subscription statuses (its portal can only end a subscription at period end). */
+export type SandboxSubscriptionStatus = 'trialing' | 'active' | 'canceled';
+
 export interface SandboxSubscription {
   id: string;
   mode: ProviderMode;
   customerId: string;
-  status: string;
+  status: SandboxSubscriptionStatus;
   priceId: string;
   quantity: number;
   trialEnd: string | null;

@@ -17,8 +17,8 @@ export function createStripeClients(config: AppConfig): StripeClients {
     if (!credentials) continue;
     clients[mode] = new Stripe(credentials.secretKey, {
       apiVersion: STRIPE_API_VERSION,
-      timeout: config.stripe.timeoutMs,
-      maxNetworkRetries: config.stripe.maxNetworkRetries,
+      timeout: config.providerCalls.timeoutMs,
+      maxNetworkRetries: config.providerCalls.maxNetworkRetries,
       telemetry: false,
       appInfo: { name: 'billing-sessions-service' },
       ...(endpoint

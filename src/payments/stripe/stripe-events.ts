@@ -5,6 +5,7 @@ import {
   PaymentEvent,
   ProviderCheckoutSession,
   ProviderSubscription,
+  SubscriptionStatus,
   UnusableProviderData,
 } from '../payment-provider';
 
@@ -15,10 +16,23 @@ import {
  * failure the provider would retry for days.
  */
 
-/** The longest id, type and status the records keep. */
+/** The longest id and type the records keep. */
 const MAX_ID_LENGTH = 255;
 const MAX_TYPE_LENGTH = 100;
-const STATUS = /^[a-z_]{1,32}$/;
+/**
+ * Stripe's subscription statuses (of the pinned API version) in the service's terms; any other
+ * word makes the subscription one the service cannot store.
+ */
+const STATUSES: Readonly<Record<string, SubscriptionStatus>> = {
+  trialing: 'trialing',
+  active: 'active',
+  past_due: 'past_due',
+  canceled: 'canceled',
+  unpaid: 'unpaid',
+  incomplete: 'incomplete',
+  incomplete_expired: 'incomplete_expired',
+  paused: 'paused',
+};
 /** Quantities are 32-bit integers in the records. */
 const MAX_QUANTITY = 2_147_483_647;
 /** Unix seconds up to the last second of the year 9999. */
@@ -53,9 +67,9 @@ function quantity(value: unknown): number {
   return value;
 }
 
-function status(value: unknown): string {
-  if (typeof value !== 'string' || !STATUS.test(value)) fail('status is missing or not a status');
-  return value;
+function status(value: unknown): SubscriptionStatus {
+  if (typeof value !== 'string' || !Object.hasOwn(STATUSES, value)) fail('status is missing or not a status');
+  return STATUSES[value];
 }
 
 function accountIdOf(metadata: unknown, fallback?: unknown): string | null {

@@ -1,10 +1,11 @@
 import Stripe from 'stripe';
 import { loadConfig } from '../../config/load-config';
-import { InvalidSignatureError } from '../payment-provider';
+import { InvalidSignatureError } from '../../common/errors/domain-errors';
 import { toPaymentEvent } from './stripe-events';
 import { checkoutExpiry, StripePaymentProvider } from './stripe-payment-provider';
 
 const SECRET = 'whsec_unit_test_secret';
+const TEST_MODE_SECRET = 'whsec_unit_test_mode_secret';
 
 const subscriptionObject = (overrides: Record<string, unknown> = {}) => ({
   id: 'sub_123',
@@ -40,7 +41,7 @@ describe(StripePaymentProvider.name, () => {
     it('should accept a delivery signed with the endpoint secret', () => {
       const signature = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
 
-      const parsed = sut.parseWebhook('live', Buffer.from(payload), signature);
+      const parsed = sut.parseWebhook(Buffer.from(payload), signature);
 
       expect(parsed).toMatchObject({ id: 'evt_1', kind: 'subscription', mode: 'live' });
     });
@@ -58,15 +59,33 @@ describe(StripePaymentProvider.name, () => {
       ],
       ['no signature at all', () => undefined],
     ])('should refuse a delivery with %s', (_label, sign) => {
-      expect(() => sut.parseWebhook('live', Buffer.from(payload), sign())).toThrow(InvalidSignatureError);
+      expect(() => sut.parseWebhook(Buffer.from(payload), sign())).toThrow(InvalidSignatureError);
+    });
+
+    it('should verify a delivery signed with the test-mode secret as a test-mode event', () => {
+      const withTestMode = new StripePaymentProvider(
+        { live: stripe, test: new Stripe('sk_test_unitTestMode') },
+        loadConfig({
+          DATABASE_URL: 'sqlite::memory:',
+          STRIPE_SECRET_KEY: 'sk_test_unit',
+          STRIPE_WEBHOOK_SECRET: SECRET,
+          STRIPE_TEST_SECRET_KEY: 'sk_test_unitTestMode',
+          STRIPE_TEST_WEBHOOK_SECRET: TEST_MODE_SECRET,
+          SUBSCRIPTION_PRICE_ID: 'price_1',
+        }),
+      );
+      const signature = stripe.webhooks.generateTestHeaderString({ payload, secret: TEST_MODE_SECRET });
+
+      expect(withTestMode.parseWebhook(Buffer.from(payload), signature)).toMatchObject({ mode: 'test' });
+      expect(() => sut.parseWebhook(Buffer.from(payload), signature)).toThrow(InvalidSignatureError);
     });
 
     it('should refuse a body changed after signing', () => {
       const signature = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
 
-      expect(() =>
-        sut.parseWebhook('live', Buffer.from(payload.replace('trialing', 'active')), signature),
-      ).toThrow(InvalidSignatureError);
+      expect(() => sut.parseWebhook(Buffer.from(payload.replace('trialing', 'active')), signature)).toThrow(
+        InvalidSignatureError,
+      );
     });
   });
 
@@ -93,6 +112,27 @@ describe(StripePaymentProvider.name, () => {
         },
       });
     });
+
+    it.each(['past_due', 'incomplete_expired', 'paused'])('should keep Stripe’s status %s', (status) => {
+      const parsed = toPaymentEvent(
+        event('customer.subscription.updated', subscriptionObject({ status })),
+        'live',
+      );
+
+      expect(parsed).toMatchObject({ kind: 'subscription', subscription: { status } });
+    });
+
+    it.each(['toString', 'a_status_stripe_never_sent'])(
+      'should reject a subscription whose status %s is none of the service’s',
+      (status) => {
+        const parsed = toPaymentEvent(
+          event('customer.subscription.updated', subscriptionObject({ status })),
+          'live',
+        );
+
+        expect(parsed).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/status/) });
+      },
+    );
 
     it('should find the subscription of an invoice in its parent (and in the older field)', () => {
       const current = toPaymentEvent(

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { setTimeout } from 'node:timers/promises';
 import Stripe from 'stripe';
 import { AppConfig, ProviderMode } from '../../config/app-config';
-import { NotFoundError } from '../../common/errors/domain-errors';
+import { InvalidSignatureError, NotFoundError } from '../../common/errors/domain-errors';
 import {
   CheckoutSessionInput,
+  CustomerInput,
   FetchedSubscription,
   HostedCheckoutSession,
   HostedSession,
-  InvalidSignatureError,
   PaymentEvent,
   PaymentProvider,
   PortalSessionInput,
@@ -22,9 +23,9 @@ export type StripeClients = Partial<Record<ProviderMode, Stripe>>;
 
 /** Stripe signs webhooks with a timestamp; older deliveries are refused (replay protection). */
 const WEBHOOK_TOLERANCE_SECONDS = 300;
+/** The order signing secrets are tried in: the main credentials' first. */
+const PROVIDER_MODES: readonly ProviderMode[] = ['live', 'test'];
 const RATE_LIMIT_BACKOFF_MS = 250;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Stripe accepts a checkout expiry from 30 minutes to 24 hours after it creates the session. */
 const CHECKOUT_MIN_SECONDS = 30 * 60;
@@ -69,13 +70,7 @@ export class StripePaymentProvider extends PaymentProvider {
     return this.clients[mode] !== undefined;
   }
 
-  async createCustomer(input: {
-    mode: ProviderMode;
-    accountId: string;
-    email: string | null;
-    name: string;
-    idempotencyKey: string;
-  }): Promise<ProviderCustomer> {
+  async createCustomer(input: CustomerInput): Promise<ProviderCustomer> {
     const customer = await this.call(input.mode, (stripe) =>
       stripe.customers.create(
         {
@@ -176,18 +171,26 @@ export class StripePaymentProvider extends PaymentProvider {
     }
   }
 
-  parseWebhook(mode: ProviderMode, rawBody: Buffer, signature: string | undefined): PaymentEvent {
-    const stripe = this.clients[mode];
-    const secret = this.config.stripe.credentials[mode]?.webhookSecret;
-    if (!stripe || !secret) throw new NotFoundError('Test mode is not configured');
+  parseWebhook(rawBody: Buffer, signature: string | undefined): PaymentEvent {
+    const verifiers = PROVIDER_MODES.flatMap((mode) => {
+      const stripe = this.clients[mode];
+      const secret = this.config.stripe.credentials[mode]?.webhookSecret;
+      return stripe && secret ? [{ mode, stripe, secret }] : [];
+    });
+    if (verifiers.length === 0) throw new InvalidSignatureError('No webhook signing secret is configured');
     if (!signature) throw new InvalidSignatureError('Missing Stripe-Signature header');
-    let event: Stripe.Event;
-    try {
-      event = stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
-    } catch (error) {
-      throw new InvalidSignatureError(error instanceof Error ? error.message : undefined);
+    let failure: unknown;
+    for (const { mode, stripe, secret } of verifiers) {
+      let event: Stripe.Event;
+      try {
+        event = stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
+      } catch (error) {
+        failure = error;
+        continue;
+      }
+      return toPaymentEvent(event, mode);
     }
-    return toPaymentEvent(event, mode);
+    throw new InvalidSignatureError(failure instanceof Error ? failure.message : undefined);
   }
 
   /**
@@ -202,10 +205,10 @@ export class StripePaymentProvider extends PaymentProvider {
       try {
         return await request(stripe);
       } catch (error) {
-        if (!shouldRetryRateLimit(error) || attempt >= this.config.stripe.maxNetworkRetries) {
+        if (!shouldRetryRateLimit(error) || attempt >= this.config.providerCalls.maxNetworkRetries) {
           throw mapStripeError(error);
         }
-        await sleep(RATE_LIMIT_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random() / 2));
+        await setTimeout(RATE_LIMIT_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random() / 2));
       }
     }
   }

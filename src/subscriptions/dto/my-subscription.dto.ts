@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { SUBSCRIPTION_STATUSES, SubscriptionStatus } from '../../payments/payment-provider';
 
 export class SubscriptionView {
   @ApiProperty({ description: "The provider's subscription id.", example: 'sub_1QabcDEFghiJKL' })
@@ -6,19 +7,10 @@ export class SubscriptionView {
 
   @ApiProperty({
     description: 'As the provider names it.',
-    enum: [
-      'trialing',
-      'active',
-      'past_due',
-      'canceled',
-      'unpaid',
-      'incomplete',
-      'incomplete_expired',
-      'paused',
-    ],
+    enum: SUBSCRIPTION_STATUSES,
     example: 'trialing',
   })
-  status!: string;
+  status!: SubscriptionStatus;
 
   @ApiProperty({ nullable: true, type: String, example: 'price_1ABC123XYZ' })
   priceId!: string | null;
