@@ -4,7 +4,12 @@ import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { AlreadySubscribedError } from '../common/errors/domain-errors';
 import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
 import { Caller } from '../auth/principal';
-import { ApiEnvelopeErrors, COMMON_ERRORS, documentedError } from '../common/http/api-error-responses';
+import {
+  ApiEnvelopeErrors,
+  COMMON_ERRORS,
+  documentedError,
+  PROVIDER_CALL_ERRORS,
+} from '../common/http/api-error-responses';
 import { AccountAndModeQuery } from '../common/http/account-query.dto';
 import { CheckoutService } from './checkout.service';
 import {
@@ -53,11 +58,7 @@ export class BillingController {
       new AlreadySubscribedError({ remedy: 'allowExistingSubscription' }),
       'The account already has an active, trialing or past-due subscription',
     ),
-    COMMON_ERRORS.tooLarge,
-    COMMON_ERRORS.idempotencyReused,
-    COMMON_ERRORS.rateLimited,
-    COMMON_ERRORS.providerFailed,
-    COMMON_ERRORS.unavailable,
+    ...PROVIDER_CALL_ERRORS,
   )
   async createCheckout(
     @CurrentCaller() caller: Caller,

@@ -9,6 +9,7 @@ import {
   BAD_REQUEST,
   COMMON_ERRORS,
   documentedError,
+  PROVIDER_CALL_ERRORS,
 } from '../common/http/api-error-responses';
 import { ErrorResponse } from '../common/http/error-response.dto';
 import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
@@ -61,11 +62,7 @@ export class SubscriptionSessionsController {
       new AlreadySubscribedError({ remedy: 'portal' }),
       'The account already has an active, trialing or past-due subscription',
     ),
-    COMMON_ERRORS.tooLarge,
-    COMMON_ERRORS.idempotencyReused,
-    COMMON_ERRORS.rateLimited,
-    COMMON_ERRORS.providerFailed,
-    COMMON_ERRORS.unavailable,
+    ...PROVIDER_CALL_ERRORS,
   )
   createSubscriptionSession(
     @CurrentCaller() caller: Caller,

@@ -8,6 +8,7 @@ import {
   BAD_REQUEST,
   COMMON_ERRORS,
   documentedError,
+  PROVIDER_CALL_ERRORS,
 } from '../common/http/api-error-responses';
 import { ErrorResponse } from '../common/http/error-response.dto';
 import { ApiIdempotencyKey } from '../common/idempotency/api-idempotency-key.decorator';
@@ -58,11 +59,7 @@ export class SubscriptionsController {
       description: 'The account has no billing customer yet (or accountId names no account)',
       message: 'No billing customer exists for this account yet',
     },
-    COMMON_ERRORS.tooLarge,
-    COMMON_ERRORS.idempotencyReused,
-    COMMON_ERRORS.rateLimited,
-    COMMON_ERRORS.providerFailed,
-    COMMON_ERRORS.unavailable,
+    ...PROVIDER_CALL_ERRORS,
   )
   createSubscriptionPortal(
     @CurrentCaller() caller: Caller,

@@ -35,32 +35,29 @@ export const documentedError = (error: DomainError, description: string): Docume
 
 const codeOf = (error: DocumentedError): ErrorCode => error.code ?? codeForStatus(error.status);
 
-/** Error responses in the `{error}` shape, each with its own example. */
-export function ApiSimpleErrors(type: Type<unknown>, ...errors: DocumentedError[]) {
+function errorResponses(
+  type: Type<unknown>,
+  errors: DocumentedError[],
+  example: (error: DocumentedError) => object,
+) {
   return applyDecorators(
     ...errors.map((error) =>
-      ApiResponse({
-        status: error.status,
-        description: error.description,
-        type,
-        example: { error: error.message },
-      }),
+      ApiResponse({ status: error.status, description: error.description, type, example: example(error) }),
     ),
   );
 }
 
+/** Error responses in the `{error}` shape, each with its own example. */
+export function ApiSimpleErrors(type: Type<unknown>, ...errors: DocumentedError[]) {
+  return errorResponses(type, errors, (error) => ({ error: error.message }));
+}
+
 /** Error responses in the `{success: false, error: {code, message}}` envelope (docs/api.md#errors). */
 export function ApiEnvelopeErrors(type: Type<unknown>, ...errors: DocumentedError[]) {
-  return applyDecorators(
-    ...errors.map((error) =>
-      ApiResponse({
-        status: error.status,
-        description: error.description,
-        type,
-        example: { success: false, error: { code: codeOf(error), message: error.message } },
-      }),
-    ),
-  );
+  return errorResponses(type, errors, (error) => ({
+    success: false,
+    error: { code: codeOf(error), message: error.message },
+  }));
 }
 
 /** The cases every authenticated endpoint shares. */
@@ -90,3 +87,12 @@ export const COMMON_ERRORS = {
     'The payment provider or the database is unavailable (see Retry-After)',
   ),
 } satisfies Record<string, DocumentedError>;
+
+/** What every endpoint that writes and calls the provider may also answer, in this order. */
+export const PROVIDER_CALL_ERRORS: DocumentedError[] = [
+  COMMON_ERRORS.tooLarge,
+  COMMON_ERRORS.idempotencyReused,
+  COMMON_ERRORS.rateLimited,
+  COMMON_ERRORS.providerFailed,
+  COMMON_ERRORS.unavailable,
+];
