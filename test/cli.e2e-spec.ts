@@ -114,4 +114,66 @@ describe('The admin command line (npm run cli)', () => {
     expect(JSON.parse(refused.stderr)).toEqual({ error: '--account: no such account' });
     expect(refused.stdout).toBe('');
   });
+
+  it('should print its commands as plain text on --help, and nothing else', async () => {
+    const help = await cli('--help');
+
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toMatch(/^Usage: npm run -s cli -- <command> \[options\]\n/);
+    for (const command of ['accounts:create', 'api-keys:create', 'api-keys:revoke', 'grants:add']) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} \\[options\\] +\\S`, 'm'));
+    }
+    expect(() => JSON.parse(help.stdout)).toThrow();
+  });
+
+  it("should print a command's usage, description and options on <command> --help, configured or not", async () => {
+    const help = await cli('api-keys:create', '--help');
+    const viaHelpCommand = await cli('help', 'api-keys:create');
+
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toMatch(/^Usage: npm run -s cli -- api-keys:create \[options\]\n\nCreate an API key/);
+    expect(help.stdout).toMatch(/^ {2}--account <id> +the account the key acts as \(required\)$/m);
+    expect(help.stdout).toMatch(/^ {2}--scope <scope> +\S/m);
+    expect(help.stdout).toMatch(/^ {2}--expires-at <iso-8601> +\S/m);
+    expect(viaHelpCommand).toEqual(help);
+
+    // Help needs no database, so a configuration that names none still gets it.
+    const unconfigured = await run(
+      process.execPath,
+      ['-r', '@swc-node/register', 'src/cli/main.ts', '--help'],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, DATABASE_URL: 'nowhere' },
+      },
+    );
+    expect(unconfigured.stdout).toContain('Usage: npm run -s cli -- <command> [options]');
+  });
+
+  it('should refuse an unknown command or option on stderr, as JSON, with exit code 2 and nothing on stdout', async () => {
+    const unknownCommand = await cli('accounts:remove');
+    const unknownOption = await cli(
+      'api-keys:revoke',
+      '--id',
+      '00000000-0000-4000-8000-000000000000',
+      '--force',
+    );
+    const stray = await cli('accounts:create', '--name', 'Stray', 'true');
+    const none = await cli();
+
+    for (const result of [unknownCommand, unknownOption, stray, none]) {
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(JSON.parse(unknownCommand.stderr).error).toMatch(
+      /^unknown command 'accounts:remove'.*\n\nUsage: npm run -s cli -- <command> \[options\]\n/s,
+    );
+    expect(JSON.parse(unknownOption.stderr).error).toMatch(
+      /^unknown option '--force'\n\nUsage: npm run -s cli -- api-keys:revoke \[options\]\n/,
+    );
+    expect(JSON.parse(stray.stderr).error).toMatch(/^too many arguments for 'accounts:create'/);
+    expect(JSON.parse(none.stderr).error).toMatch(/^no command given\n\nUsage: npm run -s cli -- <command>/);
+  });
 });

@@ -1,103 +1,92 @@
-import { parseArgs, ParseArgsConfig } from 'node:util';
-import { AccountsRepository } from '../accounts/accounts.repository';
-import { AdminService } from '../accounts/admin.service';
-import { ApiKeysRepository } from '../accounts/api-keys.repository';
+import { CommandFactory, CommandRunner, CommandRunnerService } from 'nest-commander';
 import { DomainError } from '../common/errors/domain-errors';
 import { DatabaseConfig } from '../config/app-config';
-import { openDatabase } from '../database/open-database';
+import { AdminCliModule } from './admin-cli.module';
+import { UsageError } from './admin.commands';
+import { CommandResult } from './admin-session';
 
-export const USAGE = `Usage: npm run -s cli -- <command> [options]
+export { UsageError } from './admin.commands';
 
-  accounts:create --name NAME [--email E] [--external-id JWT_SUB] [--platform-admin]
-  api-keys:create --account ID [--scope admin] [--expires-at ISO-8601]
-  api-keys:revoke --id KEYID
-  grants:add --admin ACCOUNTID --account ACCOUNTID
+export const CLI_NAME = 'npm run -s cli --';
 
-Every command prints one JSON object. An API key is printed once, when it is created.`;
+type Program = Parameters<CommandRunner['setCommand']>[0];
 
-export class UsageError extends Error {}
+/** `--help` (or `help`) was asked for and printed: exit code 0, nothing else printed. */
+class HelpShown extends Error {}
 
-type Command = (
-  admin: AdminService,
-  values: Record<string, string | boolean | string[] | undefined>,
-) => Promise<unknown>;
-
-const COMMANDS: Record<string, { options: ParseArgsConfig['options']; run: Command }> = {
-  'accounts:create': {
-    options: {
-      name: { type: 'string' },
-      email: { type: 'string' },
-      'external-id': { type: 'string' },
-      'platform-admin': { type: 'boolean' },
+/**
+ * Runs one admin command line (`argv` without node and the script) against the database and
+ * returns its JSON-able result, or undefined when it printed help. Usage mistakes throw a
+ * UsageError whose message carries the help of the command concerned; nothing is written to
+ * stderr here (the caller prints errors as JSON).
+ */
+export async function runAdminCommand(
+  argv: string[],
+  database: DatabaseConfig | (() => DatabaseConfig),
+): Promise<unknown> {
+  const app = await CommandFactory.createWithoutRunning(
+    AdminCliModule.forRoot(typeof database === 'function' ? database : () => database),
+    {
+      logger: false,
+      abortOnError: false,
+      // Errors reach the caller, which prints them as JSON; help goes to stdout as commander writes it.
+      outputConfiguration: { writeErr: () => undefined, outputError: () => undefined },
+      serviceErrorHandler: (error) => {
+        throw error;
+      },
     },
-    run: (admin, values) =>
-      admin.createAccount({
-        name: required(values, 'name'),
-        email: values.email as string | undefined,
-        externalId: values['external-id'] as string | undefined,
-        platformAdmin: values['platform-admin'] === true,
-      }),
-  },
-  'api-keys:create': {
-    options: {
-      account: { type: 'string' },
-      scope: { type: 'string', multiple: true },
-      'expires-at': { type: 'string' },
-    },
-    run: (admin, values) =>
-      admin.createApiKey({
-        accountId: required(values, 'account'),
-        scopes: values.scope as string[] | undefined,
-        expiresAt: values['expires-at'] === undefined ? undefined : parseDate(values['expires-at'] as string),
-      }),
-  },
-  'api-keys:revoke': {
-    options: { id: { type: 'string' } },
-    run: (admin, values) => admin.revokeApiKey(required(values, 'id')),
-  },
-  'grants:add': {
-    options: { admin: { type: 'string' }, account: { type: 'string' } },
-    run: (admin, values) => admin.addGrant(required(values, 'admin'), required(values, 'account')),
-  },
-};
-
-function required(values: Record<string, unknown>, name: string): string {
-  const value = values[name];
-  if (typeof value !== 'string' || value.length === 0) throw new UsageError(`--${name} is required`);
-  return value;
-}
-
-function parseDate(text: string): Date {
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new UsageError('--expires-at must be an ISO-8601 date');
-  return date;
-}
-
-/** Runs one admin command against the database; returns the JSON-able result. */
-export async function runAdminCommand(argv: string[], database: DatabaseConfig): Promise<unknown> {
-  const [name, ...rest] = argv;
-  const command = name ? COMMANDS[name] : undefined;
-  if (!command) throw new UsageError(name ? `unknown command: ${name}` : 'no command given');
-  let values;
+  );
   try {
-    ({ values } = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const open = await openDatabase(database);
-  try {
-    const admin = new AdminService(
-      new AccountsRepository(open.database),
-      new ApiKeysRepository(open.database),
-    );
-    return await command.run(admin, values);
+    const runner = app.get(CommandRunnerService);
+    const program = programOf(runner);
+    let running: Program | undefined;
+    configureProgram(program);
+    program.hook('preAction', (_program, command) => {
+      running = command;
+    });
+    try {
+      await runner.run(['node', CLI_NAME, ...argv]);
+    } catch (error) {
+      if (error instanceof HelpShown) return undefined;
+      if (error instanceof UsageError) throw withHelp(error, error.command ?? running ?? program);
+      throw error;
+    }
+    return app.get(CommandResult).value;
   } finally {
-    await open.close();
+    await app.close();
   }
+}
+
+function programOf(runner: CommandRunnerService): Program {
+  return (runner as unknown as { commander: Program }).commander;
+}
+
+function configureProgram(program: Program): void {
+  program
+    .name(CLI_NAME)
+    .usage('<command> [options]')
+    .description(
+      'The admin command line: accounts, API keys and grants. Every command prints one JSON ' +
+        'object on stdout; an API key is printed once, when it is created. Errors are printed ' +
+        'as {"error": …} on stderr (exit code 2 for a usage mistake, 1 otherwise).',
+    )
+    .addHelpText('after', `\nRun "${CLI_NAME} <command> --help" for a command's options.`);
+  for (const command of [program, ...program.commands]) {
+    command.allowExcessArguments(false).exitOverride((error) => {
+      if (error.exitCode === 0) throw new HelpShown(error.message);
+      const message =
+        error.code === 'commander.help' ? 'no command given' : error.message.replace(/^error: /, '');
+      throw new UsageError(message, command);
+    });
+  }
+}
+
+function withHelp(error: UsageError, command: Program): UsageError {
+  return new UsageError(`${error.message}\n\n${command.helpInformation().trimEnd()}`, command);
 }
 
 export function describeFailure(error: unknown): { message: string; exitCode: number } {
-  if (error instanceof UsageError) return { message: `${error.message}\n\n${USAGE}`, exitCode: 2 };
+  if (error instanceof UsageError) return { message: error.message, exitCode: 2 };
   if (error instanceof DomainError) return { message: error.message, exitCode: 1 };
   return { message: error instanceof Error ? error.message : String(error), exitCode: 1 };
 }

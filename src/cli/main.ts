@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { ConfigValidationError, loadConfig } from '../config/load-config';
 import { describeFailure, runAdminCommand } from './admin-cli';
 
+/** `npm run -s cli -- <command> [options]`: one JSON line on stdout, or `{error}` on stderr. */
 async function main(): Promise<void> {
   try {
-    const config = loadConfig(process.env);
-    const result = await runAdminCommand(process.argv.slice(2), config.database);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    const result = await runAdminCommand(process.argv.slice(2), () => loadConfig(process.env).database);
+    if (result !== undefined) process.stdout.write(`${JSON.stringify(result)}\n`);
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${JSON.stringify({ error: error.message })}\n`);

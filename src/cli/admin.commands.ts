@@ -1,0 +1,175 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { AdminSession, CommandResult } from './admin-session';
+
+type CommanderCommand = Parameters<CommandRunner['setCommand']>[0];
+
+/** A usage mistake (an unknown command, a missing or malformed option): exit code 2. */
+export class UsageError extends Error {
+  /** `command` is the one whose help goes with the message, when known. */
+  constructor(
+    message: string,
+    readonly command?: CommanderCommand,
+  ) {
+    super(message);
+  }
+}
+
+/** An option a command cannot do without; an empty value is as good as none. */
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value.length === 0) throw new UsageError(`--${flag} is required`);
+  return value;
+}
+
+/** The last of a repeated option wins. */
+const lastValue = (value: string): string => value;
+
+interface CreateAccountOptions {
+  name?: string;
+  email?: string;
+  externalId?: string;
+  platformAdmin?: boolean;
+}
+
+@Command({
+  name: 'accounts:create',
+  description: 'Create an account; prints {"accountId": …}.',
+})
+export class CreateAccountCommand extends CommandRunner {
+  constructor(
+    private readonly session: AdminSession,
+    private readonly result: CommandResult,
+  ) {
+    super();
+  }
+
+  async run(_arguments: string[], options: CreateAccountOptions): Promise<void> {
+    const input = {
+      name: required(options.name, 'name'),
+      email: options.email,
+      externalId: options.externalId,
+      platformAdmin: options.platformAdmin === true,
+    };
+    this.result.value = await this.session.run((admin) => admin.createAccount(input));
+  }
+
+  @Option({ flags: '--name <name>', description: "the account's name (required)" })
+  parseName(value: string): string {
+    return lastValue(value);
+  }
+
+  @Option({ flags: '--email <email>', description: 'its billing email address' })
+  parseEmail(value: string): string {
+    return lastValue(value);
+  }
+
+  @Option({ flags: '--external-id <jwt-sub>', description: 'the JWT subject (`sub`) that names it' })
+  parseExternalId(value: string): string {
+    return lastValue(value);
+  }
+
+  @Option({
+    flags: '--platform-admin',
+    description: 'an admin-scoped credential of this account may act for any account',
+  })
+  parsePlatformAdmin(): boolean {
+    return true;
+  }
+}
+
+interface CreateApiKeyOptions {
+  account?: string;
+  scope?: string[];
+  expiresAt?: string;
+}
+
+@Command({
+  name: 'api-keys:create',
+  description: 'Create an API key for an account; prints the key, once, with its id.',
+})
+export class CreateApiKeyCommand extends CommandRunner {
+  constructor(
+    private readonly session: AdminSession,
+    private readonly result: CommandResult,
+  ) {
+    super();
+  }
+
+  async run(_arguments: string[], options: CreateApiKeyOptions): Promise<void> {
+    const input = {
+      accountId: required(options.account, 'account'),
+      scopes: options.scope,
+      expiresAt: options.expiresAt === undefined ? undefined : parseDate(options.expiresAt),
+    };
+    this.result.value = await this.session.run((admin) => admin.createApiKey(input));
+  }
+
+  @Option({ flags: '--account <id>', description: 'the account the key acts as (required)' })
+  parseAccount(value: string): string {
+    return lastValue(value);
+  }
+
+  @Option({ flags: '--scope <scope>', description: 'a scope of the key (`admin`); may be repeated' })
+  parseScope(value: string, previous: string[] | undefined): string[] {
+    return [...(previous ?? []), value];
+  }
+
+  @Option({ flags: '--expires-at <iso-8601>', description: 'when the key stops being accepted' })
+  parseExpiresAt(value: string): string {
+    return lastValue(value);
+  }
+}
+
+function parseDate(text: string): Date {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new UsageError('--expires-at must be an ISO-8601 date');
+  return date;
+}
+
+@Command({ name: 'api-keys:revoke', description: 'Revoke an API key; every instance refuses it at once.' })
+export class RevokeApiKeyCommand extends CommandRunner {
+  constructor(
+    private readonly session: AdminSession,
+    private readonly result: CommandResult,
+  ) {
+    super();
+  }
+
+  async run(_arguments: string[], options: { id?: string }): Promise<void> {
+    const apiKeyId = required(options.id, 'id');
+    this.result.value = await this.session.run((admin) => admin.revokeApiKey(apiKeyId));
+  }
+
+  @Option({ flags: '--id <key-id>', description: 'the id of the key (required)' })
+  parseId(value: string): string {
+    return lastValue(value);
+  }
+}
+
+@Command({
+  name: 'grants:add',
+  description: "Let an admin account's admin-scoped credentials act for another account.",
+})
+export class AddGrantCommand extends CommandRunner {
+  constructor(
+    private readonly session: AdminSession,
+    private readonly result: CommandResult,
+  ) {
+    super();
+  }
+
+  async run(_arguments: string[], options: { admin?: string; account?: string }): Promise<void> {
+    const adminAccountId = required(options.admin, 'admin');
+    const accountId = required(options.account, 'account');
+    this.result.value = await this.session.run((admin) => admin.addGrant(adminAccountId, accountId));
+  }
+
+  @Option({ flags: '--admin <account-id>', description: 'the account that gets the grant (required)' })
+  parseAdmin(value: string): string {
+    return lastValue(value);
+  }
+
+  @Option({ flags: '--account <account-id>', description: 'the account it may act for (required)' })
+  parseAccount(value: string): string {
+    return lastValue(value);
+  }
+}
