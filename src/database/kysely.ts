@@ -67,6 +67,11 @@ class GuardedPool implements PostgresPool {
     private readonly preparedStatements: boolean,
   ) {}
 
+  /** The pool's connection settings, which Kysely reads (it cancels no queries here). */
+  get options(): object {
+    return this.pool.options;
+  }
+
   async connect(): Promise<PostgresPoolClient> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
