@@ -1,7 +1,11 @@
 # syntax=docker/dockerfile:1
 
-# --- build: compile TypeScript and the native SQLite binding, then drop dev dependencies ---
-FROM node:20-bookworm-slim AS build
+# --- build: compile TypeScript, then drop dev dependencies ---
+# better-sqlite3 ships Node-API binaries for linux x64/arm64 in the package; npm still runs
+# node-gyp on its binding.gyp (python3, make), which compiles only where no binary fits (g++).
+# npm ci also fetches the `node` dev dependency (the Node 24 that npm scripts use on machines
+# without it); npm prune removes it, and the runtime stage runs the image's own Node.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -13,7 +17,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # --- runtime: the compiled service and production dependencies, as a non-root user ---
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0 \

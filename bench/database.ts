@@ -156,7 +156,7 @@ export async function seedAccounts(
         });
         const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`;
         // The driver's own escaping: Dates and booleans stored as the service stores them.
-        const [text, bound] = database.dataSource.driver.escapeQueryWithParameters(sql, params, {});
+        const [text, bound] = database.dataSource.driver.escapeQueryWithParameters(sql, params);
         await runner.query(text, bound);
       };
       await insert(

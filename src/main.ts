@@ -1,3 +1,4 @@
+import './node-version';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';

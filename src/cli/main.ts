@@ -1,3 +1,4 @@
+import '../node-version';
 import 'reflect-metadata';
 import { ConfigValidationError, loadConfig } from '../config/load-config';
 import { describeFailure, runAdminCommand } from './admin-cli';

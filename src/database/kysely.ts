@@ -44,7 +44,9 @@ export function createPostgresKysely(
   // An idle connection that the server or the network closed: the pool drops it and opens another
   // when one is needed; the failure that matters is answered (503) where a request meets it.
   pool.on('error', () => undefined);
-  const dialect = new PostgresDialect({ pool: new GuardedPool(pool, options) });
+  const dialect = new PostgresDialect({
+    pool: new GuardedPool(pool, { prepared: options.preparedStatements }),
+  });
   return new Kysely<Tables>({ dialect, plugins: [new CamelCasePlugin()] });
 }
 
@@ -64,8 +66,13 @@ function statementName(text: string): string {
 class GuardedPool implements PostgresPool {
   constructor(
     private readonly pool: Pool,
-    private readonly options: { preparedStatements: boolean },
+    private readonly statements: { prepared: boolean },
   ) {}
+
+  /** The pool's connection settings, which Kysely reads (it cancels no queries here). */
+  get options(): object {
+    return this.pool.options;
+  }
 
   async connect(): Promise<PostgresPoolClient> {
     const client = await this.pool.connect();
@@ -79,7 +86,7 @@ class GuardedPool implements PostgresPool {
     const guarded = {
       query: async <R>(text: string, values: ReadonlyArray<unknown>) => {
         try {
-          return this.options.preparedStatements
+          return this.statements.prepared
             ? await client.query<R & object>({
                 name: statementName(text),
                 text,

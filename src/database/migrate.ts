@@ -1,3 +1,4 @@
+import '../node-version';
 import 'reflect-metadata';
 import { loadConfig } from '../config/load-config';
 import { createDataSource, runMigrations } from './data-source';

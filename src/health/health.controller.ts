@@ -4,6 +4,7 @@ import { ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiOkResponse } f
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { DatabaseHealthIndicator } from './database.health';
+import { ApiHealthCheckResponses } from './health-check.schema';
 
 @ApiTags('health')
 @SkipThrottle()
@@ -15,7 +16,8 @@ export class HealthController {
   ) {}
 
   @Get()
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiHealthCheckResponses()
   @ApiOperation({
     summary: 'Liveness and readiness',
     description:

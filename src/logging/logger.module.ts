@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
@@ -42,6 +43,9 @@ export function skipRequestLog(request: IncomingMessage): void {
  */
 export function loggerModule(config: AppConfig) {
   return LoggerModule.forRoot({
+    // Every route. nestjs-pino's own default, `{/*splat}`, reaches @fastify/middie with a slash
+    // put before it by @nestjs/platform-fastify 12 (`/{/*splat}`), which matches only `/`.
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
     pinoHttp: [
       {
         level: config.logLevel,

@@ -36,7 +36,7 @@ interface OpenApiDocument {
   components: { schemas: Record<string, Schema>; securitySchemes: Record<string, Record<string, unknown>> };
 }
 
-const SESSIONS_OPERATION = '#operations-subscriptions-SubscriptionsController_createSubscriptionSession';
+const SESSIONS_OPERATION = '#operations-subscriptions-SubscriptionSessionsController_createSubscriptionSession';
 
 describe('Swagger UI at /docs, in a browser', () => {
   const suite = useBrowserSuite();
