@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ProviderMode } from '../../config/app-config';
-import { CheckoutMode } from '../payment-provider';
+import { CheckoutSessionInput } from '../payment-provider';
 import { sql } from 'kysely';
 import { Database, Transaction } from '../../database/database';
 
@@ -13,18 +13,13 @@ export interface SandboxCustomer {
   email: string | null;
 }
 
-export interface SandboxCheckoutSession {
+/** What the checkout was asked for, as stored (JSON: the expiry as a string, no cancel URL as null). */
+export interface SandboxCheckoutSession extends Omit<
+  CheckoutSessionInput,
+  'cancelUrl' | 'expiresAt' | 'idempotencyKey'
+> {
   id: string;
-  mode: ProviderMode;
-  accountId: string;
-  customerId: string;
-  checkoutMode: CheckoutMode;
-  priceId: string;
-  quantity: number;
-  trialDays: number | null;
-  successUrl: string;
   cancelUrl: string | null;
-  metadata: Record<string, string>;
   expiresAt: string;
   status: 'open' | 'complete' | 'expired';
   subscriptionId: string | null;
