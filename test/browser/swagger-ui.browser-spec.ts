@@ -36,7 +36,8 @@ interface OpenApiDocument {
   components: { schemas: Record<string, Schema>; securitySchemes: Record<string, Record<string, unknown>> };
 }
 
-const SESSIONS_OPERATION = '#operations-subscriptions-SubscriptionSessionsController_createSubscriptionSession';
+const SESSIONS_OPERATION =
+  '#operations-subscriptions-SubscriptionSessionsController_createSubscriptionSession';
 
 describe('Swagger UI at /docs, in a browser', () => {
   const suite = useBrowserSuite();
