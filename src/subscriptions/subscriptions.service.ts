@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Caller } from '../auth/principal';
-import { AppConfig, ProviderMode } from '../config/app-config';
+import { ProviderMode } from '../config/app-config';
 import { NotFoundError } from '../common/errors/domain-errors';
 import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
 import { CustomersService } from '../customers/customers.service';
@@ -16,7 +16,6 @@ export class SubscriptionsService {
     private readonly subscriptions: SubscriptionsRepository,
     private readonly provider: PaymentProvider,
     private readonly redirects: RedirectUrlPolicy,
-    private readonly config: AppConfig,
   ) {}
 
   /**
