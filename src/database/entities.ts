@@ -8,11 +8,13 @@ import { Subscription } from '../subscriptions/subscription.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
 import { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity';
 import { HealthProbe } from '../health/health-probe.entity';
+import { SubscriptionChange } from '../changes/subscription-change.entity';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema';
 import { IdempotencyKeys1763800000000 } from './migrations/1763800000000-idempotency-keys';
 import { OneOpenCheckout1764000000000 } from './migrations/1764000000000-one-open-checkout';
 import { WebhookEventOutcomes1764000000001 } from './migrations/1764000000001-webhook-event-outcomes';
 import { HealthProbes1764100000000 } from './migrations/1764100000000-health-probes';
+import { SubscriptionChanges1764200000000 } from './migrations/1764200000000-subscription-changes';
 
 export const ENTITIES = [
   Account,
@@ -25,6 +27,7 @@ export const ENTITIES = [
   SandboxObject,
   IdempotencyRecord,
   HealthProbe,
+  SubscriptionChange,
 ];
 
 export const MIGRATIONS = [
@@ -33,4 +36,5 @@ export const MIGRATIONS = [
   OneOpenCheckout1764000000000,
   WebhookEventOutcomes1764000000001,
   HealthProbes1764100000000,
+  SubscriptionChanges1764200000000,
 ];

@@ -9,6 +9,7 @@ import { SandboxObject } from '../payments/sandbox/sandbox-object.entity';
 import { CheckoutSession } from '../checkout/checkout-session.entity';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
+import { SubscriptionChange } from '../changes/subscription-change.entity';
 import { ENTITIES } from './entities';
 
 /**
@@ -27,6 +28,7 @@ export interface Tables {
   sandbox_objects: SandboxObject;
   idempotency_keys: IdempotencyRecord;
   health_probes: HealthProbe;
+  subscription_changes: SubscriptionChange;
 }
 
 /**

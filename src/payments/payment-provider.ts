@@ -79,13 +79,108 @@ export interface ProviderSubscription {
   id: string;
   customerId: string;
   status: SubscriptionStatus;
+  /** The first (normally the only) item: what a change replaces. */
+  itemId: string | null;
+  /** How many items the subscription has: only single-item subscriptions can be changed here. */
+  itemCount: number;
   priceId: string | null;
   quantity: number;
   trialEnd: Date | null;
+  /** The item's current period (Stripe keeps periods on items since the basil API version). */
+  currentPeriodStart: Date | null;
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
+  /** When the subscription is set to end at a fixed time (Stripe's `cancel_at`), else null. */
+  cancelAt: Date | null;
+  /** The subscription schedule that controls it, when one does. */
+  scheduleId: string | null;
+  /** A change that waits for its invoice to be paid (Stripe's `pending_update`): when it lapses. */
+  pendingUpdateExpiresAt: Date | null;
   /** `metadata.accountId` as the service set it at checkout, when present. */
   accountId: string | null;
+}
+
+/** One line of an invoice estimate, in minor units (a credit is negative). */
+export interface InvoiceLine {
+  description: string;
+  amount: number;
+  quantity: number;
+  /** A proration for the rest of the current period (credit for the old terms, charge for the new). */
+  proration: boolean;
+  period: { start: Date; end: Date } | null;
+}
+
+/** What an invoice would be: nothing is created by estimating it. */
+export interface InvoiceEstimate {
+  /** What would be charged (after credits from the lines; never below zero). */
+  amountDue: number;
+  /** The sum of the lines; negative when the change credits more than it charges. */
+  total: number;
+  currency: string;
+  /** When it is charged: now for an immediate change, else the renewal it belongs to. */
+  date: Date;
+  lines: InvoiceLine[];
+}
+
+/** The terms a change moves one subscription's single item to. */
+export interface SubscriptionChangeTerms {
+  mode: ProviderMode;
+  customerId: string;
+  subscriptionId: string;
+  itemId: string;
+  priceId: string;
+  quantity: number;
+  /**
+   * The moment prorations are computed for: fixed when the change is previewed, and given again
+   * when it is applied, so that the charge is the one the preview showed.
+   */
+  prorationDate: Date;
+  /** The trial end to keep (a change does not end a trial unless asked), `now` to end it, or null. */
+  trialEnd: Date | 'now' | null;
+}
+
+export interface AppliedChange {
+  /** `payment_failed`: the provider kept the old terms (its invoice for the change is unpaid). */
+  outcome: 'applied' | 'payment_failed';
+  /** The invoice the change produced, where the person can pay it (for `payment_failed`). */
+  invoiceUrl: string | null;
+  subscription: FetchedSubscription;
+}
+
+export interface ScheduledChangeInput {
+  mode: ProviderMode;
+  subscriptionId: string;
+  /** The terms now, kept until `effectiveAt`. */
+  currentPriceId: string;
+  currentQuantity: number;
+  priceId: string;
+  quantity: number;
+  /** The end of the current period: the new terms start there. */
+  effectiveAt: Date;
+  /** The service's change id, kept on the schedule so that the service knows it as its own. */
+  changeId: string;
+  idempotencyKey: string;
+}
+
+export interface ScheduledChange {
+  scheduleId: string;
+  subscription: FetchedSubscription;
+}
+
+/** `period_end`: ends at the end of the current period; `now`: at once; `resume`: keeps it going. */
+export type CancellationChange = 'period_end' | 'now' | 'resume';
+
+export interface ChangeConfirmPageInput {
+  mode: ProviderMode;
+  /** The service's change id (the sandbox's own page shows that change). */
+  changeId: string;
+  customerId: string;
+  subscriptionId: string;
+  itemId: string;
+  priceId: string;
+  quantity: number;
+  returnUrl: string;
+  idempotencyKey: string;
 }
 
 export interface ProviderCheckoutSession {
@@ -172,6 +267,42 @@ export abstract class PaymentProvider {
   abstract expireCheckoutSession(mode: ProviderMode, sessionId: string): Promise<'expired' | 'complete'>;
 
   abstract createPortalSession(input: PortalSessionInput): Promise<HostedSession>;
+
+  /**
+   * The invoice an immediate change would produce now (prorations, and for a new interval the new
+   * period's charge), computed by the provider for `terms.prorationDate`.
+   */
+  abstract previewChange(terms: SubscriptionChangeTerms): Promise<InvoiceEstimate>;
+
+  /**
+   * Applies a change now, on the terms previewed (same proration date, items and trial), charging
+   * the proration at once; a charge that fails leaves the old terms in place (`payment_failed`).
+   */
+  abstract applyChange(terms: SubscriptionChangeTerms & { idempotencyKey: string }): Promise<AppliedChange>;
+
+  /** Schedules new terms for the end of the current period (a subscription schedule). */
+  abstract scheduleChange(input: ScheduledChangeInput): Promise<ScheduledChange>;
+
+  /** Withdraws a scheduled change: the schedule lets go of the subscription, which keeps its terms. */
+  abstract releaseSchedule(
+    mode: ProviderMode,
+    scheduleId: string,
+    idempotencyKey: string,
+  ): Promise<FetchedSubscription | null>;
+
+  /** Ends a subscription at period end or at once, or takes a pending end back (`resume`). */
+  abstract changeCancellation(
+    mode: ProviderMode,
+    subscriptionId: string,
+    change: CancellationChange,
+    idempotencyKey: string,
+  ): Promise<FetchedSubscription>;
+
+  /**
+   * The hosted page where a person confirms a change (the sandbox's own page; Stripe's billing
+   * portal deep link). ChangeNotConfirmableError when the provider's settings do not allow it.
+   */
+  abstract createChangeConfirmPage(input: ChangeConfirmPageInput): Promise<HostedSession>;
 
   /** Null when the provider does not know the subscription. */
   abstract retrieveSubscription(

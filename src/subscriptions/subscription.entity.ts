@@ -38,6 +38,13 @@ export class Subscription {
   @Column({ type: 'varchar', length: 32 })
   status!: SubscriptionStatus;
 
+  /** The provider's id of the subscription's (first) item: what a change replaces. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  itemId!: string | null;
+
+  @Column({ type: 'integer', default: 1 })
+  itemCount!: number;
+
   @Column({ type: 'varchar', length: 255, nullable: true })
   priceId!: string | null;
 
@@ -48,10 +55,24 @@ export class Subscription {
   trialEnd!: Date | null;
 
   @TimestampColumn({ nullable: true })
+  currentPeriodStart!: Date | null;
+
+  @TimestampColumn({ nullable: true })
   currentPeriodEnd!: Date | null;
 
   @Column({ type: 'boolean', default: false })
   cancelAtPeriodEnd!: boolean;
+
+  @TimestampColumn({ nullable: true })
+  cancelAt!: Date | null;
+
+  /** The provider's subscription schedule that controls it, when one does. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  scheduleId!: string | null;
+
+  /** A change waiting for its payment at the provider: when it lapses. */
+  @TimestampColumn({ nullable: true })
+  pendingUpdateExpiresAt!: Date | null;
 
   /** When the provider produced the state stored here; older news is not applied over it. */
   @TimestampColumn()

@@ -76,18 +76,26 @@ export class SubscriptionsRepository {
     const now = new Date();
     const row = await this.db.first(
       sql`INSERT INTO subscriptions
-         (id, account_id, customer_id, provider, mode, provider_subscription_id, status, price_id, quantity,
-          trial_end, current_period_end, cancel_at_period_end, provider_updated_at, created_at, updated_at)
+         (id, account_id, customer_id, provider, mode, provider_subscription_id, status, item_id, item_count,
+          price_id, quantity, trial_end, current_period_start, current_period_end, cancel_at_period_end,
+          cancel_at, schedule_id, pending_update_expires_at, provider_updated_at, created_at, updated_at)
        VALUES (${randomUUID()}, ${owner.accountId}, ${owner.customerId}, ${owner.provider}, ${owner.mode},
-          ${state.id}, ${state.status}, ${state.priceId}, ${state.quantity}, ${state.trialEnd},
-          ${state.currentPeriodEnd}, ${state.cancelAtPeriodEnd}, ${version}, ${now}, ${now})
+          ${state.id}, ${state.status}, ${state.itemId}, ${state.itemCount}, ${state.priceId}, ${state.quantity},
+          ${state.trialEnd}, ${state.currentPeriodStart}, ${state.currentPeriodEnd}, ${state.cancelAtPeriodEnd},
+          ${state.cancelAt}, ${state.scheduleId}, ${state.pendingUpdateExpiresAt}, ${version}, ${now}, ${now})
        ON CONFLICT (provider, provider_subscription_id) DO UPDATE SET
           status = excluded.status,
+          item_id = excluded.item_id,
+          item_count = excluded.item_count,
           price_id = excluded.price_id,
           quantity = excluded.quantity,
           trial_end = excluded.trial_end,
+          current_period_start = excluded.current_period_start,
           current_period_end = excluded.current_period_end,
           cancel_at_period_end = excluded.cancel_at_period_end,
+          cancel_at = excluded.cancel_at,
+          schedule_id = excluded.schedule_id,
+          pending_update_expires_at = excluded.pending_update_expires_at,
           provider_updated_at = excluded.provider_updated_at,
           updated_at = excluded.updated_at
         WHERE subscriptions.provider_updated_at ${sql.raw(options.replaceSameVersion ? '<=' : '<')}

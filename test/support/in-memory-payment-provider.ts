@@ -11,6 +11,9 @@ import {
   ProviderCustomer,
   ProviderPrice,
   ProviderSubscription,
+  AppliedChange,
+  InvoiceEstimate,
+  ScheduledChange,
 } from '../../src/payments/payment-provider';
 
 /** A PaymentProvider for unit tests: remembers every call, can be made slow or failing. */
@@ -95,5 +98,30 @@ export class InMemoryPaymentProvider extends PaymentProvider {
       this.failWith = null;
       throw error;
     }
+  }
+
+  // -- subscription changes: implemented by the adapter's change support (in progress) --
+  previewChange(): Promise<InvoiceEstimate> {
+    return Promise.reject(new Error('previewChange: not implemented yet'));
+  }
+
+  applyChange(): Promise<AppliedChange> {
+    return Promise.reject(new Error('applyChange: not implemented yet'));
+  }
+
+  scheduleChange(): Promise<ScheduledChange> {
+    return Promise.reject(new Error('scheduleChange: not implemented yet'));
+  }
+
+  releaseSchedule(): Promise<FetchedSubscription | null> {
+    return Promise.reject(new Error('releaseSchedule: not implemented yet'));
+  }
+
+  changeCancellation(): Promise<FetchedSubscription> {
+    return Promise.reject(new Error('changeCancellation: not implemented yet'));
+  }
+
+  createChangeConfirmPage(): Promise<HostedSession> {
+    return Promise.reject(new Error('createChangeConfirmPage: not implemented yet'));
   }
 }

@@ -5,11 +5,15 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
     super(message, options);
     this.name = new.target.name;
+    this.details = options?.details;
   }
+
+  /** What the caller can act on besides the message (the envelope's `error.details`). */
+  readonly details?: Record<string, unknown>;
 }
 
 export class BadRequestError extends DomainError {
@@ -161,5 +165,65 @@ export class DatabaseUnavailableError extends DomainError {
     readonly reason: DatabaseUnavailableReason = 'connection',
   ) {
     super(ErrorCode.UNAVAILABLE, 'The service is temporarily unavailable; retry later', { cause });
+  }
+}
+
+/** Another request is confirming a change of the same subscription right now. */
+export class ChangeInProgressError extends DomainError {
+  constructor() {
+    super(
+      ErrorCode.CHANGE_IN_PROGRESS,
+      'Another change of this subscription is being confirmed; retry shortly',
+    );
+  }
+}
+
+/** A checkout that can no longer be confirmed (or cancelled): it is done, expired or cancelled. */
+export class CheckoutNotOpenError extends DomainError {
+  constructor(status: string) {
+    super(ErrorCode.CHECKOUT_NOT_OPEN, `This checkout is ${status}`, { details: { status } });
+  }
+}
+
+/** The subscription changed since the preview: its terms would not be the ones shown. */
+export class ChangeStaleError extends DomainError {
+  constructor(reason: string, fresh?: Record<string, unknown>) {
+    super(
+      ErrorCode.CHANGE_STALE,
+      `The subscription changed since this preview (${reason}); confirm the fresh preview instead`,
+      { details: { reason, ...(fresh ? { checkout: fresh } : {}) } },
+    );
+  }
+}
+
+/** The subscription is in a state no change can start from, with why. */
+export class SubscriptionNotChangeableError extends DomainError {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(ErrorCode.SUBSCRIPTION_NOT_CHANGEABLE, message, { details: { reason } });
+  }
+}
+
+/** The provider will not show its own confirmation page for this change (its settings), with why. */
+export class ChangeNotConfirmableError extends DomainError {
+  constructor(reason: string) {
+    super(
+      ErrorCode.HOSTED_CONFIRM_UNAVAILABLE,
+      `The provider's hosted page cannot confirm this change: ${reason}`,
+      { details: { reason } },
+    );
+  }
+}
+
+/** The change's charge failed; the subscription keeps its terms. */
+export class ChangePaymentFailedError extends DomainError {
+  constructor(invoiceUrl: string | null) {
+    super(
+      ErrorCode.PAYMENT_FAILED,
+      'The payment for this change failed; the subscription keeps its current terms',
+      { details: { invoiceUrl } },
+    );
   }
 }

@@ -39,7 +39,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
 export function toProblem(exception: unknown): Problem {
   if (exception instanceof DomainError) {
-    return { status: ERROR_STATUS[exception.code], code: exception.code, message: exception.message };
+    return {
+      status: ERROR_STATUS[exception.code],
+      code: exception.code,
+      message: exception.message,
+      ...(exception.details ? { details: exception.details } : {}),
+    };
   }
   if (exception instanceof ThrottlerException) {
     return toProblem(new RateLimitedError());

@@ -5,12 +5,13 @@ export interface Problem {
   status: number;
   code: ErrorCode;
   message: string;
+  details?: Record<string, unknown>;
 }
 
 /** The checkout document's envelope, used by /api/billing/* (docs/api.md#errors). */
 export interface EnvelopeErrorBody {
   success: false;
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
 }
 
 /** The sessions and portal documents' `{error}`, used by every other endpoint. */
@@ -26,7 +27,8 @@ export type ErrorRequest = Pick<FastifyRequest, 'url'> & { routeOptions?: { url?
 /** Each API family answers errors in the shape its API document gives. */
 export function presentError(request: ErrorRequest, problem: Problem): EnvelopeErrorBody | SimpleErrorBody {
   if (usesEnvelope(familyPath(request))) {
-    return { success: false, error: { code: problem.code, message: problem.message } };
+    const { code, message, details } = problem;
+    return { success: false, error: details ? { code, message, details } : { code, message } };
   }
   return { error: problem.message };
 }

@@ -14,6 +14,9 @@ import {
   ProviderPrice,
   ProviderSubscription,
   SubscriptionStatus,
+  AppliedChange,
+  InvoiceEstimate,
+  ScheduledChange,
 } from '../payment-provider';
 import { SANDBOX_PRICES } from './sandbox-prices';
 import { sandboxId, SandboxStore, SandboxSubscription, SandboxSubscriptionStatus } from './sandbox-store';
@@ -135,6 +138,31 @@ export class SandboxPaymentProvider extends PaymentProvider {
     return subscription ? { subscription: toProviderSubscription(subscription), asOf: new Date() } : null;
   }
 
+  // -- subscription changes: implemented by the adapter's change support (in progress) --
+  previewChange(): Promise<InvoiceEstimate> {
+    return Promise.reject(new Error('previewChange: not implemented yet'));
+  }
+
+  applyChange(): Promise<AppliedChange> {
+    return Promise.reject(new Error('applyChange: not implemented yet'));
+  }
+
+  scheduleChange(): Promise<ScheduledChange> {
+    return Promise.reject(new Error('scheduleChange: not implemented yet'));
+  }
+
+  releaseSchedule(): Promise<FetchedSubscription | null> {
+    return Promise.reject(new Error('releaseSchedule: not implemented yet'));
+  }
+
+  changeCancellation(): Promise<FetchedSubscription> {
+    return Promise.reject(new Error('changeCancellation: not implemented yet'));
+  }
+
+  createChangeConfirmPage(): Promise<HostedSession> {
+    return Promise.reject(new Error('createChangeConfirmPage: not implemented yet'));
+  }
+
   /** What a person does on the sandbox pages reaches the handlers directly (SandboxFlow). */
   parseWebhook(_rawBody: Buffer, _signature: string | undefined): PaymentEvent {
     throw new InvalidSignatureError('The sandbox provider does not send webhooks over HTTP');
@@ -156,11 +184,17 @@ export function toProviderSubscription(subscription: SandboxSubscription): Provi
     id: subscription.id,
     customerId: subscription.customerId,
     status: SUBSCRIPTION_STATUSES[subscription.status],
+    itemId: subscription.id,
+    itemCount: 1,
     priceId: subscription.priceId,
     quantity: subscription.quantity,
     trialEnd: subscription.trialEnd ? new Date(subscription.trialEnd) : null,
+    currentPeriodStart: new Date(subscription.currentPeriodStart ?? subscription.createdAt),
     currentPeriodEnd: new Date(subscription.currentPeriodEnd),
     cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
+    cancelAt: null,
+    scheduleId: null,
+    pendingUpdateExpiresAt: null,
     accountId: subscription.metadata.accountId ?? null,
   };
 }

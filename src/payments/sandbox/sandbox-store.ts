@@ -36,6 +36,8 @@ export interface SandboxSubscription {
   priceId: string;
   quantity: number;
   trialEnd: string | null;
+  /** Absent on subscriptions stored before periods were kept (their period began at `createdAt`). */
+  currentPeriodStart?: string;
   currentPeriodEnd: string;
   cancelAtPeriodEnd: boolean;
   metadata: Record<string, string>;

@@ -80,15 +80,25 @@ function accountIdOf(metadata: unknown, fallback?: unknown): string | null {
 export function toSubscription(subscription: Stripe.Subscription): ProviderSubscription {
   const item = subscription.items?.data?.[0];
   const legacyPeriodEnd = (subscription as unknown as { current_period_end?: unknown }).current_period_end;
+  const legacyPeriodStart = (subscription as unknown as { current_period_start?: unknown })
+    .current_period_start;
   return {
     id: id(subscription.id, 'subscription id'),
     customerId: optionalId(subscription.customer, 'customer') ?? fail('customer is missing'),
     status: status(subscription.status),
+    itemId: optionalId(item?.id, 'subscription item'),
+    itemCount: subscription.items?.data?.length ?? 0,
     priceId: optionalId(item?.price, 'price'),
     quantity: quantity(item?.quantity),
     trialEnd: time(subscription.trial_end, 'trial_end'),
+    currentPeriodStart: time(item?.current_period_start ?? legacyPeriodStart, 'current_period_start'),
     currentPeriodEnd: time(item?.current_period_end ?? legacyPeriodEnd, 'current_period_end'),
     cancelAtPeriodEnd: subscription.cancel_at_period_end === true,
+    cancelAt: time(subscription.cancel_at, 'cancel_at'),
+    scheduleId: optionalId(subscription.schedule, 'schedule'),
+    pendingUpdateExpiresAt: subscription.pending_update
+      ? time(subscription.pending_update.expires_at, 'pending_update.expires_at')
+      : null,
     accountId: accountIdOf(subscription.metadata),
   };
 }

@@ -14,6 +14,9 @@ import {
   PortalSessionInput,
   ProviderCustomer,
   ProviderPrice,
+  AppliedChange,
+  InvoiceEstimate,
+  ScheduledChange,
 } from '../payment-provider';
 import { isInvalidRequest, isResourceMissing, mapStripeError } from './stripe-errors';
 import { toPaymentEvent, toSubscription } from './stripe-events';
@@ -169,6 +172,31 @@ export class StripePaymentProvider extends PaymentProvider {
       if (isResourceMissing((error as { cause?: unknown }).cause)) return null;
       throw error;
     }
+  }
+
+  // -- subscription changes: implemented by the adapter's change support (in progress) --
+  previewChange(): Promise<InvoiceEstimate> {
+    return Promise.reject(new Error('previewChange: not implemented yet'));
+  }
+
+  applyChange(): Promise<AppliedChange> {
+    return Promise.reject(new Error('applyChange: not implemented yet'));
+  }
+
+  scheduleChange(): Promise<ScheduledChange> {
+    return Promise.reject(new Error('scheduleChange: not implemented yet'));
+  }
+
+  releaseSchedule(): Promise<FetchedSubscription | null> {
+    return Promise.reject(new Error('releaseSchedule: not implemented yet'));
+  }
+
+  changeCancellation(): Promise<FetchedSubscription> {
+    return Promise.reject(new Error('changeCancellation: not implemented yet'));
+  }
+
+  createChangeConfirmPage(): Promise<HostedSession> {
+    return Promise.reject(new Error('createChangeConfirmPage: not implemented yet'));
   }
 
   parseWebhook(rawBody: Buffer, signature: string | undefined): PaymentEvent {
