@@ -191,6 +191,16 @@ export interface ProviderCheckoutSession {
   accountId: string | null;
 }
 
+/** A subscription schedule as its events describe it. */
+export interface ProviderSchedule {
+  id: string;
+  subscriptionId: string | null;
+  /** `active` while it controls the subscription; the others end that. */
+  status: 'not_started' | 'active' | 'completed' | 'released' | 'canceled';
+  /** The service's change id when the service made the schedule (its metadata), else null. */
+  changeId: string | null;
+}
+
 /** A subscription as the provider answered when asked, and when that was by the provider's clock. */
 export interface FetchedSubscription {
   subscription: ProviderSubscription;
@@ -219,6 +229,8 @@ export type PaymentEvent = EventBase &
       }
     | { kind: 'subscription'; subscription: ProviderSubscription }
     | { kind: 'invoice'; subscriptionId: string | null; subscription?: ProviderSubscription }
+    /** The subscription it controls is fetched (or, from the sandbox, carried) like an invoice's. */
+    | { kind: 'schedule'; schedule: ProviderSchedule; subscription?: ProviderSubscription }
     | { kind: 'ignored' }
     /** Verified, but its data can never be applied (a field missing or out of range): why. */
     | { kind: 'rejected'; reason: string }

@@ -73,6 +73,8 @@ export class WebhookProcessor implements PaymentEventSink {
         return this.applyWithFetchedSubscription(event, event.session.subscriptionId);
       case 'invoice':
         return this.applyWithFetchedSubscription(event, event.subscriptionId);
+      case 'schedule':
+        return this.applyWithFetchedSubscription(event, event.schedule.subscriptionId);
     }
   }
 
