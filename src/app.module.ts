@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BillingModule } from './billing/billing.module';
+import { ChangesModule } from './changes/changes.module';
 import { CheckoutModule } from './checkout/checkout.module';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { AppConfig } from './config/app-config';
@@ -27,6 +29,8 @@ export class AppModule {
         RateLimitModule,
         PaymentsModule.forProvider(config.provider),
         CheckoutModule,
+        ChangesModule,
+        BillingModule,
         SubscriptionsModule,
         WebhooksModule,
         HealthModule,

@@ -24,7 +24,7 @@ export type CheckoutTerms = Pick<CheckoutSession, 'priceId' | 'quantity' | 'expi
 
 export type ActiveCheckout = Pick<
   CheckoutSession,
-  'id' | 'requestHash' | 'providerSessionId' | 'url' | 'trialDays' | 'expiresAt' | 'leaseUntil'
+  'id' | 'requestHash' | 'providerSessionId' | 'url' | 'trialDays' | 'expiresAt' | 'leaseUntil' | 'createdAt'
 > & { status: Extract<CheckoutStatus, 'pending' | 'open'> };
 
 export interface CheckoutContext {
@@ -47,7 +47,7 @@ function inSlot(alias: string, slot: CheckoutSlot): RawBuilder<unknown> {
 
 const ACTIVE_COLUMNS = (alias: string) =>
   sql.raw(`${alias}.id AS checkout_id, ${alias}.status, ${alias}.request_hash, ${alias}.provider_session_id,
-   ${alias}.url, ${alias}.trial_days, ${alias}.expires_at, ${alias}.lease_until`);
+   ${alias}.url, ${alias}.trial_days, ${alias}.expires_at, ${alias}.lease_until, ${alias}.created_at`);
 
 type ActiveRow = Omit<ActiveCheckout, 'id'> & { checkoutId: string };
 
@@ -91,11 +91,11 @@ export class CheckoutSessionsRepository {
    */
   async claimIfFree(
     slot: CheckoutSlot,
-    checkout: CheckoutTerms & { id: string; leaseUntil: Date },
+    checkout: CheckoutTerms & { id: string; leaseUntil: Date; createdAt: Date },
     options: { allowExistingSubscription: boolean },
   ): Promise<{ providerCustomerId: string | null; trialClaimed: boolean } | undefined> {
     const typed = this.db.typed.bind(this.db);
-    const now = new Date();
+    const now = checkout.createdAt;
     const row = await this.db.first(
       sql<{ providerCustomerId: string | null; trialClaimed: unknown }>`
        INSERT INTO checkout_sessions
@@ -124,6 +124,23 @@ export class CheckoutSessionsRepository {
     );
     if (!row) return undefined;
     return { providerCustomerId: row.providerCustomerId ?? null, trialClaimed: toBoolean(row.trialClaimed) };
+  }
+
+  /** One of the account's checkouts by the provider's session id, as callers read it. */
+  async findOwned(accountId: string, provider: string, providerSessionId: string) {
+    const row = await this.db.first(
+      sql<
+        Pick<
+          CheckoutSession,
+          'mode' | 'checkoutMode' | 'priceId' | 'quantity' | 'trialDays' | 'url' | 'expiresAt' | 'createdAt'
+        > & {
+          status: CheckoutStatus;
+        }
+      >`SELECT mode, checkout_mode, price_id, quantity, trial_days, url, expires_at, created_at, status
+          FROM checkout_sessions
+         WHERE account_id = ${accountId} AND provider = ${provider} AND provider_session_id = ${providerSessionId}`,
+    );
+    return row && { ...row, trialDays: row.trialDays === null ? null : Number(row.trialDays) };
   }
 
   async setTrialDays(id: string, trialDays: number): Promise<void> {

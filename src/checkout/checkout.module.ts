@@ -3,7 +3,6 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { AuthModule } from '../auth/auth.module';
 import { CommonModule } from '../common/common.module';
 import { CustomersModule } from '../customers/customers.module';
-import { BillingController } from './billing-checkout.controller';
 import { CheckoutSessionsRepository } from './checkout-sessions.repository';
 import { CheckoutService } from './checkout.service';
 import { PriceCatalog } from './price-catalog';
@@ -16,8 +15,8 @@ import { TrialsRepository } from './trials.repository';
  */
 @Module({
   imports: [AuthModule, AccountsModule, CustomersModule, CommonModule],
-  controllers: [SubscriptionSessionsController, BillingController],
+  controllers: [SubscriptionSessionsController],
   providers: [CheckoutService, CheckoutSessionsRepository, TrialsRepository, PriceCatalog],
-  exports: [CheckoutSessionsRepository, TrialsRepository],
+  exports: [CheckoutService, CheckoutSessionsRepository, TrialsRepository, PriceCatalog],
 })
 export class CheckoutModule {}

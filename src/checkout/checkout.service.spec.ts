@@ -263,7 +263,7 @@ describe(CheckoutService.name, () => {
       };
       await repository.claimIfFree(
         slot,
-        { ...terms, id: abandonedId, leaseUntil: new Date(Date.now() - 1) },
+        { ...terms, id: abandonedId, leaseUntil: new Date(Date.now() - 1), createdAt: new Date() },
         { allowExistingSubscription: false },
       );
       if (options.trialTaken) {

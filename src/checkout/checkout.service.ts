@@ -18,7 +18,10 @@ import { CustomersService } from '../customers/customers.service';
 import { Database, Transaction } from '../database/database';
 import { CheckoutMode, HostedSession, PaymentProvider } from '../payments/payment-provider';
 import { ProviderCallBudget } from '../payments/provider-call-budget';
+import { CheckoutDetailData } from '../changes/dto/change-checkout.dto';
 import { CheckoutSessionData, CreateCheckoutRequest } from './dto/create-checkout.dto';
+import { newCheckoutEstimates } from '../changes/change-terms';
+import { toEstimatesDto } from '../changes/dto/estimates.dto';
 import { PriceCatalog } from './price-catalog';
 import { TrialsRepository } from './trials.repository';
 import {
@@ -47,9 +50,18 @@ export interface CheckoutRequest {
 
 export const DEFAULT_CHECKOUT_EXPIRY_MINUTES = 24 * 60;
 
+/** A checkout started (or given back): the hosted session, until when it is open, its trial. */
+export interface StartedCheckout extends HostedSession {
+  expiresAt: Date;
+  trialDays: number | null;
+  /** When the checkout was first made: its estimates are dated from then, so a replay shows the same. */
+  createdAt: Date;
+}
+
 /** A checkout this request holds and is about to create at the provider. */
 interface ClaimedCheckout extends CheckoutTerms {
   id: string;
+  createdAt: Date;
   idempotencyKey: string;
   /** The trial is known to be settled already (taken by another checkout or used up). */
   trialSettled: boolean;
@@ -85,8 +97,8 @@ export class CheckoutService {
    * trial. It takes no allowExistingSubscription (an unknown field there): an account that already
    * has a subscription is pointed to the portal instead.
    */
-  startSubscriptionSession(caller: Caller, successUrl: string): Promise<HostedSession> {
-    return this.start({
+  async startSubscriptionSession(caller: Caller, successUrl: string): Promise<HostedSession> {
+    const { id, url } = await this.start({
       accountId: caller.accountId,
       mode: 'live',
       checkoutMode: 'subscription',
@@ -98,6 +110,7 @@ export class CheckoutService {
       verifyPrice: false,
       alreadySubscribedRemedy: 'portal',
     });
+    return { id, url };
   }
 
   /** The billing checkout endpoint: a checkout for any price the operator offers. */
@@ -106,10 +119,11 @@ export class CheckoutService {
     body: CreateCheckoutRequest,
     mode: ProviderMode,
   ): Promise<CheckoutSessionData> {
+    const checkoutMode = body.mode ?? 'subscription';
     const session = await this.start({
       accountId: caller.accountId,
       mode,
-      checkoutMode: body.mode ?? 'subscription',
+      checkoutMode,
       priceId: body.priceId,
       quantity: body.quantity ?? 1,
       successUrl: body.successUrl,
@@ -120,10 +134,50 @@ export class CheckoutService {
       verifyPrice: true,
       alreadySubscribedRemedy: 'allowExistingSubscription',
     });
-    return { sessionId: session.id, url: session.url };
+    const price = await this.prices.find(mode, body.priceId);
+    const estimates =
+      price && price.unitAmount !== null
+        ? newCheckoutEstimates(price, body.quantity ?? 1, {
+            trialDays: session.trialDays,
+            recurring: checkoutMode === 'subscription',
+            now: session.createdAt,
+          })
+        : null;
+    return {
+      sessionId: session.id,
+      url: session.url,
+      type: checkoutMode === 'subscription' ? 'new_subscription' : 'payment',
+      expiresAt: session.expiresAt.toISOString(),
+      estimates: estimates && toEstimatesDto(estimates),
+    };
   }
 
-  async start(request: CheckoutRequest): Promise<HostedSession> {
+  /** A new-subscription or payment checkout of the caller's, as GET /api/billing/checkout/{id} reads it. */
+  async describe(caller: Caller, sessionId: string): Promise<CheckoutDetailData | undefined> {
+    const checkout = await this.checkouts.findOwned(caller.accountId, this.provider.name, sessionId);
+    if (!checkout || checkout.status === 'pending') return undefined;
+    const recurring = checkout.checkoutMode === 'subscription';
+    const price = await this.prices.find(checkout.mode as ProviderMode, checkout.priceId);
+    const estimates =
+      price && price.unitAmount !== null
+        ? newCheckoutEstimates(price, checkout.quantity, {
+            trialDays: checkout.trialDays,
+            recurring,
+            now: checkout.createdAt,
+          })
+        : null;
+    const expired = checkout.status === 'open' && checkout.expiresAt.getTime() <= Date.now();
+    return {
+      sessionId,
+      url: checkout.url ?? '',
+      type: recurring ? 'new_subscription' : 'payment',
+      status: expired ? 'expired' : checkout.status,
+      expiresAt: checkout.expiresAt.toISOString(),
+      estimates: estimates && toEstimatesDto(estimates),
+    };
+  }
+
+  async start(request: CheckoutRequest): Promise<StartedCheckout> {
     this.redirects.assertAllowed('successUrl', request.successUrl);
     if (request.cancelUrl !== undefined) this.redirects.assertAllowed('cancelUrl', request.cancelUrl);
     if (!this.provider.supportsMode(request.mode)) throw new NotFoundError('Test mode is not configured');
@@ -143,10 +197,10 @@ export class CheckoutService {
       requestHash: slot.requestHash,
       expiresAt: new Date(Date.now() + request.expiresInMinutes * 60_000),
     });
-    return underLease<HostedSession>({
+    return underLease<StartedCheckout>({
       // The common case, in one round trip: claim the slot and learn what creating it needs.
       claim: async () => {
-        const checkout = { ...terms(), id: randomUUID() };
+        const checkout = { ...terms(), id: randomUUID(), createdAt: new Date() };
         const claimed = await this.checkouts.claimIfFree(
           slot,
           { ...checkout, leaseUntil: this.leaseUntil() },
@@ -185,7 +239,15 @@ export class CheckoutService {
           };
         }
         if (active.requestHash === slot.requestHash)
-          return { done: { id: active.providerSessionId!, url: active.url! } };
+          return {
+            done: {
+              id: active.providerSessionId!,
+              url: active.url!,
+              expiresAt: active.expiresAt,
+              trialDays: active.trialDays,
+              createdAt: active.createdAt,
+            },
+          };
         return { clear: () => this.supersede(active, request) };
       },
       deadline: this.leaseUntil().getTime(),
@@ -226,7 +288,7 @@ export class CheckoutService {
     checkout: ClaimedCheckout,
     providerCustomerId: string | null,
     request: CheckoutRequest,
-  ): Promise<HostedSession> {
+  ): Promise<StartedCheckout> {
     try {
       const customerId = providerCustomerId ?? (await this.ensureCustomer(request));
       const trialDays = await this.settleTrial(checkout, request);
@@ -245,7 +307,13 @@ export class CheckoutService {
         idempotencyKey: checkout.idempotencyKey,
       });
       await this.checkouts.markOpen(checkout.id, session);
-      return { id: session.id, url: session.url };
+      return {
+        id: session.id,
+        url: session.url,
+        expiresAt: session.expiresAt,
+        trialDays,
+        createdAt: checkout.createdAt,
+      };
     } catch (error) {
       await this.endCheckout(checkout.id, (tx) => this.checkouts.release(checkout.id, tx)).catch(
         () => undefined,
@@ -294,13 +362,14 @@ export class CheckoutService {
     terms: CheckoutTerms,
     providerCustomerId: string | null,
     request: CheckoutRequest,
-  ): Promise<(() => Promise<HostedSession>) | undefined> {
+  ): Promise<(() => Promise<StartedCheckout>) | undefined> {
     const leaseUntil = this.leaseUntil();
     if (!(await this.checkouts.takeOver(active.id, active.leaseUntil!, { ...terms, leaseUntil })))
       return undefined;
     const checkout: ClaimedCheckout = {
       ...terms,
       id: active.id,
+      createdAt: active.createdAt,
       idempotencyKey: `checkout-${active.id}-${leaseUntil.getTime()}`,
       trialSettled: false,
     };

@@ -43,6 +43,26 @@ export class PriceCatalog {
     if (!price || !price.active || price.type !== kind) throw new InvalidPriceError();
   }
 
+  /**
+   * A price a subscription can move to: on offer, active and recurring as for a new checkout, and
+   * in the currency the subscription is billed in. Returns it.
+   */
+  async assertChangeable(
+    mode: ProviderMode,
+    priceId: string,
+    currency: string | null,
+  ): Promise<ProviderPrice> {
+    await this.assertPurchasable(mode, priceId, 'subscription');
+    const price = (await this.lookup(mode, priceId))!;
+    if (currency !== null && price.currency !== currency) throw new InvalidPriceError();
+    return price;
+  }
+
+  /** What the provider says of a price (cached), or null when it does not know it. */
+  find(mode: ProviderMode, priceId: string): Promise<ProviderPrice | null> {
+    return this.lookup(mode, priceId);
+  }
+
   private async lookup(mode: ProviderMode, priceId: string): Promise<ProviderPrice | null> {
     const found = await this.prices.fetch(`${mode}:${priceId}`, {
       context: { mode, priceId },

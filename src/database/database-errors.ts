@@ -47,6 +47,15 @@ export function isDataError(error: unknown): string | null {
   return null;
 }
 
+/** A unique index refused the row (PostgreSQL 23505; SQLite's unique and primary-key constraints). */
+export function isUniqueViolation(error: unknown): boolean {
+  const candidates = [error, (error as { driverError?: unknown } | null)?.driverError];
+  return candidates.some((candidate) => {
+    const code = (candidate as { code?: unknown } | null)?.code;
+    return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  });
+}
+
 /**
  * Storage that does not take writes: a full disk, a read-only database (a read-only file or
  * transaction, a standby server), failing I/O, no memory. Each clears without the caller doing

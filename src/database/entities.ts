@@ -8,7 +8,7 @@ import { Subscription } from '../subscriptions/subscription.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
 import { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity';
 import { HealthProbe } from '../health/health-probe.entity';
-import { SubscriptionChange } from '../changes/subscription-change.entity';
+import { SubscriptionChange } from '../subscriptions/subscription-change.entity';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema';
 import { IdempotencyKeys1763800000000 } from './migrations/1763800000000-idempotency-keys';
 import { OneOpenCheckout1764000000000 } from './migrations/1764000000000-one-open-checkout';

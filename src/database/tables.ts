@@ -9,7 +9,7 @@ import { SandboxObject } from '../payments/sandbox/sandbox-object.entity';
 import { CheckoutSession } from '../checkout/checkout-session.entity';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
-import { SubscriptionChange } from '../changes/subscription-change.entity';
+import { SubscriptionChange } from '../subscriptions/subscription-change.entity';
 import { ENTITIES } from './entities';
 
 /**

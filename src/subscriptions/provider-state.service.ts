@@ -3,7 +3,14 @@ import { CheckoutSessionsRepository } from '../checkout/checkout-sessions.reposi
 import { TrialsRepository } from '../checkout/trials.repository';
 import { CustomerOwnership, CustomersService } from '../customers/customers.service';
 import { Transaction } from '../database/database';
-import { PaymentEvent, PaymentProvider, ProviderSubscription } from '../payments/payment-provider';
+import {
+  FetchedSubscription,
+  PaymentEvent,
+  PaymentProvider,
+  ProviderSubscription,
+} from '../payments/payment-provider';
+import { ProviderMode } from '../config/app-config';
+import { SubscriptionChangesRepository } from './subscription-changes.repository';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
 /** Subscription state to store, and the version (provider time) it carries. */
@@ -29,6 +36,7 @@ export class ProviderStateService {
     private readonly checkouts: CheckoutSessionsRepository,
     private readonly trials: TrialsRepository,
     private readonly customers: CustomersService,
+    private readonly changes: SubscriptionChangesRepository,
     private readonly provider: PaymentProvider,
   ) {}
 
@@ -44,6 +52,12 @@ export class ProviderStateService {
         tx,
       );
       if (checkout) await this.trials.release(checkout.id, tx);
+    } else if (event.kind === 'schedule') {
+      // A schedule that let go before its change took effect withdrew it; one that completed applied it.
+      const { id, status } = event.schedule;
+      if (status === 'completed') await this.changes.finishSchedule(this.provider.name, id, 'applied', tx);
+      if (status === 'released' || status === 'canceled')
+        await this.changes.finishSchedule(this.provider.name, id, 'withdrawn', tx);
     }
   }
 
@@ -60,8 +74,43 @@ export class ProviderStateService {
     if (!owner) return 'unknown';
     const scope = { ...owner, provider: this.provider.name, mode: event.mode };
     const stored = await this.subscriptions.upsertIfNewer(state, scope, version, { replaceSameVersion }, tx);
-    if (stored && state.trialEnd) await this.trials.consume(owner.accountId, tx);
-    return stored ? 'stored' : 'older';
+    if (!stored) return 'older';
+    if (state.trialEnd) await this.trials.consume(owner.accountId, tx);
+    await this.settleChanges(state, tx);
+    return 'stored';
+  }
+
+  /**
+   * Stores state the service has just read from the provider (the answer to its own call), dated by
+   * the provider's answer: what the service changed is recorded without waiting for the webhook,
+   * and the webhook's own copy, when it comes, is no newer.
+   */
+  async storeFetched(
+    fetched: FetchedSubscription,
+    mode: ProviderMode,
+    tx: Transaction,
+  ): Promise<'stored' | 'older' | 'unknown'> {
+    const owner = await this.customers.findOwner(mode, fetched.subscription.customerId, tx);
+    if (!owner) return 'unknown';
+    const scope = { ...owner, provider: this.provider.name, mode };
+    const state = fetched.subscription;
+    const stored = await this.subscriptions.upsertIfNewer(
+      state,
+      scope,
+      fetched.asOf,
+      { replaceSameVersion: true },
+      tx,
+    );
+    if (!stored) return 'older';
+    if (state.trialEnd) await this.trials.consume(owner.accountId, tx);
+    await this.settleChanges(state, tx);
+    return 'stored';
+  }
+
+  /** Change checkouts that the reported state shows done elsewhere (a hosted page, a renewal). */
+  private async settleChanges(state: ProviderSubscription, tx: Transaction): Promise<void> {
+    await this.changes.settleOpen(this.provider.name, state.id, state, tx);
+    await this.changes.settleScheduled(this.provider.name, state.id, state, tx);
   }
 
   /** The version (provider time) of the stored state of a subscription, or null. */

@@ -4,6 +4,7 @@ import { CheckoutModule } from '../checkout/checkout.module';
 import { CommonModule } from '../common/common.module';
 import { CustomersModule } from '../customers/customers.module';
 import { ProviderStateService } from './provider-state.service';
+import { SubscriptionChangesRepository } from './subscription-changes.repository';
 import { SubscriptionsController } from './subscriptions.controller';
 import { SubscriptionsRepository } from './subscriptions.repository';
 import { SubscriptionsService } from './subscriptions.service';
@@ -12,7 +13,17 @@ import { SubscriptionsService } from './subscriptions.service';
 @Module({
   imports: [AuthModule, CustomersModule, CheckoutModule, CommonModule],
   controllers: [SubscriptionsController],
-  providers: [SubscriptionsService, SubscriptionsRepository, ProviderStateService],
-  exports: [ProviderStateService],
+  providers: [
+    SubscriptionsService,
+    SubscriptionsRepository,
+    SubscriptionChangesRepository,
+    ProviderStateService,
+  ],
+  exports: [
+    ProviderStateService,
+    SubscriptionsService,
+    SubscriptionsRepository,
+    SubscriptionChangesRepository,
+  ],
 })
 export class SubscriptionsModule {}

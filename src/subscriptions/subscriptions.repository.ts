@@ -13,12 +13,22 @@ export type SubscriptionRecord = Pick<
   | 'priceId'
   | 'quantity'
   | 'trialEnd'
+  | 'currentPeriodStart'
   | 'currentPeriodEnd'
   | 'cancelAtPeriodEnd'
+  | 'cancelAt'
 > & {
   /** Live subscriptions of the account besides this one. */
   otherLiveSubscriptions: number;
+  /** The change the service scheduled for the end of the period, if any. */
+  pendingChange: { priceId: string; quantity: number; effectiveAt: Date } | null;
 };
+
+/** A subscription of the account's, as a change starts from it. */
+export type OwnedSubscription = Pick<
+  Subscription,
+  'providerSubscriptionId' | 'customerId' | 'mode' | 'status' | 'priceId' | 'quantity' | 'scheduleId'
+> & { providerCustomerId: string | null };
 
 const LIVE = sql.join([...LIVE_SUBSCRIPTION_STATUSES]);
 
@@ -32,20 +42,61 @@ export class SubscriptionsRepository {
    */
   async findCurrent(accountId: string, provider: string, mode: string): Promise<SubscriptionRecord | null> {
     const row = await this.db.first(
-      sql<Omit<SubscriptionRecord, 'otherLiveSubscriptions'> & { otherLive: unknown }>`
-       SELECT provider_subscription_id, mode, status, price_id, quantity, trial_end, current_period_end,
-              cancel_at_period_end,
+      sql<
+        Omit<SubscriptionRecord, 'otherLiveSubscriptions' | 'pendingChange'> & {
+          otherLive: unknown;
+          pendingPriceId: string | null;
+          pendingQuantity: unknown;
+          pendingEffectiveAt: unknown;
+        }
+      >`
+       SELECT s.provider_subscription_id, s.mode, s.status, s.price_id, s.quantity, s.trial_end,
+              s.current_period_start, s.current_period_end, s.cancel_at_period_end, s.cancel_at,
               (SELECT COUNT(*) FROM subscriptions l
                 WHERE l.account_id = s.account_id AND l.provider = s.provider AND l.mode = s.mode
-                  AND l.status IN (${LIVE}) AND l.id <> s.id) AS other_live
+                  AND l.status IN (${LIVE}) AND l.id <> s.id) AS other_live,
+              p.to_price_id AS pending_price_id, p.to_quantity AS pending_quantity,
+              p.effective_at AS pending_effective_at
          FROM subscriptions s
-        WHERE account_id = ${accountId} AND provider = ${provider} AND mode = ${mode}
-        ORDER BY CASE WHEN status IN (${LIVE}) THEN 0 ELSE 1 END, created_at DESC, provider_subscription_id DESC
+         LEFT JOIN subscription_changes p
+           ON p.provider = s.provider AND p.provider_subscription_id = s.provider_subscription_id
+          AND p.status = 'scheduled'
+        WHERE s.account_id = ${accountId} AND s.provider = ${provider} AND s.mode = ${mode}
+        ORDER BY CASE WHEN s.status IN (${LIVE}) THEN 0 ELSE 1 END, s.created_at DESC,
+                 s.provider_subscription_id DESC
         LIMIT 1`,
     );
     if (!row) return null;
-    const { otherLive, ...record } = row;
-    return { ...record, otherLiveSubscriptions: Number(otherLive) };
+    const { otherLive, pendingPriceId, pendingQuantity, pendingEffectiveAt, ...record } = row;
+    return {
+      ...record,
+      otherLiveSubscriptions: Number(otherLive),
+      pendingChange: pendingPriceId
+        ? {
+            priceId: pendingPriceId,
+            quantity: Number(pendingQuantity),
+            effectiveAt: toDate(pendingEffectiveAt)!,
+          }
+        : null,
+    };
+  }
+
+  /** One of the account's subscriptions by the provider's id, with its provider customer; else undefined. */
+  async findOwned(
+    accountId: string,
+    provider: string,
+    mode: string,
+    providerSubscriptionId: string,
+  ): Promise<OwnedSubscription | undefined> {
+    return this.db.first(
+      sql<OwnedSubscription>`
+       SELECT s.provider_subscription_id, s.customer_id, s.mode, s.status, s.price_id, s.quantity,
+              s.schedule_id, c.provider_customer_id
+         FROM subscriptions s
+         LEFT JOIN customers c ON c.id = s.customer_id
+        WHERE s.account_id = ${accountId} AND s.provider = ${provider} AND s.mode = ${mode}
+          AND s.provider_subscription_id = ${providerSubscriptionId}`,
+    );
   }
 
   async findVersion(

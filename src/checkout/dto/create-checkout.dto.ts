@@ -1,7 +1,19 @@
 import { ErrorCode } from '../../common/errors/error-code';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { EstimatesDto } from '../../changes/dto/estimates.dto';
 import { IsProviderMetadata } from '../../common/validation/metadata';
 import { RedirectUrl } from '../../common/validation/redirect-url';
 
@@ -9,8 +21,27 @@ export const PRICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 export const MAX_QUANTITY = 999_999;
 
 /** The checkout document's body, with the checkout options in camelCase (docs/api.md#checkout). */
+export const SUBSCRIPTION_ID_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+
 export class CreateCheckoutRequest {
-  @ApiProperty({ description: 'Stripe price ID for the plan', example: 'price_1ABC123XYZ' })
+  @ApiPropertyOptional({
+    description:
+      'An existing subscription of the account to change: with `priceId` a plan change, with `quantity` alone a ' +
+      'quantity update. Without it, a new subscription (or a one-time payment).',
+    example: 'sub_sbx_0123456789abcdef01234567',
+  })
+  @IsOptional()
+  @IsString({ message: 'subscriptionId must be a subscription ID' })
+  @Matches(SUBSCRIPTION_ID_PATTERN, { message: 'subscriptionId must be a subscription ID' })
+  subscriptionId?: string;
+
+  @ApiProperty({
+    description: 'Stripe price ID for the plan (optional for a quantity update)',
+    example: 'price_1ABC123XYZ',
+  })
+  @ValidateIf(
+    (body: CreateCheckoutRequest) => body.subscriptionId === undefined || body.priceId !== undefined,
+  )
   @IsDefined({ message: 'priceId is required' })
   @IsString({ message: 'Invalid price ID' })
   @Matches(PRICE_ID_PATTERN, { message: 'Invalid price ID' })
@@ -51,6 +82,24 @@ export class CreateCheckoutRequest {
   // Taken as sent: class-transformer would drop keys such as "constructor" or "toString".
   @Transform(({ obj }: { obj: { metadata?: unknown } }) => obj.metadata, { toClassOnly: true })
   metadata?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    enum: ['immediate', 'period_end'],
+    description:
+      'For a change: when it applies. By default an upgrade (a longer interval, more seats, a higher amount per ' +
+      'year) applies now with the proration charged, and a downgrade at the end of the period.',
+  })
+  @IsOptional()
+  @IsIn(['immediate', 'period_end'], { message: 'timing must be immediate or period_end' })
+  timing?: 'immediate' | 'period_end';
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'For a change during a trial: end the trial with it (by default the trial is kept).',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'endTrial must be true or false' })
+  endTrial?: boolean;
 
   @ApiPropertyOptional({
     enum: ['subscription', 'payment'],
@@ -96,6 +145,9 @@ export class CreateCheckoutRequest {
   expiresInMinutes?: number;
 }
 
+export const CHECKOUT_TYPES = ['new_subscription', 'payment', 'plan_change', 'quantity_update'] as const;
+export type CheckoutType = (typeof CHECKOUT_TYPES)[number];
+
 export class CheckoutSessionData {
   @ApiProperty({ description: 'Stripe checkout session ID', example: 'cs_test_1234567890abcdef' })
   sessionId!: string;
@@ -105,6 +157,23 @@ export class CheckoutSessionData {
     example: 'https://checkout.stripe.com/pay/cs_test_1234567890abcdef',
   })
   url!: string;
+
+  @ApiProperty({
+    enum: CHECKOUT_TYPES,
+    description: 'What the checkout does, from the fields sent (seed 004).',
+    example: 'new_subscription',
+  })
+  type!: CheckoutType;
+
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-12-03T10:00:00.000Z' })
+  expiresAt!: string;
+
+  @ApiProperty({
+    type: EstimatesDto,
+    nullable: true,
+    description: 'Previews: nothing is invoiced by them. Null when the price has no fixed amount.',
+  })
+  estimates!: EstimatesDto | null;
 }
 
 export class CreateCheckoutResponse {

@@ -37,7 +37,7 @@ export class SubscriptionChanges1764200000000 implements MigrationInterface {
           c.integer('to_quantity'),
           c.timestamp('proration_date'),
           c.boolean('end_trial', { default: false }),
-          c.varchar('basis', 64),
+          c.text('basis'),
           c.text('estimates'),
           c.timestamp('effective_at'),
           c.text('url', { isNullable: true }),

@@ -90,8 +90,11 @@ export class SubscriptionChange {
   @Column({ type: 'boolean', default: false })
   endTrial!: boolean;
 
-  /** A digest of the subscription's state the preview was made from (docs/guarantees.md#g11). */
-  @Column({ type: 'varchar', length: 64 })
+  /**
+   * The subscription's state the preview was made from (JSON): confirming finds it unchanged, or
+   * says what changed (docs/guarantees.md#g11).
+   */
+  @Column({ type: 'text' })
   basis!: string;
 
   /** The estimates shown (JSON). */

@@ -1,0 +1,28 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
+import { SubscriptionView } from '../../subscriptions/dto/my-subscription.dto';
+
+export class AccountBody {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Act for another account: needs the admin scope, and a grant or platform admin.',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'accountId must be a UUID' })
+  accountId?: string;
+}
+
+export class CancelSubscriptionRequest extends AccountBody {
+  @ApiPropertyOptional({
+    default: true,
+    description: 'End at the end of the current period (the default), or at once with false.',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'atPeriodEnd must be true or false' })
+  atPeriodEnd?: boolean;
+}
+
+export class SubscriptionResponse {
+  @ApiProperty({ type: SubscriptionView })
+  subscription!: SubscriptionView;
+}

@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
+import { Database, toDate, Transaction } from '../database/database';
+import { isUniqueViolation } from '../database/database-errors';
+import { ChangeStatus, SubscriptionChange } from './subscription-change.entity';
+
+export type ChangeRecord = Omit<SubscriptionChange, 'account'>;
+
+export type NewChange = Omit<
+  ChangeRecord,
+  'status' | 'leaseUntil' | 'scheduleId' | 'invoiceUrl' | 'updatedAt'
+>;
+
+/** The outcome of trying to take a change for confirming. */
+export type ChangeClaim =
+  | { claimed: true; change: ChangeRecord; tookOver: boolean }
+  | { claimed: false; change: ChangeRecord | undefined; inProgress: boolean };
+
+/** The statuses a change ends in; an `open` or `applying` one is still under way. */
+const FINISHED: readonly ChangeStatus[] = [
+  'applied',
+  'scheduled',
+  'withdrawn',
+  'canceled',
+  'expired',
+  'stale',
+  'payment_failed',
+];
+
+/**
+ * The change checkouts. The rules that span requests and instances are the partial unique
+ * indexes' (one `applying` and one `scheduled` change per subscription) and compare-and-set
+ * updates from a known status, so that two confirmations never both win.
+ */
+@Injectable()
+export class SubscriptionChangesRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(change: NewChange): Promise<void> {
+    await this.db.changes(
+      sql`INSERT INTO subscription_changes
+         (id, session_id, account_id, provider, mode, provider_subscription_id, type, status, timing,
+          from_price_id, from_quantity, to_price_id, to_quantity, proration_date, end_trial, basis, estimates,
+          effective_at, url, success_url, cancel_url, expires_at, created_at, updated_at)
+       VALUES (${change.id}, ${change.sessionId}, ${change.accountId}, ${change.provider}, ${change.mode},
+          ${change.providerSubscriptionId}, ${change.type}, 'open', ${change.timing}, ${change.fromPriceId},
+          ${change.fromQuantity}, ${change.toPriceId}, ${change.toQuantity}, ${change.prorationDate},
+          ${change.endTrial}, ${change.basis}, ${change.estimates}, ${change.effectiveAt}, ${change.url},
+          ${change.successUrl}, ${change.cancelUrl}, ${change.expiresAt}, ${change.createdAt}, ${change.createdAt})`,
+    );
+  }
+
+  async setUrl(id: string, url: string): Promise<void> {
+    await this.db.changes(sql`UPDATE subscription_changes SET url = ${url} WHERE id = ${id}`);
+  }
+
+  /** Forgets a change whose hosted page could not be made: it was never shown to anyone. */
+  async remove(id: string): Promise<void> {
+    await this.db.changes(sql`DELETE FROM subscription_changes WHERE id = ${id} AND status = 'open'`);
+  }
+
+  async findBySession(sessionId: string, tx?: Transaction): Promise<ChangeRecord | undefined> {
+    const row = await this.db.first(
+      sql<ChangeRecord>`SELECT * FROM subscription_changes WHERE session_id = ${sessionId}`,
+      tx,
+    );
+    return row ? normalise(row) : undefined;
+  }
+
+  /** The subscription's scheduled change (there is at most one). */
+  async findScheduled(provider: string, subscriptionId: string, tx?: Transaction) {
+    const row = await this.db.first(
+      sql<ChangeRecord>`SELECT * FROM subscription_changes
+        WHERE provider = ${provider} AND provider_subscription_id = ${subscriptionId} AND status = 'scheduled'`,
+      tx,
+    );
+    return row ? normalise(row) : undefined;
+  }
+
+  /**
+   * Takes an open, unexpired change for confirming (`applying`, with a lease), or takes over one
+   * whose confirming request died (its lease ran out). Refused while another change of the same
+   * subscription is being confirmed: the partial unique index holds that across instances.
+   */
+  async claim(sessionId: string, leaseUntil: Date): Promise<ChangeClaim> {
+    const now = new Date();
+    const take = (from: ReturnType<typeof sql>) =>
+      this.db.first(
+        sql<ChangeRecord>`UPDATE subscription_changes
+            SET status = 'applying', lease_until = ${leaseUntil}, updated_at = ${now}
+          WHERE session_id = ${sessionId} AND ${from}
+          RETURNING *`,
+      );
+    try {
+      // An orphan is taken over even past the checkout's expiry: its confirmation began before it.
+      const opened = await take(sql`status = 'open' AND expires_at > ${now}`);
+      if (opened) return { claimed: true, change: normalise(opened), tookOver: false };
+      const orphan = await take(sql`status = 'applying' AND lease_until <= ${now}`);
+      if (orphan) return { claimed: true, change: normalise(orphan), tookOver: true };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return { claimed: false, change: await this.findBySession(sessionId), inProgress: true };
+    }
+    const change = await this.findBySession(sessionId);
+    return { claimed: false, change, inProgress: change?.status === 'applying' };
+  }
+
+  /** Moves a change from one status to another; false when it was no longer in `from`. */
+  async transition(
+    id: string,
+    from: ChangeStatus,
+    to: ChangeStatus,
+    fields: { scheduleId?: string | null; invoiceUrl?: string | null } = {},
+    tx?: Transaction,
+  ): Promise<boolean> {
+    const changed = await this.db.changes(
+      sql`UPDATE subscription_changes
+             SET status = ${to}, lease_until = NULL, updated_at = ${new Date()},
+                 schedule_id = COALESCE(${fields.scheduleId ?? null}, schedule_id),
+                 invoice_url = COALESCE(${fields.invoiceUrl ?? null}, invoice_url)
+           WHERE id = ${id} AND status = ${from}`,
+      tx,
+    );
+    return changed === 1;
+  }
+
+  /** The change that made a provider schedule, whatever became of it: the service's own schedule. */
+  async findBySchedule(provider: string, scheduleId: string, tx?: Transaction) {
+    const row = await this.db.first(
+      sql<ChangeRecord>`SELECT * FROM subscription_changes
+        WHERE provider = ${provider} AND schedule_id = ${scheduleId}
+        ORDER BY created_at DESC LIMIT 1`,
+      tx,
+    );
+    return row ? normalise(row) : undefined;
+  }
+
+  /**
+   * A scheduled change whose terms the subscription now has, from a period that began at or after
+   * the change's effective time: it took effect.
+   */
+  async settleScheduled(
+    provider: string,
+    subscriptionId: string,
+    state: { priceId: string | null; quantity: number; currentPeriodStart: Date | null },
+    tx: Transaction,
+  ): Promise<void> {
+    if (!state.priceId || !state.currentPeriodStart) return;
+    await this.db.changes(
+      sql`UPDATE subscription_changes SET status = 'applied', updated_at = ${new Date()}
+           WHERE provider = ${provider} AND provider_subscription_id = ${subscriptionId} AND status = 'scheduled'
+             AND to_price_id = ${state.priceId} AND to_quantity = ${state.quantity}
+             AND effective_at <= ${state.currentPeriodStart}`,
+      tx,
+    );
+  }
+
+  /** Ends a scheduled change by its provider schedule: applied (it took effect) or withdrawn. */
+  async finishSchedule(
+    provider: string,
+    scheduleId: string,
+    to: Extract<ChangeStatus, 'applied' | 'withdrawn'>,
+    tx: Transaction,
+  ): Promise<void> {
+    await this.db.changes(
+      sql`UPDATE subscription_changes SET status = ${to}, updated_at = ${new Date()}
+           WHERE provider = ${provider} AND schedule_id = ${scheduleId} AND status = 'scheduled'`,
+      tx,
+    );
+  }
+
+  /**
+   * Open changes of a subscription that the provider reports as made (a person confirmed one on
+   * the provider's own page): applied, as long as the terms are the ones it previewed.
+   */
+  async settleOpen(
+    provider: string,
+    subscriptionId: string,
+    terms: { priceId: string | null; quantity: number },
+    tx: Transaction,
+  ): Promise<void> {
+    if (!terms.priceId) return;
+    await this.db.changes(
+      sql`UPDATE subscription_changes SET status = 'applied', updated_at = ${new Date()}
+           WHERE provider = ${provider} AND provider_subscription_id = ${subscriptionId} AND status = 'open'
+             AND timing = 'immediate' AND to_price_id = ${terms.priceId} AND to_quantity = ${terms.quantity}
+             AND NOT (from_price_id = ${terms.priceId} AND from_quantity = ${terms.quantity})`,
+      tx,
+    );
+  }
+
+  isFinished(status: ChangeStatus): boolean {
+    return FINISHED.includes(status);
+  }
+}
+
+function normalise(row: ChangeRecord): ChangeRecord {
+  return {
+    ...row,
+    fromQuantity: Number(row.fromQuantity),
+    toQuantity: Number(row.toQuantity),
+    prorationDate: toDate(row.prorationDate)!,
+    effectiveAt: toDate(row.effectiveAt)!,
+    expiresAt: toDate(row.expiresAt)!,
+    leaseUntil: toDate(row.leaseUntil),
+    createdAt: toDate(row.createdAt)!,
+    updatedAt: toDate(row.updatedAt)!,
+  };
+}
