@@ -28,7 +28,7 @@ import {
   SubscriptionChangeTerms,
 } from '../payment-provider';
 import { isInvalidRequest, isResourceMissing, mapStripeError } from './stripe-errors';
-import { toPaymentEvent, toSubscription } from './stripe-events';
+import { SCHEDULE_SOURCE, toPaymentEvent, toSubscription } from './stripe-events';
 
 export const STRIPE_CLIENTS = Symbol('STRIPE_CLIENTS');
 export type StripeClients = Partial<Record<ProviderMode, Stripe>>;
@@ -66,9 +66,6 @@ function answeredAt(response: { headers?: Record<string, string> } | undefined):
   const date = Date.parse(response?.headers?.date ?? '');
   return Number.isNaN(date) ? new Date(Math.floor(Date.now() / 1000) * 1000) : new Date(date);
 }
-
-/** Marks the schedules this service makes, so that its events are known as the service's own. */
-export const SCHEDULE_SOURCE = 'billing-sessions';
 
 const unixSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
