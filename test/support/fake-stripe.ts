@@ -78,6 +78,16 @@ export class FakeStripe {
   readonly sessions = new Map<string, StripeObject>();
   readonly portalSessions = new Map<string, StripeObject>();
   readonly subscriptions = new Map<string, StripeObject>();
+  /** Invoices the fake made: for subscription updates (prorations) and renewals. */
+  readonly invoices = new Map<string, StripeObject>();
+  readonly schedules = new Map<string, StripeObject>();
+  /** Customers whose payments fail (their cards are declined). */
+  readonly failPayments = new Set<string>();
+  /**
+   * The prices the billing portal's configuration offers for subscription updates; null: all of
+   * them. An empty set stands for a portal whose subscription updates are off.
+   */
+  portalPrices: Set<string> | null = null;
   private readonly idempotent = new Map<string, { status: number; body: string }>();
   private readonly faults: FaultRule[] = [];
   private readonly sockets = new Set<Socket>();
@@ -190,6 +200,28 @@ export class FakeStripe {
     return { session: this.publicObject(session), subscription };
   }
 
+  /** A customer, as `POST /v1/customers` makes one. */
+  addCustomer(
+    input: {
+      id?: string;
+      email?: string | null;
+      name?: string | null;
+      metadata?: Record<string, string>;
+    } = {},
+  ): StripeObject {
+    const customer: StripeObject = {
+      id: input.id ?? newId('cus'),
+      object: 'customer',
+      name: input.name ?? null,
+      email: input.email ?? null,
+      metadata: input.metadata ?? {},
+      created: now(),
+      livemode: false,
+    };
+    this.customers.set(customer.id, customer);
+    return customer;
+  }
+
   /** Creates or replaces a subscription object (what `GET /v1/subscriptions/:id` returns). */
   putSubscription(input: {
     id?: string;
@@ -198,18 +230,32 @@ export class FakeStripe {
     priceId: string;
     quantity?: number;
     trialEnd?: number | null;
+    /** The item's period; by default from now for 30 days (to currentPeriodEnd when given). */
+    currentPeriodStart?: number;
     currentPeriodEnd?: number;
     cancelAtPeriodEnd?: boolean;
+    cancelAt?: number | null;
+    itemId?: string;
     metadata?: Record<string, string>;
   }): StripeObject {
     const id = input.id ?? newId('sub');
+    const periodStart = input.currentPeriodStart ?? now();
+    const periodEnd = input.currentPeriodEnd ?? periodStart + 30 * 86_400;
     const subscription: StripeObject = {
       id,
       object: 'subscription',
       customer: input.customer,
       status: input.status,
       cancel_at_period_end: input.cancelAtPeriodEnd ?? false,
+      // As Stripe: a subscription set to end with its period says when (cancel_at).
+      cancel_at: input.cancelAt ?? (input.cancelAtPeriodEnd ? periodEnd : null),
+      canceled_at: null,
+      ended_at: null,
       trial_end: input.trialEnd ?? null,
+      billing_cycle_anchor: periodStart,
+      schedule: null,
+      pending_update: null,
+      latest_invoice: null,
       metadata: input.metadata ?? {},
       created: now(),
       livemode: false,
@@ -217,17 +263,104 @@ export class FakeStripe {
         object: 'list',
         data: [
           {
-            id: newId('si'),
+            id: input.itemId ?? newId('si'),
             object: 'subscription_item',
             quantity: input.quantity ?? 1,
-            current_period_end: input.currentPeriodEnd ?? now() + 30 * 86_400,
-            price: { id: input.priceId, object: 'price' },
+            current_period_start: periodStart,
+            current_period_end: periodEnd,
+            price: this.priceOf(input.priceId),
           },
         ],
       },
     };
     this.subscriptions.set(id, subscription);
     return subscription;
+  }
+
+  /**
+   * What Stripe does when a subscription's period ends: a schedule's next phase takes effect (and
+   * a schedule whose last phase ends lets go of the subscription), a subscription set to cancel
+   * ends, or else the period rolls over with a renewal invoice. Returns the subscription then.
+   */
+  advanceToPeriodEnd(subscriptionId: string): StripeObject {
+    const subscription = this.subscriptions.get(subscriptionId);
+    if (!subscription) throw new Error(`no subscription ${subscriptionId}`);
+    if (subscription.status === 'canceled') throw new Error(`subscription ${subscriptionId} is canceled`);
+    const item = firstItem(subscription);
+    const periodEnd = Number(item.current_period_end);
+    const cancelAt = subscription.cancel_at as number | null;
+    if (subscription.cancel_at_period_end === true || (cancelAt !== null && cancelAt <= periodEnd)) {
+      this.endSubscription(subscription, cancelAt ?? periodEnd);
+      return this.publicObject(subscription);
+    }
+    const schedule = subscription.schedule ? this.schedules.get(text(subscription.schedule)) : undefined;
+    const phases = (schedule?.phases ?? []) as Array<Record<string, unknown>>;
+    const next = phases.find((phase) => Number(phase.start_date) === periodEnd);
+    if (schedule && next) {
+      const [phaseItem] = next.items as Array<{ price: string; quantity: number }>;
+      if (phaseItem.price !== (item.price as StripeObject).id) item.id = newId('si');
+      item.price = this.priceOf(phaseItem.price);
+      item.quantity = phaseItem.quantity;
+      item.current_period_start = periodEnd;
+      item.current_period_end = Number(next.end_date);
+      schedule.current_phase = { start_date: next.start_date, end_date: next.end_date };
+    } else {
+      if (schedule) this.releaseScheduleObject(schedule);
+      item.current_period_start = periodEnd;
+      item.current_period_end = periodEndAfter(
+        periodEnd,
+        this.intervalOf(String((item.price as StripeObject).id)),
+      );
+    }
+    if (subscription.status === 'trialing') subscription.status = 'active';
+    const price = this.prices.get(String((item.price as StripeObject).id));
+    const amount = Number(price?.unit_amount ?? 0) * Number(item.quantity);
+    const lines = [
+      this.line(subscription, {
+        amount,
+        quantity: Number(item.quantity),
+        description: price
+          ? fullPriceDescription(Number(item.quantity), this.productName(price.id), price)
+          : 'Renewal',
+        proration: false,
+        start: periodEnd,
+        end: Number(item.current_period_end),
+      }),
+    ];
+    const failed = this.failPayments.has(String(subscription.customer)) && amount > 0;
+    const invoice = this.storeInvoice(
+      this.invoiceObject(subscription, lines, {
+        preview: false,
+        paid: !failed,
+        reason: 'subscription_cycle',
+      }),
+    );
+    subscription.latest_invoice = invoice.id;
+    if (failed) subscription.status = 'past_due';
+    return this.publicObject(subscription);
+  }
+
+  /** The person paid the open invoice of a pending update: Stripe applies the change it held. */
+  applyPendingUpdate(subscriptionId: string): StripeObject {
+    const subscription = this.subscriptions.get(subscriptionId);
+    const pending = subscription?._pending as PendingChange | undefined;
+    if (!subscription || !pending) throw new Error(`subscription ${subscriptionId} has no pending update`);
+    const invoice = this.invoices.get(String(subscription.latest_invoice));
+    if (invoice)
+      Object.assign(invoice, { status: 'paid', amount_paid: invoice.amount_due, amount_remaining: 0 });
+    this.applyChangeTo(subscription, pending);
+    return this.publicObject(subscription);
+  }
+
+  /** A pending update's time ran out unpaid: Stripe drops it and voids its invoice. */
+  expirePendingUpdate(subscriptionId: string): StripeObject {
+    const subscription = this.subscriptions.get(subscriptionId);
+    if (!subscription?._pending) throw new Error(`subscription ${subscriptionId} has no pending update`);
+    const invoice = this.invoices.get(String(subscription.latest_invoice));
+    if (invoice) invoice.status = 'void';
+    subscription.pending_update = null;
+    delete subscription._pending;
+    return this.publicObject(subscription);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -269,7 +402,10 @@ export class FakeStripe {
       });
     }
 
-    const replayKey = idempotencyKey && method === 'POST' ? `${apiKey}:${idempotencyKey}` : undefined;
+    const replayKey =
+      idempotencyKey && (method === 'POST' || method === 'DELETE')
+        ? `${apiKey}:${idempotencyKey}`
+        : undefined;
     const replay = replayKey ? this.idempotent.get(replayKey) : undefined;
     if (replay) {
       response.writeHead(replay.status, {
@@ -359,11 +495,17 @@ export class FakeStripe {
     }
     if (resource === 'billing_portal' && id === 'sessions' && method === 'POST') {
       if (!this.knowsCustomer(body.customer)) return notFound('customer', String(body.customer));
+      const flow = (body.flow_data ?? null) as Record<string, unknown> | null;
+      if (flow?.type === 'subscription_update_confirm') {
+        const refusal = this.refuseUpdateConfirm(flow);
+        if (refusal) return refusal;
+      }
       const session: StripeObject = {
         id: newId('bps'),
         object: 'billing_portal.session',
         customer: body.customer,
         return_url: body.return_url,
+        flow,
         url: `https://billing.stripe.test/p/session/${newId('test')}`,
         created: now(),
         livemode: false,
@@ -371,11 +513,23 @@ export class FakeStripe {
       this.portalSessions.set(session.id, session);
       return [200, session];
     }
-    if (resource === 'subscriptions' && method === 'GET' && id) {
-      const subscription = this.subscriptions.get(id);
-      return subscription ? [200, subscription] : notFound('subscription', id);
+    if (resource === 'invoices' && id === 'create_preview' && method === 'POST') {
+      return this.previewInvoice(body);
     }
-    void action;
+    if (resource === 'invoices' && method === 'GET' && id) {
+      const invoice = this.invoices.get(id);
+      return invoice ? [200, invoice] : notFound('invoice', id);
+    }
+    if (resource === 'subscription_schedules') {
+      return this.subscriptionSchedules(method, id, action, body);
+    }
+    if (resource === 'subscriptions' && id && !action) {
+      const subscription = this.subscriptions.get(id);
+      if (!subscription) return notFound('subscription', id);
+      if (method === 'GET') return [200, this.expanded(subscription, query.expand)];
+      if (method === 'POST') return this.updateSubscription(subscription, body);
+      if (method === 'DELETE') return this.cancelSubscription(subscription);
+    }
     return notFound('route', path);
   }
 
@@ -431,6 +585,557 @@ export class FakeStripe {
     return notFound('route', rest.join('/'));
   }
 
+  /** `POST /v1/invoices/create_preview` for a change of a subscription's item (all the fake knows). */
+  private previewInvoice(body: Record<string, unknown>): [number, unknown] {
+    const subscription = this.subscriptions.get(String(body.subscription));
+    if (!subscription) return notFound('subscription', String(body.subscription));
+    if (body.customer !== undefined && body.customer !== subscription.customer) {
+      return invalid('The subscription does not belong to this customer.', 'customer');
+    }
+    const details = (body.subscription_details ?? {}) as Record<string, unknown>;
+    const change = this.computeChange(subscription, details);
+    if ('error' in change) return change.error;
+    return [200, this.invoiceObject(subscription, change.lines, { preview: true, paid: false })];
+  }
+
+  /** `POST /v1/subscriptions/:id`: items (with prorations), cancellation, metadata. */
+  private updateSubscription(subscription: StripeObject, body: Record<string, unknown>): [number, unknown] {
+    if (subscription.status === 'canceled') {
+      return invalid('A canceled subscription can only update its cancellation_details and metadata.');
+    }
+    const setsCancelAt = body.cancel_at !== undefined;
+    const setsPeriodEnd = body.cancel_at_period_end !== undefined;
+    if (setsCancelAt && setsPeriodEnd) {
+      return invalid('You may only specify one of these parameters: cancel_at, cancel_at_period_end.');
+    }
+    if ((setsCancelAt || setsPeriodEnd) && subscription.schedule) {
+      return invalid(
+        `The subscription is managed by the subscription schedule \`${text(subscription.schedule)}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
+      );
+    }
+    let change: ComputedChange | undefined;
+    if (body.items !== undefined) {
+      const computed = this.computeChange(subscription, body);
+      if ('error' in computed) return computed.error;
+      change = computed;
+    }
+    const periodEnd = Number(firstItem(subscription).current_period_end);
+    if (setsPeriodEnd) {
+      const atPeriodEnd = body.cancel_at_period_end === 'true';
+      subscription.cancel_at_period_end = atPeriodEnd;
+      subscription.cancel_at = atPeriodEnd ? periodEnd : null;
+      subscription.canceled_at = atPeriodEnd ? now() : null;
+    }
+    if (setsCancelAt) {
+      const cancelAt = body.cancel_at === '' ? null : Number(body.cancel_at);
+      subscription.cancel_at = cancelAt;
+      subscription.cancel_at_period_end = false;
+      subscription.canceled_at = cancelAt === null ? null : now();
+    }
+    if (body.metadata) {
+      subscription.metadata = { ...(subscription.metadata as object), ...body.metadata };
+    }
+    if (change) {
+      const charged = change.invoiced && change.amountDue > 0;
+      const declined = charged && this.failPayments.has(String(subscription.customer));
+      if (declined && body.payment_behavior === 'error_if_incomplete') {
+        return [
+          402,
+          { error: { type: 'card_error', code: 'card_declined', message: 'Your card was declined.' } },
+        ];
+      }
+      if (change.invoiced) {
+        const invoice = this.storeInvoice(
+          this.invoiceObject(subscription, change.lines, { preview: false, paid: !declined }),
+        );
+        subscription.latest_invoice = invoice.id;
+      }
+      if (declined && body.payment_behavior === 'pending_if_incomplete') {
+        // As Stripe: the old items stay; the change waits for its invoice to be paid.
+        subscription._pending = change;
+        subscription.pending_update = {
+          expires_at: now() + 23 * 3600,
+          subscription_items: [
+            { ...firstItem(subscription), ...change.item, price: this.priceOf(change.item.price) },
+          ],
+          trial_end: change.trialEnd !== subscription.trial_end ? change.trialEnd : null,
+          trial_from_plan: null,
+          billing_cycle_anchor: null,
+        };
+      } else {
+        this.applyChangeTo(subscription, change);
+        if (declined) subscription.status = 'past_due';
+      }
+    }
+    return [200, this.expanded(subscription, body.expand)];
+  }
+
+  /** `DELETE /v1/subscriptions/:id`: ends it now (and the schedule that controlled it). */
+  private cancelSubscription(subscription: StripeObject): [number, unknown] {
+    if (subscription.status === 'canceled') {
+      return invalid(`This subscription has already been canceled: '${subscription.id}'`);
+    }
+    this.endSubscription(subscription, now());
+    return [200, this.publicObject(subscription)];
+  }
+
+  private endSubscription(subscription: StripeObject, at: number): void {
+    const schedule = subscription.schedule ? this.schedules.get(text(subscription.schedule)) : undefined;
+    if (schedule) Object.assign(schedule, { status: 'canceled', canceled_at: at });
+    Object.assign(subscription, {
+      status: 'canceled',
+      canceled_at: subscription.canceled_at ?? at,
+      ended_at: at,
+      pending_update: null,
+    });
+    delete subscription._pending;
+  }
+
+  private subscriptionSchedules(
+    method: string,
+    id: string | undefined,
+    action: string | undefined,
+    body: Record<string, unknown>,
+  ): [number, unknown] {
+    if (method === 'POST' && !id) return this.createSchedule(body);
+    const schedule = id ? this.schedules.get(id) : undefined;
+    if (!schedule) return notFound('subscription_schedule', id ?? '');
+    if (method === 'GET' && !action) return [200, schedule];
+    if (method !== 'POST') return notFound('route', `subscription_schedules/${id}`);
+    const live = schedule.status === 'active' || schedule.status === 'not_started';
+    if (action === 'release') {
+      if (!live) {
+        return invalid(
+          `You cannot release a subscription schedule that is currently in the \`${String(schedule.status)}\` status. It must be in one of the following statuses: \`not_started\`, \`active\`.`,
+        );
+      }
+      this.releaseScheduleObject(schedule);
+      return [200, schedule];
+    }
+    if (action) return notFound('route', `subscription_schedules/${id}/${action}`);
+    if (!live) {
+      return invalid(
+        `You cannot update a subscription schedule that is currently in the \`${String(schedule.status)}\` status.`,
+      );
+    }
+    return this.updateSchedule(schedule, body);
+  }
+
+  /** `POST /v1/subscription_schedules` from a subscription: one phase, its current period. */
+  private createSchedule(body: Record<string, unknown>): [number, unknown] {
+    if (body.from_subscription === undefined) {
+      return invalid(
+        'This fake makes schedules from subscriptions only (from_subscription).',
+        'from_subscription',
+      );
+    }
+    const other = Object.keys(body).find((key) => key !== 'from_subscription' && key !== 'metadata');
+    if (other) return invalid(`You cannot set \`${other}\` if \`from_subscription\` is set.`, other);
+    const subscription = this.subscriptions.get(text(body.from_subscription));
+    if (!subscription) return notFound('subscription', text(body.from_subscription));
+    if (subscription.schedule) {
+      return invalid(
+        `You cannot migrate a subscription that is already attached to a schedule: \`${text(subscription.schedule)}\`.`,
+        'from_subscription',
+      );
+    }
+    if (subscription.status === 'canceled') return invalid('You cannot migrate a canceled subscription.');
+    const item = firstItem(subscription);
+    const start = Number(item.current_period_start);
+    const end = Number(item.current_period_end);
+    const schedule: StripeObject = {
+      id: newId('sub_sched'),
+      object: 'subscription_schedule',
+      customer: subscription.customer,
+      subscription: subscription.id,
+      status: 'active',
+      end_behavior: 'release',
+      metadata: body.metadata ?? {},
+      current_phase: { start_date: start, end_date: end },
+      phases: [
+        {
+          start_date: start,
+          end_date: end,
+          items: [{ price: (item.price as StripeObject).id, quantity: Number(item.quantity) }],
+          proration_behavior: 'create_prorations',
+          trial_end: subscription.trial_end ?? null,
+        },
+      ],
+      released_at: null,
+      released_subscription: null,
+      canceled_at: null,
+      completed_at: null,
+      created: now(),
+      livemode: false,
+    };
+    this.schedules.set(schedule.id, schedule);
+    subscription.schedule = schedule.id;
+    return [200, schedule];
+  }
+
+  /** `POST /v1/subscription_schedules/:id`: new phases (the current one first), metadata, end. */
+  private updateSchedule(schedule: StripeObject, body: Record<string, unknown>): [number, unknown] {
+    const input = body.phases as Array<Record<string, unknown>> | undefined;
+    if (input !== undefined) {
+      const withIterations = input.findIndex((phase) => phase.iterations !== undefined);
+      if (withIterations >= 0) {
+        const param = `phases[${withIterations}][iterations]`;
+        return [
+          400,
+          {
+            error: {
+              type: 'invalid_request_error',
+              code: 'parameter_unknown',
+              param,
+              message: `Received unknown parameter: ${param}`,
+            },
+          },
+        ];
+      }
+      const current = schedule.current_phase as { start_date: number; end_date: number };
+      const phases: Array<Record<string, unknown>> = [];
+      let start = current.start_date;
+      for (const [index, phase] of input.entries()) {
+        if (
+          index === 0 &&
+          phase.start_date !== undefined &&
+          Number(phase.start_date) !== current.start_date
+        ) {
+          return invalid('You can not modify the start date of the current phase.', 'phases[0][start_date]');
+        }
+        const items = ((phase.items ?? []) as Array<Record<string, unknown>>).map((item) => ({
+          price: String(item.price),
+          quantity: Number(item.quantity ?? 1),
+        }));
+        if (items.length !== 1)
+          return invalid('This fake schedules single-item phases only.', `phases[${index}][items]`);
+        if (!this.prices.has(items[0].price)) return notFound('price', items[0].price);
+        const last = index === input.length - 1;
+        if (!last && phase.end_date === undefined) {
+          return invalid('Every phase but the last needs an end_date.', `phases[${index}][end_date]`);
+        }
+        const end =
+          phase.end_date !== undefined
+            ? Number(phase.end_date)
+            : periodEndAfter(start, this.intervalOf(items[0].price));
+        if (end <= start) return invalid('A phase must end after it starts.', `phases[${index}][end_date]`);
+        phases.push({
+          start_date: start,
+          end_date: end,
+          items,
+          proration_behavior: phase.proration_behavior ?? body.proration_behavior ?? 'create_prorations',
+          trial_end: null,
+        });
+        start = end;
+      }
+      schedule.phases = phases;
+      schedule.current_phase = { start_date: phases[0].start_date, end_date: phases[0].end_date };
+    }
+    if (body.metadata) schedule.metadata = { ...(schedule.metadata as object), ...body.metadata };
+    if (body.end_behavior) schedule.end_behavior = body.end_behavior;
+    return [200, schedule];
+  }
+
+  private releaseScheduleObject(schedule: StripeObject): void {
+    const subscription = this.subscriptions.get(String(schedule.subscription));
+    if (subscription) subscription.schedule = null;
+    Object.assign(schedule, {
+      status: 'released',
+      released_at: now(),
+      released_subscription: schedule.subscription,
+      subscription: null,
+      current_phase: null,
+    });
+  }
+
+  /** A `subscription_update_confirm` deep link the portal would refuse, as Stripe says it. */
+  private refuseUpdateConfirm(flow: Record<string, unknown>): [number, unknown] | null {
+    const confirm = (flow.subscription_update_confirm ?? {}) as Record<string, unknown>;
+    const subscription = this.subscriptions.get(String(confirm.subscription));
+    if (!subscription) return notFound('subscription', String(confirm.subscription));
+    const items = (confirm.items ?? []) as Array<Record<string, unknown>>;
+    if (items.length !== 1) {
+      return invalid(
+        'Only one item can be updated with `subscription_update_confirm`.',
+        'flow_data[subscription_update_confirm][items]',
+      );
+    }
+    if (this.portalPrices?.size === 0) {
+      return invalid(
+        'The subscription update feature in the portal configuration is disabled. You can enable it in the portal settings.',
+      );
+    }
+    const price = text(items[0].price ?? (firstItem(subscription).price as StripeObject).id);
+    if (this.portalPrices && !this.portalPrices.has(price)) {
+      return invalid(
+        `The price \`${price}\` is not part of the products in the portal configuration's \`features.subscription_update.products\`.`,
+        'flow_data[subscription_update_confirm][items][0][price]',
+      );
+    }
+    return null;
+  }
+
+  /**
+   * What changing the subscription's item to `params.items[0]` costs, the way Stripe prorates:
+   * by the second from `proration_date` (default now) to the period's end. Same interval: a credit
+   * for the old terms' unused time and a charge for the new terms' remaining time. A new interval:
+   * the credit and the full new price, and the period restarts. In a trial that is kept: lines of
+   * zero. A trial ended (`trial_end=now`): the full new price, and the period restarts.
+   */
+  private computeChange(
+    subscription: StripeObject,
+    params: Record<string, unknown>,
+  ): ComputedChange | { error: [number, unknown] } {
+    const fail = (message: string, param?: string) => ({ error: invalid(message, param) });
+    if (params.proration_date !== undefined && params.billing_cycle_anchor === 'now') {
+      return fail('You cannot specify `proration_date` when `billing_cycle_anchor=now`.', 'proration_date');
+    }
+    const behavior = text(params.proration_behavior ?? 'create_prorations');
+    if (params.proration_date !== undefined && behavior === 'none') {
+      return fail('You cannot specify `proration_date` when `proration_behavior=none`.', 'proration_date');
+    }
+    const item = firstItem(subscription);
+    const items = (params.items ?? []) as Array<Record<string, unknown>>;
+    if (items.length !== 1 || items[0].id !== item.id) {
+      return fail("This fake changes the subscription's one item only (items[0][id]).", 'items');
+    }
+    const oldPrice = this.prices.get(String((item.price as StripeObject).id));
+    const newPriceId = text(items[0].price ?? (item.price as StripeObject).id);
+    const newPrice = this.prices.get(newPriceId);
+    if (!oldPrice) return { error: notFound('price', String((item.price as StripeObject).id)) };
+    if (!newPrice) return { error: notFound('price', newPriceId) };
+    const oldQuantity = Number(item.quantity);
+    const quantity = items[0].quantity === undefined ? oldQuantity : Number(items[0].quantity);
+    if (!Number.isInteger(quantity) || quantity < 1) return fail('Invalid quantity.', 'items[0][quantity]');
+    const start = Number(item.current_period_start);
+    const end = Number(item.current_period_end);
+    const at = params.proration_date === undefined ? now() : Number(params.proration_date);
+    if (!Number.isInteger(at) || at < start || at > end) {
+      return fail('The proration_date must be within the current billing period.', 'proration_date');
+    }
+    const currency = String(newPrice.currency);
+    const newInterval = this.intervalOf(newPriceId);
+    const trialing = subscription.status === 'trialing' && Number(subscription.trial_end ?? 0) > at;
+    const keeps: ComputedChange = {
+      lines: [],
+      total: 0,
+      amountDue: 0,
+      currency,
+      invoiced: behavior === 'always_invoice',
+      item: { price: newPriceId, quantity, current_period_start: start, current_period_end: end },
+      trialEnd: (subscription.trial_end as number | null) ?? null,
+      status: String(subscription.status),
+    };
+    const line = (input: Omit<LineInput, 'subscriptionItem'>) =>
+      this.line(subscription, { ...input, subscriptionItem: String(item.id), currency });
+    const oldName = this.productName(String(oldPrice.id));
+    const newName = this.productName(newPriceId);
+    const after = `after ${stripeDate(at)}`;
+    const remaining = (amount: number, count: number) =>
+      roundCents((amount * count * (end - at)) / (end - start));
+
+    if (params.trial_end === 'now' && trialing) {
+      const newEnd = periodEndAfter(at, newInterval);
+      const lines = [
+        line({
+          amount: Number(newPrice.unit_amount) * quantity,
+          quantity,
+          description: fullPriceDescription(quantity, newName, newPrice),
+          proration: false,
+          start: at,
+          end: newEnd,
+        }),
+      ];
+      return withTotals({
+        ...keeps,
+        lines,
+        invoiced: true,
+        item: { ...keeps.item, current_period_start: at, current_period_end: newEnd },
+        trialEnd: at,
+        status: 'active',
+      });
+    }
+    const trialEnd =
+      params.trial_end !== undefined && params.trial_end !== 'now' ? Number(params.trial_end) : null;
+    if (trialing || (trialEnd !== null && trialEnd > at)) {
+      // A trial that goes on: nothing is owed for it, whatever the terms.
+      const until = trialEnd ?? Number(subscription.trial_end);
+      const lines = [
+        line({
+          amount: 0,
+          quantity: oldQuantity,
+          description: `Unused time on ${oldQuantity} × ${oldName} ${after}`,
+          proration: true,
+          start: at,
+          end,
+        }),
+        line({
+          amount: 0,
+          quantity,
+          description: `Remaining time on ${quantity} × ${newName} ${after}`,
+          proration: true,
+          start: at,
+          end: until,
+        }),
+      ];
+      return withTotals({
+        ...keeps,
+        lines: behavior === 'none' ? [] : lines,
+        item: { ...keeps.item, current_period_end: until },
+        trialEnd: until,
+        status: 'trialing',
+      });
+    }
+    const credit = line({
+      amount: -remaining(Number(oldPrice.unit_amount), oldQuantity),
+      quantity: oldQuantity,
+      description: `Unused time on ${oldQuantity} × ${oldName} ${after}`,
+      proration: true,
+      start: at,
+      end,
+    });
+    const oldInterval = this.intervalOf(String(oldPrice.id));
+    if (oldInterval === newInterval) {
+      const charge = line({
+        amount: remaining(Number(newPrice.unit_amount), quantity),
+        quantity,
+        description: `Remaining time on ${quantity} × ${newName} ${after}`,
+        proration: true,
+        start: at,
+        end,
+      });
+      return withTotals({ ...keeps, lines: behavior === 'none' ? [] : [credit, charge] });
+    }
+    // A new interval restarts the billing period at the change and charges it now, whatever the
+    // proration behavior (which decides only the credit for the old terms).
+    const newEnd = periodEndAfter(at, newInterval);
+    const full = line({
+      amount: Number(newPrice.unit_amount) * quantity,
+      quantity,
+      description: fullPriceDescription(quantity, newName, newPrice),
+      proration: false,
+      start: at,
+      end: newEnd,
+    });
+    return withTotals({
+      ...keeps,
+      lines: behavior === 'none' ? [full] : [credit, full],
+      invoiced: true,
+      item: { ...keeps.item, current_period_start: at, current_period_end: newEnd },
+    });
+  }
+
+  private applyChangeTo(subscription: StripeObject, change: ComputedChange): void {
+    const item = firstItem(subscription);
+    Object.assign(item, {
+      price: this.priceOf(change.item.price),
+      quantity: change.item.quantity,
+      current_period_start: change.item.current_period_start,
+      current_period_end: change.item.current_period_end,
+    });
+    subscription.trial_end = change.trialEnd;
+    subscription.status = change.status;
+    subscription.pending_update = null;
+    delete subscription._pending;
+    if (subscription.cancel_at_period_end === true) subscription.cancel_at = change.item.current_period_end;
+  }
+
+  private line(subscription: StripeObject, input: LineInput & { currency?: string }): StripeObject {
+    return {
+      id: newId('il'),
+      object: 'line_item',
+      amount: input.amount,
+      currency: input.currency ?? 'usd',
+      description: input.description,
+      quantity: input.quantity,
+      period: { start: input.start, end: input.end },
+      parent: {
+        type: 'subscription_item_details',
+        subscription_item_details: {
+          subscription: subscription.id,
+          subscription_item: input.subscriptionItem ?? firstItem(subscription).id,
+          proration: input.proration,
+          proration_details: { credited_items: null },
+          invoice_item: null,
+        },
+      },
+      livemode: false,
+    };
+  }
+
+  private invoiceObject(
+    subscription: StripeObject,
+    lines: StripeObject[],
+    options: { preview: boolean; paid: boolean; reason?: string },
+  ): StripeObject {
+    const id = options.preview ? `upcoming_in_${randomBytes(12).toString('hex')}` : newId('in');
+    const total = lines.reduce((sum, line) => sum + Number(line.amount), 0);
+    const amountDue = Math.max(0, total);
+    const periods = lines.map((line) => line.period as { start: number; end: number });
+    return {
+      id,
+      object: 'invoice',
+      customer: subscription.customer,
+      currency: text(lines[0]?.currency ?? 'usd'),
+      status: options.preview ? 'draft' : options.paid ? 'paid' : 'open',
+      billing_reason: options.reason ?? 'subscription_update',
+      collection_method: 'charge_automatically',
+      amount_due: amountDue,
+      amount_paid: options.paid ? amountDue : 0,
+      amount_remaining: options.paid ? 0 : amountDue,
+      subtotal: total,
+      total,
+      created: now(),
+      period_start: Math.min(...periods.map((period) => period.start), now()),
+      period_end: Math.max(...periods.map((period) => period.end), now()),
+      hosted_invoice_url: options.preview ? null : `https://invoice.stripe.test/i/${id}`,
+      parent: {
+        type: 'subscription_details',
+        quote_details: null,
+        subscription_details: { subscription: subscription.id, metadata: {} },
+      },
+      lines: {
+        object: 'list',
+        data: lines,
+        has_more: false,
+        total_count: lines.length,
+        url: `/v1/invoices/${id}/lines`,
+      },
+      livemode: false,
+    };
+  }
+
+  private storeInvoice(invoice: StripeObject): StripeObject {
+    this.invoices.set(invoice.id, invoice);
+    return invoice;
+  }
+
+  /** The subscription as Stripe answers it, with `latest_invoice` expanded when asked. */
+  private expanded(subscription: StripeObject, expand: unknown): StripeObject {
+    const fields = ([] as unknown[]).concat(expand ?? []);
+    const object = this.publicObject(subscription);
+    if (fields.includes('latest_invoice') && typeof object.latest_invoice === 'string') {
+      object.latest_invoice = this.invoices.get(object.latest_invoice) ?? object.latest_invoice;
+    }
+    return object;
+  }
+
+  /** A price as subscription items carry it (the whole object when the fake knows it). */
+  private priceOf(priceId: string): StripeObject {
+    const price = this.prices.get(priceId);
+    return price ? this.publicObject(price) : { id: priceId, object: 'price' };
+  }
+
+  private intervalOf(priceId: string): string {
+    const recurring = this.prices.get(priceId)?.recurring as { interval?: string } | null | undefined;
+    return recurring?.interval ?? 'month';
+  }
+
+  private productName(priceId: string): string {
+    const product = this.prices.get(priceId)?._product as { name?: string } | undefined;
+    return product?.name ?? 'Plan';
+  }
+
   private knowsCustomer(customer: unknown): boolean {
     return (
       this.customers.has(String(customer)) || (this.acceptUnknownCustomers && typeof customer === 'string')
@@ -441,6 +1146,82 @@ export class FakeStripe {
   publicObject(object: StripeObject): StripeObject {
     return Object.fromEntries(Object.entries(object).filter(([key]) => !key.startsWith('_'))) as StripeObject;
   }
+}
+
+interface LineInput {
+  amount: number;
+  quantity: number;
+  description: string;
+  proration: boolean;
+  start: number;
+  end: number;
+  subscriptionItem?: string;
+}
+
+/** A change as computed for a subscription: its invoice lines and the item it leads to. */
+interface ComputedChange {
+  lines: StripeObject[];
+  total: number;
+  amountDue: number;
+  currency: string;
+  /** Whether the change is invoiced now (always_invoice, a new interval, a trial ended). */
+  invoiced: boolean;
+  item: { price: string; quantity: number; current_period_start: number; current_period_end: number };
+  trialEnd: number | null;
+  status: string;
+}
+
+type PendingChange = ComputedChange;
+
+function withTotals(change: ComputedChange): ComputedChange {
+  const total = change.lines.reduce((sum, line) => sum + Number(line.amount), 0);
+  return { ...change, total, amountDue: Math.max(0, total) };
+}
+
+function firstItem(subscription: StripeObject): StripeObject {
+  return (subscription.items as { data: StripeObject[] }).data[0];
+}
+
+/** Whole cents, halves away from zero. */
+function roundCents(amount: number): number {
+  return Math.sign(amount) * Math.round(Math.abs(amount));
+}
+
+/** The end of one billing period starting at `start` (calendar months and years, as Stripe). */
+export function periodEndAfter(start: number, interval: string): number {
+  const date = new Date(start * 1000);
+  if (interval === 'year') date.setUTCFullYear(date.getUTCFullYear() + 1);
+  else if (interval === 'week') date.setUTCDate(date.getUTCDate() + 7);
+  else if (interval === 'day') date.setUTCDate(date.getUTCDate() + 1);
+  else date.setUTCMonth(date.getUTCMonth() + 1);
+  return Math.floor(date.getTime() / 1000);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A date the way Stripe writes it in proration descriptions: `10 Jan 2026`. */
+function stripeDate(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+function money(amount: number, currency: string): string {
+  const value = (amount / 100).toFixed(2);
+  return currency === 'usd' ? `$${value}` : `${value} ${currency.toUpperCase()}`;
+}
+
+function fullPriceDescription(quantity: number, product: string, price: StripeObject): string {
+  const interval = (price.recurring as { interval?: string } | null)?.interval ?? 'month';
+  return `${quantity} × ${product} (at ${money(Number(price.unit_amount), String(price.currency))} / ${interval})`;
+}
+
+/** A form value as the text it was sent as (objects have none). */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
+function invalid(message: string, param?: string): [number, unknown] {
+  return [400, { error: { type: 'invalid_request_error', message, ...(param ? { param } : {}) } }];
 }
 
 function notFound(kind: string, id: string): [number, unknown] {

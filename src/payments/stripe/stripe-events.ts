@@ -4,6 +4,7 @@ import { ProviderMode } from '../../config/app-config';
 import {
   PaymentEvent,
   ProviderCheckoutSession,
+  ProviderSchedule,
   ProviderSubscription,
   SubscriptionStatus,
   UnusableProviderData,
@@ -113,6 +114,36 @@ function toCheckoutSession(session: Stripe.Checkout.Session): ProviderCheckoutSe
   };
 }
 
+/** Schedule statuses in the service's terms: an aborted schedule ended without completing. */
+const SCHEDULE_STATUSES: Readonly<Record<string, ProviderSchedule['status']>> = {
+  not_started: 'not_started',
+  active: 'active',
+  completed: 'completed',
+  released: 'released',
+  canceled: 'canceled',
+  aborted: 'canceled',
+};
+
+/** Marks the schedules this service makes (their metadata), so that their events are its own. */
+export const SCHEDULE_SOURCE = 'billing-sessions';
+
+function toSchedule(schedule: Stripe.SubscriptionSchedule): ProviderSchedule {
+  const scheduleStatus = schedule.status as unknown;
+  if (typeof scheduleStatus !== 'string' || !Object.hasOwn(SCHEDULE_STATUSES, scheduleStatus))
+    fail('schedule status is missing or not a status');
+  const metadata = (schedule.metadata ?? {}) as Record<string, unknown>;
+  const changeId = metadata.source === SCHEDULE_SOURCE ? metadata.changeId : undefined;
+  return {
+    id: id(schedule.id, 'schedule id'),
+    // A released schedule names the subscription it let go of in released_subscription only.
+    subscriptionId:
+      optionalId(schedule.subscription, 'subscription') ??
+      optionalId(schedule.released_subscription, 'released_subscription'),
+    status: SCHEDULE_STATUSES[scheduleStatus],
+    changeId: typeof changeId === 'string' ? id(changeId, 'metadata.changeId') : null,
+  };
+}
+
 function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
   const fromParent = invoice.parent?.subscription_details?.subscription;
   const legacy = (invoice as unknown as { subscription?: unknown }).subscription;
@@ -156,10 +187,20 @@ export function toPaymentEvent(event: Stripe.Event, mode: ProviderMode): Payment
       case 'customer.subscription.created':
       case 'customer.subscription.updated':
       case 'customer.subscription.deleted':
+      case 'customer.subscription.pending_update_applied':
+      case 'customer.subscription.pending_update_expired':
         return { ...base, kind: 'subscription', subscription: toSubscription(object as Stripe.Subscription) };
       case 'invoice.paid':
       case 'invoice.payment_failed':
         return { ...base, kind: 'invoice', subscriptionId: invoiceSubscriptionId(object as Stripe.Invoice) };
+      case 'subscription_schedule.created':
+      case 'subscription_schedule.updated':
+      case 'subscription_schedule.released':
+      case 'subscription_schedule.canceled':
+      case 'subscription_schedule.completed':
+      case 'subscription_schedule.aborted':
+      case 'subscription_schedule.expiring':
+        return { ...base, kind: 'schedule', schedule: toSchedule(object as Stripe.SubscriptionSchedule) };
       default:
         return { ...base, kind: 'ignored' };
     }

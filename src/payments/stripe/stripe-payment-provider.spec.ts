@@ -17,7 +17,15 @@ const subscriptionObject = (overrides: Record<string, unknown> = {}) => ({
   metadata: { accountId: 'acc-1' },
   items: {
     object: 'list',
-    data: [{ quantity: 2, current_period_end: 1_800_086_400, price: { id: 'price_1' } }],
+    data: [
+      {
+        id: 'si_1',
+        quantity: 2,
+        current_period_start: 1_797_408_000,
+        current_period_end: 1_800_086_400,
+        price: { id: 'price_1' },
+      },
+    ],
   },
   ...overrides,
 });
@@ -103,13 +111,129 @@ describe(StripePaymentProvider.name, () => {
           id: 'sub_123',
           customerId: 'cus_123',
           status: 'trialing',
+          itemId: 'si_1',
+          itemCount: 1,
           priceId: 'price_1',
           quantity: 2,
           trialEnd: new Date(1_800_000_000_000),
+          currentPeriodStart: new Date(1_797_408_000_000),
           currentPeriodEnd: new Date(1_800_086_400_000),
           cancelAtPeriodEnd: false,
+          cancelAt: null,
+          scheduleId: null,
+          pendingUpdateExpiresAt: null,
           accountId: 'acc-1',
         },
+      });
+    });
+
+    it('should read the change fields: a cancel time, the controlling schedule, a pending update', () => {
+      const parsed = toPaymentEvent(
+        event(
+          'customer.subscription.updated',
+          subscriptionObject({
+            cancel_at: 1_800_086_400,
+            schedule: 'sub_sched_1',
+            pending_update: { expires_at: 1_800_003_600, subscription_items: [] },
+          }),
+        ),
+        'live',
+      );
+
+      expect(parsed).toMatchObject({
+        kind: 'subscription',
+        subscription: {
+          cancelAt: new Date(1_800_086_400_000),
+          scheduleId: 'sub_sched_1',
+          pendingUpdateExpiresAt: new Date(1_800_003_600_000),
+        },
+      });
+    });
+
+    it.each(['customer.subscription.pending_update_applied', 'customer.subscription.pending_update_expired'])(
+      'should read %s as a subscription event',
+      (type) => {
+        const parsed = toPaymentEvent(event(type, subscriptionObject()), 'live');
+
+        expect(parsed).toMatchObject({ kind: 'subscription', subscription: { id: 'sub_123' } });
+      },
+    );
+
+    describe('subscription schedules', () => {
+      const scheduleObject = (overrides: Record<string, unknown> = {}) => ({
+        id: 'sub_sched_1',
+        object: 'subscription_schedule',
+        status: 'active',
+        subscription: 'sub_123',
+        released_subscription: null,
+        metadata: { source: 'billing-sessions', changeId: 'chg_1' },
+        ...overrides,
+      });
+
+      it.each([
+        ['created', 'not_started'],
+        ['updated', 'active'],
+        ['released', 'released'],
+        ['canceled', 'canceled'],
+        ['completed', 'completed'],
+        ['aborted', 'aborted'],
+        ['expiring', 'active'],
+      ])('should read subscription_schedule.%s (status %s) as a schedule event', (type, status) => {
+        const parsed = toPaymentEvent(
+          event(`subscription_schedule.${type}`, scheduleObject({ status })),
+          'test',
+        );
+
+        expect(parsed).toMatchObject({
+          kind: 'schedule',
+          mode: 'test',
+          schedule: {
+            id: 'sub_sched_1',
+            subscriptionId: 'sub_123',
+            status: status === 'aborted' ? 'canceled' : status,
+            changeId: 'chg_1',
+          },
+        });
+      });
+
+      it('should find the subscription a released schedule let go of', () => {
+        const parsed = toPaymentEvent(
+          event(
+            'subscription_schedule.released',
+            scheduleObject({ status: 'released', subscription: null, released_subscription: 'sub_9' }),
+          ),
+          'live',
+        );
+
+        expect(parsed).toMatchObject({ kind: 'schedule', schedule: { subscriptionId: 'sub_9' } });
+      });
+
+      it.each([
+        ['made elsewhere', { source: 'dashboard', changeId: 'chg_1' }],
+        ['without metadata', {}],
+      ])('should give a schedule %s no change id', (_label, metadata) => {
+        const parsed = toPaymentEvent(
+          event('subscription_schedule.updated', scheduleObject({ metadata })),
+          'live',
+        );
+
+        expect(parsed).toMatchObject({ kind: 'schedule', schedule: { changeId: null } });
+      });
+
+      it.each([
+        ['an unknown status', { status: 'paused_forever' }],
+        ['no id', { id: undefined }],
+        [
+          'a change id too long to keep',
+          { metadata: { source: 'billing-sessions', changeId: 'c'.repeat(256) } },
+        ],
+      ])('should reject a schedule with %s', (_label, overrides) => {
+        const parsed = toPaymentEvent(
+          event('subscription_schedule.updated', scheduleObject(overrides)),
+          'live',
+        );
+
+        expect(parsed).toMatchObject({ kind: 'rejected' });
       });
     });
 

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout } from 'node:timers/promises';
 import Stripe from 'stripe';
 import { AppConfig, ProviderMode } from '../../config/app-config';
-import { InvalidSignatureError, NotFoundError } from '../../common/errors/domain-errors';
+import {
+  ChangeNotConfirmableError,
+  InvalidSignatureError,
+  NotFoundError,
+} from '../../common/errors/domain-errors';
 import {
   CheckoutSessionInput,
   CustomerInput,
@@ -15,11 +19,16 @@ import {
   ProviderCustomer,
   ProviderPrice,
   AppliedChange,
+  CancellationChange,
+  ChangeConfirmPageInput,
   InvoiceEstimate,
+  InvoiceLine,
   ScheduledChange,
+  ScheduledChangeInput,
+  SubscriptionChangeTerms,
 } from '../payment-provider';
 import { isInvalidRequest, isResourceMissing, mapStripeError } from './stripe-errors';
-import { toPaymentEvent, toSubscription } from './stripe-events';
+import { SCHEDULE_SOURCE, toPaymentEvent, toSubscription } from './stripe-events';
 
 export const STRIPE_CLIENTS = Symbol('STRIPE_CLIENTS');
 export type StripeClients = Partial<Record<ProviderMode, Stripe>>;
@@ -56,6 +65,35 @@ const fromUnix = (seconds: number | null | undefined): Date | null =>
 function answeredAt(response: { headers?: Record<string, string> } | undefined): Date {
   const date = Date.parse(response?.headers?.date ?? '');
   return Number.isNaN(date) ? new Date(Math.floor(Date.now() / 1000) * 1000) : new Date(date);
+}
+
+const unixSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+/** The trial end a change keeps (or ends, with `now`); none sent when there is no trial. */
+function trialEndParam(trialEnd: Date | 'now' | null): { trial_end?: number | 'now' } {
+  if (trialEnd === null) return {};
+  return { trial_end: trialEnd === 'now' ? 'now' : unixSeconds(trialEnd) };
+}
+
+function optionalObjectId(value: string | { id: string } | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : value.id;
+}
+
+function fetched(subscription: Stripe.Response<Stripe.Subscription>): FetchedSubscription {
+  return { subscription: toSubscription(subscription), asOf: answeredAt(subscription.lastResponse) };
+}
+
+function toInvoiceLine(line: Stripe.InvoiceLineItem): InvoiceLine {
+  return {
+    description: line.description ?? '',
+    amount: line.amount,
+    quantity: line.quantity ?? 1,
+    proration: line.parent?.subscription_item_details?.proration === true,
+    period: line.period
+      ? { start: new Date(line.period.start * 1000), end: new Date(line.period.end * 1000) }
+      : null,
+  };
 }
 
 @Injectable()
@@ -167,36 +205,188 @@ export class StripePaymentProvider extends PaymentProvider {
   ): Promise<FetchedSubscription | null> {
     try {
       const subscription = await this.call(mode, (stripe) => stripe.subscriptions.retrieve(subscriptionId));
-      return { subscription: toSubscription(subscription), asOf: answeredAt(subscription.lastResponse) };
+      return fetched(subscription);
     } catch (error) {
       if (isResourceMissing((error as { cause?: unknown }).cause)) return null;
       throw error;
     }
   }
 
-  // -- subscription changes: implemented by the adapter's change support (in progress) --
-  previewChange(): Promise<InvoiceEstimate> {
-    return Promise.reject(new Error('previewChange: not implemented yet'));
+  async previewChange(terms: SubscriptionChangeTerms): Promise<InvoiceEstimate> {
+    // No billing_cycle_anchor: Stripe refuses it (as `now`) together with proration_date, and an
+    // interval change restarts the period by itself.
+    const invoice = await this.call(terms.mode, (stripe) =>
+      stripe.invoices.createPreview({
+        customer: terms.customerId,
+        subscription: terms.subscriptionId,
+        subscription_details: {
+          items: [{ id: terms.itemId, price: terms.priceId, quantity: terms.quantity }],
+          proration_behavior: 'always_invoice',
+          proration_date: unixSeconds(terms.prorationDate),
+          ...trialEndParam(terms.trialEnd),
+        },
+      }),
+    );
+    return {
+      amountDue: invoice.amount_due,
+      total: invoice.total,
+      currency: invoice.currency,
+      date: fromUnix(invoice.created) ?? answeredAt(invoice.lastResponse),
+      // A single-item change has at most three lines: all of them come with the preview.
+      lines: invoice.lines.data.map(toInvoiceLine),
+    };
   }
 
-  applyChange(): Promise<AppliedChange> {
-    return Promise.reject(new Error('applyChange: not implemented yet'));
+  async applyChange(terms: SubscriptionChangeTerms & { idempotencyKey: string }): Promise<AppliedChange> {
+    const subscription = await this.call(terms.mode, (stripe) =>
+      stripe.subscriptions.update(
+        terms.subscriptionId,
+        {
+          items: [{ id: terms.itemId, price: terms.priceId, quantity: terms.quantity }],
+          proration_behavior: 'always_invoice',
+          proration_date: unixSeconds(terms.prorationDate),
+          // The change takes effect only once its invoice is paid; otherwise Stripe keeps the old
+          // items and holds the change in `pending_update`.
+          payment_behavior: 'pending_if_incomplete',
+          ...trialEndParam(terms.trialEnd),
+          expand: ['latest_invoice'],
+        },
+        { idempotencyKey: terms.idempotencyKey },
+      ),
+    );
+    const invoice = typeof subscription.latest_invoice === 'object' ? subscription.latest_invoice : null;
+    const failed = subscription.pending_update !== null && subscription.pending_update !== undefined;
+    return {
+      outcome: failed ? 'payment_failed' : 'applied',
+      invoiceUrl: failed ? (invoice?.hosted_invoice_url ?? null) : null,
+      subscription: fetched(subscription),
+    };
   }
 
-  scheduleChange(): Promise<ScheduledChange> {
-    return Promise.reject(new Error('scheduleChange: not implemented yet'));
+  async scheduleChange(input: ScheduledChangeInput): Promise<ScheduledChange> {
+    // Stripe takes no phases while from_subscription is set: the schedule is made from the
+    // subscription first, then given its two phases.
+    const schedule = await this.call(input.mode, (stripe) =>
+      stripe.subscriptionSchedules.create(
+        { from_subscription: input.subscriptionId },
+        { idempotencyKey: `${input.idempotencyKey}:create` },
+      ),
+    );
+    const currentStart = schedule.phases[0]?.start_date ?? schedule.current_phase?.start_date;
+    try {
+      await this.call(input.mode, (stripe) =>
+        stripe.subscriptionSchedules.update(
+          schedule.id,
+          {
+            end_behavior: 'release',
+            metadata: { changeId: input.changeId, source: SCHEDULE_SOURCE },
+            proration_behavior: 'none',
+            // No `iterations`: newer API versions refuse it; the last phase runs one period.
+            phases: [
+              {
+                items: [{ price: input.currentPriceId, quantity: input.currentQuantity }],
+                start_date: currentStart,
+                end_date: unixSeconds(input.effectiveAt),
+              },
+              { items: [{ price: input.priceId, quantity: input.quantity }], proration_behavior: 'none' },
+            ],
+          },
+          { idempotencyKey: `${input.idempotencyKey}:phases` },
+        ),
+      );
+    } catch (error) {
+      // A schedule without the new phase would only hold the subscription: let it go again.
+      await this.call(input.mode, (stripe) =>
+        stripe.subscriptionSchedules.release(
+          schedule.id,
+          {},
+          { idempotencyKey: `${input.idempotencyKey}:compensate` },
+        ),
+      ).catch(() => undefined);
+      throw error;
+    }
+    const subscription = await this.call(input.mode, (stripe) =>
+      stripe.subscriptions.retrieve(input.subscriptionId),
+    );
+    return { scheduleId: schedule.id, subscription: fetched(subscription) };
   }
 
-  releaseSchedule(): Promise<FetchedSubscription | null> {
-    return Promise.reject(new Error('releaseSchedule: not implemented yet'));
+  async releaseSchedule(
+    mode: ProviderMode,
+    scheduleId: string,
+    idempotencyKey: string,
+  ): Promise<FetchedSubscription | null> {
+    let schedule: Stripe.SubscriptionSchedule;
+    try {
+      schedule = await this.call(mode, (stripe) =>
+        stripe.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey }),
+      );
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      if (isResourceMissing(cause)) return null;
+      if (!isInvalidRequest(cause)) throw error;
+      // Stripe refuses to release a schedule that no longer controls its subscription: if it was
+      // released or ended already, what was asked is done.
+      schedule = await this.call(mode, (stripe) => stripe.subscriptionSchedules.retrieve(scheduleId));
+      if (schedule.status === 'active' || schedule.status === 'not_started') throw error;
+    }
+    const subscriptionId = optionalObjectId(schedule.subscription ?? schedule.released_subscription);
+    return subscriptionId ? this.retrieveSubscription(mode, subscriptionId) : null;
   }
 
-  changeCancellation(): Promise<FetchedSubscription> {
-    return Promise.reject(new Error('changeCancellation: not implemented yet'));
+  async changeCancellation(
+    mode: ProviderMode,
+    subscriptionId: string,
+    change: CancellationChange,
+    idempotencyKey: string,
+  ): Promise<FetchedSubscription> {
+    if (change === 'now') {
+      const canceled = await this.call(mode, (stripe) =>
+        stripe.subscriptions.cancel(subscriptionId, {}, { idempotencyKey }),
+      );
+      return fetched(canceled);
+    }
+    let params: Stripe.SubscriptionUpdateParams = { cancel_at_period_end: true };
+    if (change === 'resume') {
+      const current = await this.call(mode, (stripe) => stripe.subscriptions.retrieve(subscriptionId));
+      // Stripe refuses cancel_at and cancel_at_period_end in one call: clear the one that is set.
+      params = current.cancel_at ? { cancel_at: '' } : { cancel_at_period_end: false };
+    }
+    const updated = await this.call(mode, (stripe) =>
+      stripe.subscriptions.update(subscriptionId, params, { idempotencyKey }),
+    );
+    return fetched(updated);
   }
 
-  createChangeConfirmPage(): Promise<HostedSession> {
-    return Promise.reject(new Error('createChangeConfirmPage: not implemented yet'));
+  async createChangeConfirmPage(input: ChangeConfirmPageInput): Promise<HostedSession> {
+    try {
+      const session = await this.call(input.mode, (stripe) =>
+        stripe.billingPortal.sessions.create(
+          {
+            customer: input.customerId,
+            return_url: input.returnUrl,
+            flow_data: {
+              type: 'subscription_update_confirm',
+              subscription_update_confirm: {
+                subscription: input.subscriptionId,
+                items: [{ id: input.itemId, price: input.priceId, quantity: input.quantity }],
+              },
+              after_completion: { type: 'redirect', redirect: { return_url: input.returnUrl } },
+            },
+          },
+          { idempotencyKey: input.idempotencyKey },
+        ),
+      );
+      return { id: session.id, url: session.url };
+    } catch (error) {
+      // The portal's configuration decides what a person may confirm there (the prices offered,
+      // whether updates are on at all): Stripe's refusal is a setting, not a failure.
+      const cause = (error as { cause?: unknown }).cause;
+      if (isInvalidRequest(cause) && !isResourceMissing(cause)) {
+        throw new ChangeNotConfirmableError((cause as Stripe.errors.StripeError).message);
+      }
+      throw error;
+    }
   }
 
   parseWebhook(rawBody: Buffer, signature: string | undefined): PaymentEvent {
