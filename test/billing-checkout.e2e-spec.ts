@@ -96,18 +96,38 @@ describe('POST /api/billing/checkout', () => {
   });
 
   describe('success', () => {
-    it('should answer exactly {success: true, data: {sessionId, url}} and create the session at the provider', async () => {
+    it('should answer {success: true, data: {sessionId, url}} with type, expiresAt and estimates, and create the session at the provider', async () => {
       const before = nowSeconds();
       const response = await checkout(sut, account.apiKey).expect(200);
       const after = nowSeconds();
 
       expect(Object.keys(response.body).sort()).toEqual(['data', 'success']);
       expect(response.body.success).toBe(true);
-      expect(Object.keys(response.body.data).sort()).toEqual(['sessionId', 'url']);
-      const { sessionId, url } = response.body.data;
+      expect(Object.keys(response.body.data).sort()).toEqual([
+        'estimates',
+        'expiresAt',
+        'sessionId',
+        'type',
+        'url',
+      ]);
+      const { sessionId, url, type, estimates } = response.body.data;
       expect(sessionId).toMatch(/^cs_test_/);
       expect(fake.sessions.has(sessionId)).toBe(true);
       expect(url).toBe(fake.sessions.get(sessionId)!.url);
+      expect(type).toBe('new_subscription');
+      expect(Date.parse(response.body.data.expiresAt) / 1000).toBe(fake.sessions.get(sessionId)!.expires_at);
+      // The price's amount for the first period, or nothing now and the first charge at a trial's end.
+      const price = fake.prices.get(RECURRING)!;
+      const first = estimates.nextInvoice;
+      expect(first).toMatchObject({
+        currency: 'usd',
+        amountDue: price.unit_amount,
+        total: price.unit_amount,
+      });
+      expect(first.lines).toEqual([
+        expect.objectContaining({ amount: price.unit_amount, quantity: 1, proration: false }),
+      ]);
+      expect([0, price.unit_amount]).toContain(estimates.currentInvoice.amountDue);
 
       const customerCalls = fake.received('POST', '/v1/customers');
       expect(customerCalls).toHaveLength(1);

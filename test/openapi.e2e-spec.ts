@@ -494,12 +494,15 @@ describe('OpenAPI document', () => {
       expect(Object.keys(body().properties ?? {}).sort()).toEqual([
         'allowExistingSubscription',
         'cancelUrl',
+        'endTrial',
         'expiresInMinutes',
         'metadata',
         'mode',
         'priceId',
         'quantity',
+        'subscriptionId',
         'successUrl',
+        'timing',
       ]);
       expect(body().properties).toMatchObject({
         mode: { type: 'string', enum: ['subscription', 'payment'], default: 'subscription' },
@@ -521,18 +524,19 @@ describe('OpenAPI document', () => {
       expect(testMode).toMatchObject({ in: 'query', required: false, schema: { enum: ['true', 'false'] } });
     });
 
-    it('should answer 200 with {success, data: {sessionId, url}}', () => {
-      expect(shapeOf(document, jsonSchemaOf(checkout().responses['200']))).toEqual({
-        type: 'object',
-        required: ['data', 'success'],
-        properties: {
-          success: { type: 'boolean' },
-          data: {
-            type: 'object',
-            required: ['sessionId', 'url'],
-            properties: { sessionId: { type: 'string' }, url: { type: 'string' } },
-          },
-        },
+    it('should answer 200 with {success, data: {sessionId, url}}, adding type, expiresAt and estimates', () => {
+      const shape = shapeOf(document, jsonSchemaOf(checkout().responses['200'])) as {
+        required: string[];
+        properties: { success: unknown; data: { required: string[]; properties: Record<string, unknown> } };
+      };
+      expect(shape.required).toEqual(['data', 'success']);
+      expect(shape.properties.success).toEqual({ type: 'boolean' });
+      expect(shape.properties.data.required).toEqual(['estimates', 'expiresAt', 'sessionId', 'type', 'url']);
+      expect(shape.properties.data.properties).toMatchObject({
+        sessionId: { type: 'string' },
+        url: { type: 'string' },
+        type: { type: 'string' },
+        expiresAt: { type: 'string' },
       });
     });
 

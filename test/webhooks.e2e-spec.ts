@@ -222,8 +222,11 @@ describe('POST /api/webhooks/stripe', () => {
         priceId: SUBSCRIPTION_PRICE,
         quantity: 1,
         trialEnd: expect.any(String),
+        currentPeriodStart: mine.currentPeriodStart,
         currentPeriodEnd: expect.any(String),
         cancelAtPeriodEnd: false,
+        cancelAt: null,
+        pendingChange: null,
         mode: 'live',
         otherLiveSubscriptions: 0,
       });
