@@ -506,4 +506,78 @@ describe('Several instances on one PostgreSQL database', () => {
       expect(accountRow.trial_claimed_at).toBeInstanceOf(Date);
     });
   });
+  describe('confirming subscription changes on both instances at once', () => {
+    /** An account with an active subscription of `quantity` seats, recorded from its webhook. */
+    async function subscribed(name: string, quantity: number) {
+      const account = await newAccount(name);
+      const started = await call(instances[0], 'POST', '/api/billing/checkout', {
+        apiKey: account.apiKey,
+        body: {
+          priceId: OTHER_PRICE,
+          quantity,
+          successUrl: `${APP_ORIGIN}/ok`,
+          cancelUrl: `${APP_ORIGIN}/no`,
+        },
+      });
+      expect(started.status).toBe(200);
+      const { subscription } = fake.completeCheckout(started.body.data.sessionId as string, {
+        status: 'active',
+      });
+      const event = signedEvent('customer.subscription.created', fake.publicObject(subscription));
+      const delivered = await call(instances[1], 'POST', '/api/webhooks/stripe', {
+        raw: event.payload,
+        headers: { 'stripe-signature': event.signature },
+      });
+      expect(delivered.status).toBe(200);
+      return { account, subscriptionId: subscription.id };
+    }
+
+    const preview = async (account: CliAccount, subscriptionId: string, quantity: number) => {
+      const answer = await call(instances[0], 'POST', '/api/billing/checkout', {
+        apiKey: account.apiKey,
+        body: { subscriptionId, quantity, successUrl: `${APP_ORIGIN}/ok`, cancelUrl: `${APP_ORIGIN}/no` },
+      });
+      expect(answer.status).toBe(200);
+      return answer.body.data.sessionId as string;
+    };
+
+    it('should apply a change once when 20 confirmations of it race over both instances', async () => {
+      fake.delayMs = 50;
+      const { account, subscriptionId } = await subscribed('Confirming account', 2);
+      const sessionId = await preview(account, subscriptionId, 4);
+
+      const responses = await spread(20, (instance) =>
+        call(instance, 'POST', `/api/billing/checkout/${sessionId}/confirm`, { apiKey: account.apiKey }),
+      );
+
+      const statuses = countBy(responses.map((response) => String(response.status)));
+      expect(statuses['200']).toBe(1);
+      expect(statuses['409']).toBe(19);
+      expect(fake.received('POST', `/v1/subscriptions/${subscriptionId}`)).toHaveLength(1);
+      expect(await sql('SELECT status FROM subscription_changes WHERE session_id = $1', [sessionId])).toEqual(
+        [{ status: 'applied' }],
+      );
+    });
+
+    it('should confirm only one of several different changes of one subscription raced over both instances', async () => {
+      fake.delayMs = 50;
+      const { account, subscriptionId } = await subscribed('Changing account', 2);
+      const sessions: string[] = [];
+      for (const quantity of [3, 4, 5, 6]) sessions.push(await preview(account, subscriptionId, quantity));
+
+      const responses = await spread(sessions.length * 2, (instance, index) =>
+        call(instance, 'POST', `/api/billing/checkout/${sessions[index % sessions.length]}/confirm`, {
+          apiKey: account.apiKey,
+        }),
+      );
+
+      expect(responses.filter((response) => response.status === 200)).toHaveLength(1);
+      expect(responses.every((response) => response.status === 200 || response.status === 409)).toBe(true);
+      expect(fake.received('POST', `/v1/subscriptions/${subscriptionId}`)).toHaveLength(1);
+      const subscriptions = [...fake.subscriptions.values()].filter(
+        (candidate) => candidate.customer === fake.subscriptions.get(subscriptionId)!.customer,
+      );
+      expect(subscriptions).toHaveLength(1);
+    });
+  });
 });
