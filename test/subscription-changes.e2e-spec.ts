@@ -97,6 +97,16 @@ describe('Subscription changes (Stripe)', () => {
   const confirm = (sessionId: string, who: TestAccount = account): request.Test =>
     sut.http().post(`/api/billing/checkout/${sessionId}/confirm`).set('x-api-key', who.apiKey);
 
+  /** What releasing a schedule in the dashboard does at Stripe: the schedule object afterwards. */
+  const releaseInDashboard = async (scheduleId: string) => {
+    const response = await fetch(`${fake.url}/v1/subscription_schedules/${scheduleId}/release`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_test_e2elivekey' },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Record<string, unknown>;
+  };
+
   const updates = (subscriptionId: string) => fake.received('POST', `/v1/subscriptions/${subscriptionId}`);
 
   describe('plan change and quantity update, applied now', () => {
@@ -267,6 +277,23 @@ describe('Subscription changes (Stripe)', () => {
         .set('x-api-key', account.apiKey)
         .expect(200);
       expect(read.body.data.status).toBe('applied');
+    });
+
+    it('should withdraw the scheduled change when its schedule is released at the provider', async () => {
+      const subscriptionId = await subscribe({ quantity: 5 });
+      const preview = await change({ subscriptionId, quantity: 3 }).expect(200);
+      await confirm(preview.body.data.sessionId).expect(200);
+      const scheduleId = fake.subscriptions.get(subscriptionId)!.schedule as string;
+      // Released in the dashboard: Stripe's event names the schedule; the service fetches the subscription.
+      const release = await releaseInDashboard(scheduleId);
+      await deliver('subscription_schedule.released', release);
+      expect(await me()).toMatchObject({ quantity: 5, pendingChange: null });
+      const read = await sut
+        .http()
+        .get(`/api/billing/checkout/${preview.body.data.sessionId}`)
+        .set('x-api-key', account.apiKey)
+        .expect(200);
+      expect(read.body.data.status).toBe('withdrawn');
     });
 
     it('should follow timing when the caller gives it', async () => {
