@@ -555,7 +555,13 @@ describe('Bad input (guarantees 5 and 8)', () => {
       if (endpoint.shape === 'envelope') {
         expect(response.body).toEqual({
           success: true,
-          data: { sessionId: expect.any(String), url: expect.any(String) },
+          data: {
+            sessionId: expect.any(String),
+            url: expect.any(String),
+            type: 'new_subscription',
+            expiresAt: expect.any(String),
+            estimates: expect.objectContaining({ currentInvoice: expect.any(Object) }),
+          },
         });
       } else {
         expect(response.body).toEqual({ id: expect.any(String), url: expect.any(String) });
