@@ -464,6 +464,83 @@ describe('Subscription changes (Stripe)', () => {
     });
   });
 
+  describe('bad input', () => {
+    const providerWrites = () =>
+      fake.requests.filter((call) => call.method !== 'GET' && !call.path.startsWith('/v1/checkout/sessions'))
+        .length;
+
+    it.each([
+      [
+        'a subscriptionId that is not a string',
+        { subscriptionId: 5, quantity: 2 },
+        'subscriptionId must be a subscription ID',
+      ],
+      ['a quantity of 0', { quantity: 0 }, 'quantity must be at least 1'],
+      ['an unknown timing', { quantity: 2, timing: 'later' }, 'timing must be immediate or period_end'],
+      ['a non-boolean endTrial', { quantity: 2, endTrial: 'yes' }, 'endTrial must be true or false'],
+      ['an unknown field', { quantity: 2, contractId: 'c_1' }, 'Unknown field: contractId'],
+      [
+        'allowExistingSubscription',
+        { quantity: 2, allowExistingSubscription: true },
+        'allowExistingSubscription does not apply to a change',
+      ],
+    ])(
+      'should refuse a change with %s: 400 in the envelope, nothing written',
+      async (_what, body, message) => {
+        const subscriptionId = await subscribe();
+        const before = providerWrites();
+        const refused = await change({ subscriptionId, ...body }).expect(400);
+        expect(refused.body).toEqual({ success: false, error: { code: 'BAD_REQUEST', message } });
+        expect(providerWrites()).toBe(before);
+        const rows = await sut.db.rows(
+          sql`SELECT id FROM subscription_changes WHERE account_id = ${account.accountId}`,
+        );
+        expect(rows).toHaveLength(0);
+      },
+    );
+
+    it("should refuse broken JSON on the change endpoints in each one's shape", async () => {
+      await subscribe();
+      const broken = (path: string) =>
+        sut
+          .http()
+          .post(path)
+          .set('x-api-key', account.apiKey)
+          .set('content-type', 'application/json')
+          .send('{"quantity":');
+      const checkout = await broken('/api/billing/checkout').expect(400);
+      expect(checkout.body).toMatchObject({ success: false, error: { code: 'BAD_REQUEST' } });
+      const cancel = await broken('/api/subscriptions/cancel').expect(400);
+      expect(Object.keys(cancel.body)).toEqual(['error']);
+      const resume = await broken('/api/subscriptions/resume').expect(400);
+      expect(Object.keys(resume.body)).toEqual(['error']);
+      expect(await me()).toMatchObject({ cancelAtPeriodEnd: false });
+    });
+
+    it('should refuse unknown fields on cancel and resume, and confirm an unknown or odd id with 404', async () => {
+      await subscribe();
+      const cancel = await sut
+        .http()
+        .post('/api/subscriptions/cancel')
+        .set('x-api-key', account.apiKey)
+        .send({ now: true })
+        .expect(400);
+      expect(cancel.body).toEqual({ error: 'Unknown field: now' });
+      await sut
+        .http()
+        .post('/api/subscriptions/resume')
+        .set('x-api-key', account.apiKey)
+        .send({ force: 1 })
+        .expect(400);
+      for (const id of ['chg_unknown', 'x'.repeat(300), '%00', '..%2f..']) {
+        const answer = await confirm(id);
+        expect(answer.status).toBe(404);
+        expect(answer.body).toMatchObject({ success: false, error: { code: 'NOT_FOUND' } });
+      }
+      expect(await me()).toMatchObject({ cancelAtPeriodEnd: false });
+    });
+  });
+
   describe('cancel and resume', () => {
     it('should cancel at period end, show cancelAt, and resume', async () => {
       const subscriptionId = await subscribe();
