@@ -5,6 +5,7 @@ import { Database, Transaction } from '../../database/database';
 import { PaymentEventSink } from '../payment-event-sink';
 import { PaymentEvent, PaymentEventPayload, ProviderPrice } from '../payment-provider';
 import { SandboxPaymentProvider, toProviderSubscription } from './sandbox-payment-provider';
+import { DAY_MS, periodDays } from './sandbox-proration';
 import {
   sandboxId,
   SandboxCheckoutSession,
@@ -13,9 +14,6 @@ import {
   SandboxStore,
   SandboxSubscription,
 } from './sandbox-store';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-const PERIOD_DAYS: Record<string, number> = { day: 1, week: 7, month: 30, year: 365 };
 
 export interface CheckoutView {
   session: SandboxCheckoutSession;
@@ -117,7 +115,6 @@ export class SandboxFlow {
     now: Date,
   ): SandboxSubscription {
     const trialEnd = session.trialDays ? new Date(now.getTime() + session.trialDays * DAY_MS) : null;
-    const periodDays = PERIOD_DAYS[price?.interval ?? 'month'] ?? 30;
     return {
       id: sandboxId('subscription'),
       mode: session.mode,
@@ -126,7 +123,7 @@ export class SandboxFlow {
       priceId: session.priceId,
       quantity: session.quantity,
       trialEnd: trialEnd?.toISOString() ?? null,
-      currentPeriodEnd: (trialEnd ?? new Date(now.getTime() + periodDays * DAY_MS)).toISOString(),
+      currentPeriodEnd: (trialEnd ?? new Date(now.getTime() + periodDays(price) * DAY_MS)).toISOString(),
       cancelAtPeriodEnd: false,
       metadata: session.metadata,
       createdAt: now.toISOString(),
