@@ -41,6 +41,10 @@ export class SandboxFlow {
     private readonly db: Database,
   ) {}
 
+  prices(): Map<string, ProviderPrice> {
+    return this.provider.prices();
+  }
+
   async checkout(sessionId: string): Promise<CheckoutView> {
     let session = await this.store.get('checkout_session', sessionId);
     if (!session) throw new NotFoundError('No such checkout session');
