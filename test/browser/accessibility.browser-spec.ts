@@ -152,6 +152,9 @@ describe('The sandbox pages, for keyboard and screen-reader users', () => {
     const cycle = await tabCycle(page);
     expect(cycle.map(({ role, name }) => `${role} ${name}`)).toEqual([
       'button Cancel at period end',
+      'button Advance to the next renewal',
+      'button End the trial now',
+      'button Fail the next payment',
       'link Return to the application',
     ]);
 

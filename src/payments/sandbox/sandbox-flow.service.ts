@@ -5,17 +5,16 @@ import { Database, Transaction } from '../../database/database';
 import { PaymentEventSink } from '../payment-event-sink';
 import { PaymentEvent, PaymentEventPayload, ProviderPrice } from '../payment-provider';
 import { SandboxPaymentProvider, toProviderSubscription } from './sandbox-payment-provider';
+import { DAY_MS, periodDays } from './sandbox-proration';
 import {
   sandboxId,
   SandboxCheckoutSession,
+  SandboxCustomer,
   SandboxInvoice,
   SandboxPortalSession,
   SandboxStore,
   SandboxSubscription,
 } from './sandbox-store';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-const PERIOD_DAYS: Record<string, number> = { day: 1, week: 7, month: 30, year: 365 };
 
 export interface CheckoutView {
   session: SandboxCheckoutSession;
@@ -24,6 +23,7 @@ export interface CheckoutView {
 
 export interface PortalView {
   session: SandboxPortalSession;
+  customer: SandboxCustomer | null;
   subscriptions: Array<{ subscription: SandboxSubscription; price: ProviderPrice | null }>;
   invoices: SandboxInvoice[];
 }
@@ -40,6 +40,10 @@ export class SandboxFlow {
     private readonly events: PaymentEventSink,
     private readonly db: Database,
   ) {}
+
+  prices(): Map<string, ProviderPrice> {
+    return this.provider.prices();
+  }
 
   async checkout(sessionId: string): Promise<CheckoutView> {
     let session = await this.store.get('checkout_session', sessionId);
@@ -117,7 +121,6 @@ export class SandboxFlow {
     now: Date,
   ): SandboxSubscription {
     const trialEnd = session.trialDays ? new Date(now.getTime() + session.trialDays * DAY_MS) : null;
-    const periodDays = PERIOD_DAYS[price?.interval ?? 'month'] ?? 30;
     return {
       id: sandboxId('subscription'),
       mode: session.mode,
@@ -126,7 +129,7 @@ export class SandboxFlow {
       priceId: session.priceId,
       quantity: session.quantity,
       trialEnd: trialEnd?.toISOString() ?? null,
-      currentPeriodEnd: (trialEnd ?? new Date(now.getTime() + periodDays * DAY_MS)).toISOString(),
+      currentPeriodEnd: (trialEnd ?? new Date(now.getTime() + periodDays(price) * DAY_MS)).toISOString(),
       cancelAtPeriodEnd: false,
       metadata: session.metadata,
       createdAt: now.toISOString(),
@@ -158,13 +161,13 @@ export class SandboxFlow {
   }
 
   async portal(portalSessionId: string): Promise<PortalView> {
-    const session = await this.store.get('portal_session', portalSessionId);
-    if (!session) throw new NotFoundError('No such portal session');
+    const session = await this.portalSession(portalSessionId);
     const prices = this.provider.prices();
     const subscriptions = await this.store.listByOwner('subscription', session.customerId);
     const invoices = await this.store.listByOwner('invoice', session.customerId);
     return {
       session,
+      customer: await this.store.get('customer', session.customerId),
       subscriptions: subscriptions.map((subscription) => ({
         subscription,
         price: prices.get(subscription.priceId) ?? null,
@@ -179,22 +182,196 @@ export class SandboxFlow {
     subscriptionId: string,
     cancel: boolean,
   ): Promise<void> {
-    const { session } = await this.portal(portalSessionId);
+    const session = await this.portalSession(portalSessionId);
     await this.db.transaction(async (tx) => {
-      const current = await this.store.get('subscription', subscriptionId, tx);
-      if (!current || current.customerId !== session.customerId) {
-        throw new NotFoundError('No such subscription');
-      }
-      if (current.status === 'canceled') throw new BadRequestError('This subscription has ended');
+      const current = await this.ownedSubscription(session, subscriptionId, tx);
       const subscription = { ...current, cancelAtPeriodEnd: cancel };
-      if (!(await this.store.replace('subscription', current, subscription, tx))) {
-        throw new BadRequestError('This subscription changed meanwhile; reload the page');
-      }
+      await this.replaceSubscription(current, subscription, tx);
       await this.emit(tx, subscription.mode, 'customer.subscription.updated', {
         kind: 'subscription',
         subscription: toProviderSubscription(subscription),
       });
     });
+  }
+
+  /**
+   * "Advance to the next renewal": the period ends now, as if its time were up. A subscription set
+   * to cancel at period end ends; any other starts a new period (from now) on its scheduled terms
+   * when a change is scheduled, ends its trial, and pays the new period's invoice.
+   */
+  async renew(portalSessionId: string, subscriptionId: string): Promise<void> {
+    const session = await this.portalSession(portalSessionId);
+    await this.db.transaction(async (tx) => {
+      const current = await this.ownedSubscription(session, subscriptionId, tx);
+      const now = new Date();
+      const schedule = current.schedule ?? null;
+      if (current.cancelAtPeriodEnd) {
+        const ended: SandboxSubscription = {
+          ...current,
+          status: 'canceled',
+          currentPeriodEnd: now.toISOString(),
+          schedule: null,
+        };
+        await this.replaceSubscription(current, ended, tx);
+        const state = toProviderSubscription(ended);
+        if (schedule) {
+          await this.emit(tx, ended.mode, 'subscription_schedule.canceled', {
+            kind: 'schedule',
+            schedule: {
+              id: schedule.id,
+              subscriptionId: ended.id,
+              status: 'canceled',
+              changeId: schedule.changeId,
+            },
+            subscription: state,
+          });
+        }
+        await this.emit(tx, ended.mode, 'customer.subscription.deleted', {
+          kind: 'subscription',
+          subscription: state,
+        });
+        return;
+      }
+      const renewed = await this.startPeriod(
+        current,
+        {
+          ...current,
+          priceId: schedule?.priceId ?? current.priceId,
+          quantity: schedule?.quantity ?? current.quantity,
+          schedule: null,
+        },
+        now,
+        tx,
+      );
+      if (schedule) {
+        await this.emit(tx, renewed.mode, 'subscription_schedule.completed', {
+          kind: 'schedule',
+          schedule: {
+            id: schedule.id,
+            subscriptionId: renewed.id,
+            status: 'completed',
+            changeId: schedule.changeId,
+          },
+          subscription: toProviderSubscription(renewed),
+        });
+      }
+      await this.emitRenewal(renewed, tx);
+    });
+  }
+
+  /** "End the trial now": the subscription becomes active and pays its first period, from now. */
+  async endTrial(portalSessionId: string, subscriptionId: string): Promise<void> {
+    const session = await this.portalSession(portalSessionId);
+    await this.db.transaction(async (tx) => {
+      const current = await this.ownedSubscription(session, subscriptionId, tx);
+      if (current.status !== 'trialing') throw new BadRequestError('This subscription is not in a trial');
+      const renewed = await this.startPeriod(current, current, new Date(), tx);
+      await this.emitRenewal(renewed, tx);
+    });
+  }
+
+  /** "Fail the next payment": the next change that charges something is not paid (and kept unapplied). */
+  async setFailNextPayment(portalSessionId: string, fail: boolean): Promise<void> {
+    const session = await this.portalSession(portalSessionId);
+    const customer = await this.store.get('customer', session.customerId);
+    if (!customer) throw new NotFoundError('No such customer');
+    if (!(await this.store.replace('customer', customer, { ...customer, failNextPayment: fail }))) {
+      throw new BadRequestError('This customer changed meanwhile; reload the page');
+    }
+  }
+
+  async invoice(invoiceId: string): Promise<SandboxInvoice> {
+    const invoice = await this.store.get('invoice', invoiceId);
+    if (!invoice) throw new NotFoundError('No such invoice');
+    return invoice;
+  }
+
+  /**
+   * Stores `next` (the terms of the new period) as the subscription with a new period from `now`
+   * and its trial over, and the period's paid invoice.
+   */
+  private async startPeriod(
+    current: SandboxSubscription,
+    next: SandboxSubscription,
+    now: Date,
+    tx: Transaction,
+  ): Promise<SandboxSubscription> {
+    const price = this.provider.prices().get(next.priceId) ?? null;
+    const end = new Date(now.getTime() + periodDays(price) * DAY_MS);
+    const renewed: SandboxSubscription = {
+      ...next,
+      status: 'active',
+      trialEnd: current.status === 'trialing' ? now.toISOString() : current.trialEnd,
+      currentPeriodStart: now.toISOString(),
+      currentPeriodEnd: end.toISOString(),
+    };
+    await this.replaceSubscription(current, renewed, tx);
+    const amount = (price?.unitAmount ?? 0) * renewed.quantity;
+    const description = `${renewed.quantity} × ${price?.productName ?? renewed.priceId}`;
+    const invoice: SandboxInvoice = {
+      id: sandboxId('invoice'),
+      customerId: renewed.customerId,
+      subscriptionId: renewed.id,
+      amount,
+      currency: price?.currency ?? 'usd',
+      status: 'paid',
+      description,
+      lines: [
+        {
+          description,
+          amount,
+          quantity: renewed.quantity,
+          proration: false,
+          period: { start: renewed.currentPeriodStart!, end: renewed.currentPeriodEnd },
+        },
+      ],
+      createdAt: now.toISOString(),
+    };
+    await this.store.insert('invoice', invoice, invoice.customerId, tx);
+    return renewed;
+  }
+
+  private async emitRenewal(renewed: SandboxSubscription, tx: Transaction): Promise<void> {
+    const state = toProviderSubscription(renewed);
+    await this.emit(tx, renewed.mode, 'customer.subscription.updated', {
+      kind: 'subscription',
+      subscription: state,
+    });
+    await this.emit(tx, renewed.mode, 'invoice.paid', {
+      kind: 'invoice',
+      subscriptionId: state.id,
+      subscription: state,
+    });
+  }
+
+  private async portalSession(portalSessionId: string): Promise<SandboxPortalSession> {
+    const session = await this.store.get('portal_session', portalSessionId);
+    if (!session) throw new NotFoundError('No such portal session');
+    return session;
+  }
+
+  /** One of the portal customer's subscriptions that has not ended. */
+  private async ownedSubscription(
+    session: SandboxPortalSession,
+    subscriptionId: string,
+    tx: Transaction,
+  ): Promise<SandboxSubscription> {
+    const subscription = await this.store.get('subscription', subscriptionId, tx);
+    if (!subscription || subscription.customerId !== session.customerId) {
+      throw new NotFoundError('No such subscription');
+    }
+    if (subscription.status === 'canceled') throw new BadRequestError('This subscription has ended');
+    return subscription;
+  }
+
+  private async replaceSubscription(
+    current: SandboxSubscription,
+    next: SandboxSubscription,
+    tx: Transaction,
+  ): Promise<void> {
+    if (!(await this.store.replace('subscription', current, next, tx))) {
+      throw new BadRequestError('This subscription changed meanwhile; reload the page');
+    }
   }
 
   private checkoutRef(session: SandboxCheckoutSession) {

@@ -1,3 +1,5 @@
+import { ProviderPrice } from '../payment-provider';
+
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -82,4 +84,57 @@ export function money(amount: number | null, currency: string): string {
 export function day(value: string | Date | null): string {
   if (!value) return '—';
   return new Date(value).toISOString().slice(0, 10);
+}
+
+const LONG_DAY = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' });
+const TIME = new Intl.DateTimeFormat('en-US', { timeStyle: 'short', timeZone: 'UTC', hourCycle: 'h23' });
+
+/** A day as a person reads it ("March 31, 2031"), in UTC like the rest of the sandbox's dates. */
+export function longDay(value: string | Date): string {
+  return LONG_DAY.format(new Date(value));
+}
+
+/** A moment as a person reads it ("14:05 UTC on March 31, 2031"). */
+export function moment(value: string | Date): string {
+  return `${TIME.format(new Date(value))} UTC on ${longDay(value)}`;
+}
+
+export function describePrice(price: ProviderPrice | null, priceId: string): string {
+  if (!price) return priceId;
+  const amount = money(price.unitAmount, price.currency);
+  return price.interval ? `${amount} per ${price.interval}` : amount;
+}
+
+/** An invoice's lines (an estimate's, or a stored invoice's), as a named table. */
+export function invoiceLinesTable(
+  caption: string,
+  lines: Array<{
+    description: string;
+    amount: number;
+    period: { start: string | Date; end: string | Date } | null;
+  }>,
+  currency: string,
+): Html {
+  return html`<table>
+    <caption class="visually-hidden">
+      ${caption}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">Description</th>
+        <th scope="col">Period</th>
+        <th scope="col">Amount</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${lines.map(
+        (line) =>
+          html`<tr>
+            <td>${line.description}</td>
+            <td>${line.period ? `${day(line.period.start)} to ${day(line.period.end)}` : '—'}</td>
+            <td>${money(line.amount, currency)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }

@@ -1,18 +1,17 @@
 import { Controller, Get, Header, Param, Post, Redirect, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { ProviderPrice } from '../payment-provider';
-import { day, html, Html, money, page } from './sandbox-html';
+import { day, describePrice, html, Html, invoiceLinesTable, longDay, money, page } from './sandbox-html';
 import { SameOriginPostGuard, SAME_ORIGIN_REFERRER_POLICY } from './same-origin-post.guard';
 import { SandboxFlow } from './sandbox-flow.service';
-import { SandboxCheckoutSession, SandboxSubscription } from './sandbox-store';
+import {
+  SandboxCheckoutSession,
+  SandboxCustomer,
+  SandboxInvoice,
+  SandboxSubscription,
+} from './sandbox-store';
 
 const HTML = 'text/html; charset=utf-8';
-
-function describePrice(price: ProviderPrice | null, priceId: string): string {
-  if (!price) return priceId;
-  const amount = money(price.unitAmount, price.currency);
-  return price.interval ? `${amount} per ${price.interval}` : amount;
-}
 
 /**
  * The sandbox provider's hosted pages: plain HTML forms a person (or a test) can use. They exist
@@ -50,8 +49,9 @@ export class SandboxPagesController {
   @Header('referrer-policy', SAME_ORIGIN_REFERRER_POLICY)
   async portalPage(@Param('id') id: string): Promise<string> {
     const view = await this.flow.portal(id);
+    const prices = this.flow.prices();
     const subscriptions = view.subscriptions.map(({ subscription, price }) =>
-      subscriptionSection(id, subscription, price),
+      subscriptionSection(id, subscription, price, prices),
     );
     const invoices = view.invoices.map(
       (invoice) =>
@@ -88,6 +88,7 @@ export class SandboxPagesController {
               </table>`
             : html`<p>No invoices yet.</p>`
         }
+        ${testControls(id, view.customer)}
         <p><a class="button" href="${view.session.returnUrl}">Return to the application</a></p>`,
     );
   }
@@ -105,6 +106,82 @@ export class SandboxPagesController {
     await this.flow.setCancelAtPeriodEnd(id, subscriptionId, false);
     return { url: `/sandbox/portal/${encodeURIComponent(id)}`, statusCode: 303 };
   }
+
+  @Post('portal/:id/subscriptions/:subscriptionId/renew')
+  @Redirect()
+  async renew(@Param('id') id: string, @Param('subscriptionId') subscriptionId: string) {
+    await this.flow.renew(id, subscriptionId);
+    return { url: `/sandbox/portal/${encodeURIComponent(id)}`, statusCode: 303 };
+  }
+
+  @Post('portal/:id/subscriptions/:subscriptionId/end-trial')
+  @Redirect()
+  async endTrial(@Param('id') id: string, @Param('subscriptionId') subscriptionId: string) {
+    await this.flow.endTrial(id, subscriptionId);
+    return { url: `/sandbox/portal/${encodeURIComponent(id)}`, statusCode: 303 };
+  }
+
+  @Post('portal/:id/fail-next-payment')
+  @Redirect()
+  async failNextPayment(@Param('id') id: string) {
+    await this.flow.setFailNextPayment(id, true);
+    return { url: `/sandbox/portal/${encodeURIComponent(id)}`, statusCode: 303 };
+  }
+
+  @Post('portal/:id/pay-next-payment')
+  @Redirect()
+  async payNextPayment(@Param('id') id: string) {
+    await this.flow.setFailNextPayment(id, false);
+    return { url: `/sandbox/portal/${encodeURIComponent(id)}`, statusCode: 303 };
+  }
+
+  /** Where a failed change payment points (AppliedChange.invoiceUrl). */
+  @Get('invoice/:id')
+  @Header('content-type', HTML)
+  @Header('referrer-policy', SAME_ORIGIN_REFERRER_POLICY)
+  async invoicePage(@Param('id') id: string): Promise<string> {
+    return page('Invoice', invoiceBody(await this.flow.invoice(id)));
+  }
+}
+
+function invoiceBody(invoice: SandboxInvoice): Html {
+  return html`<h1>Invoice</h1>
+    ${
+      invoice.status === 'unpaid'
+        ? html`<p class="notice" role="status">
+            The payment of this invoice failed: the subscription keeps its current terms.
+          </p>`
+        : null
+    }
+    <dl>
+      <dt>Date</dt>
+      <dd>${longDay(invoice.createdAt)}</dd>
+      <dt>Description</dt>
+      <dd>${invoice.description}</dd>
+      <dt>Amount</dt>
+      <dd data-testid="amount">${money(invoice.amount, invoice.currency)}</dd>
+      <dt>Status</dt>
+      <dd data-testid="invoice-status">${invoice.status}</dd>
+    </dl>
+    ${invoice.lines?.length ? invoiceLinesTable('Invoice lines', invoice.lines, invoice.currency) : null}`;
+}
+
+/** The sandbox's own switches, which a real provider has no button for. */
+function testControls(portalId: string, customer: SandboxCustomer | null): Html | null {
+  if (!customer) return null;
+  const base = `/sandbox/portal/${encodeURIComponent(portalId)}`;
+  return html`<h2>Test controls</h2>
+    ${
+      customer.failNextPayment
+        ? html`<p class="notice" role="status" data-testid="fail-next-payment">The next payment will fail.</p>
+            <form method="post" action="${base}/pay-next-payment">
+              <button type="submit">Let the next payment succeed</button>
+            </form>`
+        : html`<p>Make the next change that charges something fail to be paid.</p>
+            <form method="post" action="${base}/fail-next-payment">
+              <button type="submit">Fail the next payment</button>
+            </form>`
+    }`;
 }
 
 function checkoutBody(session: SandboxCheckoutSession, price: ProviderPrice | null): Html {
@@ -146,7 +223,10 @@ function subscriptionSection(
   portalId: string,
   subscription: SandboxSubscription,
   price: ProviderPrice | null,
+  prices: Map<string, ProviderPrice>,
 ): Html {
+  const schedule = subscription.schedule;
+  const scheduledPrice = schedule ? (prices.get(schedule.priceId) ?? null) : null;
   const base = `/sandbox/portal/${encodeURIComponent(portalId)}/subscriptions/${encodeURIComponent(subscription.id)}`;
   const ends = subscription.cancelAtPeriodEnd;
   return html`<section aria-labelledby="${subscription.id}-title">
@@ -160,6 +240,15 @@ function subscriptionSection(
       <dd>${day(subscription.trialEnd)}</dd>
       <dt>${ends ? 'Ends on' : 'Renews on'}</dt>
       <dd data-testid="period-end">${day(subscription.currentPeriodEnd)}</dd>
+      ${
+        schedule
+          ? html`<dt>Scheduled change</dt>
+              <dd data-testid="scheduled-change">
+                ${scheduledPrice?.productName ?? schedule.priceId},
+                ${describePrice(scheduledPrice, schedule.priceId)} × ${schedule.quantity}, at the renewal
+              </dd>`
+          : null
+      }
     </dl>
     ${
       subscription.status === 'canceled'
@@ -172,6 +261,20 @@ function subscriptionSection(
           : html`<form method="post" action="${base}/cancel">
               <button type="submit">Cancel at period end</button>
             </form>`
+    }
+    ${
+      subscription.status === 'canceled'
+        ? null
+        : html`<form method="post" action="${base}/renew">
+              <button type="submit">Advance to the next renewal</button>
+            </form>
+            ${
+              subscription.status === 'trialing'
+                ? html`<form method="post" action="${base}/end-trial">
+                    <button type="submit">End the trial now</button>
+                  </form>`
+                : null
+            }`
     }
   </section>`;
 }

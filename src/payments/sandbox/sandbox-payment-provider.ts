@@ -15,11 +15,23 @@ import {
   ProviderSubscription,
   SubscriptionStatus,
   AppliedChange,
+  CancellationChange,
+  ChangeConfirmPageInput,
   InvoiceEstimate,
   ScheduledChange,
+  ScheduledChangeInput,
+  SubscriptionChangeTerms,
 } from '../payment-provider';
+import { Database, Transaction } from '../../database/database';
+import { prorateChange } from './sandbox-proration';
 import { SANDBOX_PRICES } from './sandbox-prices';
-import { sandboxId, SandboxStore, SandboxSubscription, SandboxSubscriptionStatus } from './sandbox-store';
+import {
+  sandboxId,
+  SandboxInvoice,
+  SandboxStore,
+  SandboxSubscription,
+  SandboxSubscriptionStatus,
+} from './sandbox-store';
 
 /**
  * A payment provider that needs no network and no account: its hosted pages are served by this
@@ -33,6 +45,7 @@ export class SandboxPaymentProvider extends PaymentProvider {
   constructor(
     private readonly store: SandboxStore,
     private readonly config: AppConfig,
+    private readonly db: Database,
   ) {
     super();
   }
@@ -134,33 +147,236 @@ export class SandboxPaymentProvider extends PaymentProvider {
     subscriptionId: string,
   ): Promise<FetchedSubscription | null> {
     const subscription = await this.store.get('subscription', subscriptionId);
-    // The sandbox is its own provider: its clock is this service's.
-    return subscription ? { subscription: toProviderSubscription(subscription), asOf: new Date() } : null;
+    return subscription ? fetched(subscription) : null;
   }
 
-  // -- subscription changes: implemented by the adapter's change support (in progress) --
-  previewChange(): Promise<InvoiceEstimate> {
-    return Promise.reject(new Error('previewChange: not implemented yet'));
+  previewChange(terms: SubscriptionChangeTerms): Promise<InvoiceEstimate> {
+    return this.prorated(terms).then(({ change }) => change.invoice);
   }
 
-  applyChange(): Promise<AppliedChange> {
-    return Promise.reject(new Error('applyChange: not implemented yet'));
+  /**
+   * Once per idempotency key, in one transaction: the invoice, its key and the new terms (by
+   * compare-and-swap). A repeat answers what the first call did, and charges nothing again.
+   */
+  async applyChange(terms: SubscriptionChangeTerms & { idempotencyKey: string }): Promise<AppliedChange> {
+    const replayed = await this.replayedChange(terms.idempotencyKey);
+    if (replayed) return replayed;
+    try {
+      return await this.db.transaction((tx) => this.applyOnce(terms, tx));
+    } catch (error) {
+      // The same key applied meanwhile (its record was taken): answer what that did.
+      const raced = await this.replayedChange(terms.idempotencyKey);
+      if (raced) return raced;
+      throw error;
+    }
   }
 
-  scheduleChange(): Promise<ScheduledChange> {
-    return Promise.reject(new Error('scheduleChange: not implemented yet'));
+  private async applyOnce(
+    terms: SubscriptionChangeTerms & { idempotencyKey: string },
+    tx: Transaction,
+  ): Promise<AppliedChange> {
+    const { subscription, next, change } = await this.prorated(terms, tx);
+    const customer = await this.store.get('customer', subscription.customerId, tx);
+    const fails = change.invoice.amountDue > 0 && customer?.failNextPayment === true;
+    const invoice: SandboxInvoice = {
+      id: sandboxId('invoice'),
+      customerId: subscription.customerId,
+      subscriptionId: subscription.id,
+      amount: change.invoice.amountDue,
+      currency: change.invoice.currency,
+      status: fails ? 'unpaid' : 'paid',
+      description: `Change to ${terms.quantity} × ${next.price.productName ?? next.price.id}`,
+      lines: change.invoice.lines.map((line) => ({
+        ...line,
+        period: line.period
+          ? { start: line.period.start.toISOString(), end: line.period.end.toISOString() }
+          : null,
+      })),
+      createdAt: terms.prorationDate.toISOString(),
+    };
+    let after = subscription;
+    if (fails) {
+      // The flag is spent on this payment; the subscription keeps its terms.
+      if (!(await this.store.replace('customer', customer, { ...customer, failNextPayment: false }, tx)))
+        throw new ProviderError('The customer changed meanwhile; retry');
+    } else {
+      after = {
+        ...subscription,
+        priceId: terms.priceId,
+        quantity: terms.quantity,
+        status: change.trialEnd && change.trialEnd > terms.prorationDate ? 'trialing' : 'active',
+        trialEnd: change.trialEnd?.toISOString() ?? null,
+        currentPeriodStart: change.period.start.toISOString(),
+        currentPeriodEnd: change.period.end.toISOString(),
+      };
+      if (!(await this.store.replace('subscription', subscription, after, tx)))
+        throw new ProviderError('The subscription changed meanwhile; preview the change again');
+    }
+    await this.store.insert('invoice', invoice, invoice.customerId, tx);
+    await this.store.remember('invoice', terms.idempotencyKey, invoice.id, tx);
+    return this.appliedChange(invoice, after);
   }
 
-  releaseSchedule(): Promise<FetchedSubscription | null> {
-    return Promise.reject(new Error('releaseSchedule: not implemented yet'));
+  private async replayedChange(idempotencyKey: string): Promise<AppliedChange | null> {
+    const invoice = await this.store.replayed('invoice', idempotencyKey);
+    const subscription = invoice?.subscriptionId
+      ? await this.store.get('subscription', invoice.subscriptionId)
+      : null;
+    return invoice && subscription ? this.appliedChange(invoice, subscription) : null;
   }
 
-  changeCancellation(): Promise<FetchedSubscription> {
-    return Promise.reject(new Error('changeCancellation: not implemented yet'));
+  private appliedChange(invoice: SandboxInvoice, subscription: SandboxSubscription): AppliedChange {
+    const paid = invoice.status === 'paid';
+    return {
+      outcome: paid ? 'applied' : 'payment_failed',
+      invoiceUrl: paid ? null : this.pageUrl('invoice', invoice.id),
+      subscription: fetched(subscription),
+    };
   }
 
-  createChangeConfirmPage(): Promise<HostedSession> {
-    return Promise.reject(new Error('createChangeConfirmPage: not implemented yet'));
+  /** The stored subscription, the change's prices, and what the change costs at its proration date. */
+  private async prorated(terms: SubscriptionChangeTerms, tx?: Transaction) {
+    const subscription = await this.store.get('subscription', terms.subscriptionId, tx);
+    if (!subscription || subscription.customerId !== terms.customerId)
+      throw new ProviderError('No such subscription');
+    if (terms.itemId !== subscription.id) throw new ProviderError('No such subscription item');
+    if (subscription.status === 'canceled') throw new ProviderError('This subscription has ended');
+    if (!Number.isInteger(terms.quantity) || terms.quantity < 1)
+      throw new ProviderError('The quantity must be a whole number of at least 1');
+    const prices = this.prices();
+    const current = { price: prices.get(subscription.priceId), quantity: subscription.quantity };
+    const next = { price: prices.get(terms.priceId), quantity: terms.quantity };
+    if (!current.price) throw new ProviderError('The subscription has a price the sandbox does not know');
+    if (!next.price || next.price.type !== 'recurring') throw new ProviderError('No such recurring price');
+    if (next.price.currency !== current.price.currency)
+      throw new ProviderError('A change cannot switch currencies');
+    const trialing = subscription.status === 'trialing' && subscription.trialEnd !== null;
+    // As Stripe does, a running trial goes on unless the change ends it; none is ever started.
+    if (terms.trialEnd instanceof Date && !trialing)
+      throw new ProviderError('This subscription has no trial to keep');
+    const trialEnd =
+      terms.trialEnd === 'now'
+        ? trialing
+          ? 'now'
+          : null
+        : trialing
+          ? (terms.trialEnd ?? new Date(subscription.trialEnd!))
+          : null;
+    const period = {
+      start: new Date(subscription.currentPeriodStart ?? subscription.createdAt),
+      end: new Date(subscription.currentPeriodEnd),
+    };
+    try {
+      const change = prorateChange({
+        current: { price: current.price, quantity: current.quantity },
+        next: { price: next.price, quantity: next.quantity },
+        period,
+        prorationDate: terms.prorationDate,
+        trialEnd,
+      });
+      return { subscription, next: { price: next.price, quantity: next.quantity }, change };
+    } catch (error) {
+      if (error instanceof RangeError) throw new ProviderError(error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * Keeps the new terms on the subscription until its renewal (SandboxFlow.renew applies them),
+   * once per idempotency key and once per change id.
+   */
+  async scheduleChange(input: ScheduledChangeInput): Promise<ScheduledChange> {
+    const schedule = await this.store.idempotent('subscription_schedule', input.idempotencyKey, () =>
+      this.attachSchedule(input),
+    );
+    const subscription = await this.store.get('subscription', schedule.subscriptionId);
+    if (!subscription) throw new ProviderError('No such subscription');
+    return { scheduleId: schedule.id, subscription: fetched(subscription) };
+  }
+
+  private async attachSchedule(input: ScheduledChangeInput): Promise<{ id: string; subscriptionId: string }> {
+    const price = this.prices().get(input.priceId);
+    if (!price || price.type !== 'recurring') throw new ProviderError('No such recurring price');
+    if (!Number.isInteger(input.quantity) || input.quantity < 1)
+      throw new ProviderError('The quantity must be a whole number of at least 1');
+    for (;;) {
+      const subscription = await this.store.get('subscription', input.subscriptionId);
+      if (!subscription) throw new ProviderError('No such subscription');
+      if (subscription.schedule?.changeId === input.changeId)
+        return { id: subscription.schedule.id, subscriptionId: subscription.id };
+      if (subscription.status === 'canceled') throw new ProviderError('This subscription has ended');
+      if (subscription.schedule) throw new ProviderError('This subscription already has a scheduled change');
+      if (subscription.priceId !== input.currentPriceId || subscription.quantity !== input.currentQuantity)
+        throw new ProviderError('The subscription is not on the terms the schedule starts from');
+      const schedule = {
+        id: sandboxId('subscription_schedule'),
+        priceId: input.priceId,
+        quantity: input.quantity,
+        effectiveAt: input.effectiveAt.toISOString(),
+        changeId: input.changeId,
+      };
+      const attached = await this.db.transaction(async (tx) => {
+        if (!(await this.store.replace('subscription', subscription, { ...subscription, schedule }, tx)))
+          return false;
+        await this.store.insert(
+          'subscription_schedule',
+          { id: schedule.id, subscriptionId: subscription.id },
+          subscription.customerId,
+          tx,
+        );
+        return true;
+      });
+      if (attached) return { id: schedule.id, subscriptionId: subscription.id };
+    }
+  }
+
+  /** Null when the schedule is unknown; a schedule already gone answers the subscription as it is. */
+  async releaseSchedule(
+    _mode: ProviderMode,
+    scheduleId: string,
+    _idempotencyKey: string,
+  ): Promise<FetchedSubscription | null> {
+    const schedule = await this.store.get('subscription_schedule', scheduleId);
+    if (!schedule) return null;
+    for (;;) {
+      const subscription = await this.store.get('subscription', schedule.subscriptionId);
+      if (!subscription) return null;
+      if (subscription.schedule?.id !== scheduleId) return fetched(subscription);
+      const released = { ...subscription, schedule: null };
+      if (await this.store.replace('subscription', subscription, released)) return fetched(released);
+    }
+  }
+
+  /** Setting what is already set changes nothing, so a repeat needs no key of its own. */
+  async changeCancellation(
+    _mode: ProviderMode,
+    subscriptionId: string,
+    change: CancellationChange,
+    _idempotencyKey: string,
+  ): Promise<FetchedSubscription> {
+    for (;;) {
+      const subscription = await this.store.get('subscription', subscriptionId);
+      if (!subscription) throw new ProviderError('No such subscription');
+      if (subscription.status === 'canceled') {
+        if (change === 'now') return fetched(subscription);
+        throw new ProviderError('This subscription has ended');
+      }
+      const next: SandboxSubscription =
+        change === 'now'
+          ? { ...subscription, status: 'canceled', cancelAtPeriodEnd: false, schedule: null }
+          : { ...subscription, cancelAtPeriodEnd: change === 'period_end' };
+      if (next.cancelAtPeriodEnd === subscription.cancelAtPeriodEnd && next.status === subscription.status)
+        return fetched(subscription);
+      if (await this.store.replace('subscription', subscription, next)) return fetched(next);
+    }
+  }
+
+  /** The sandbox's own page for the service's change (SandboxChangePagesController). */
+  async createChangeConfirmPage(input: ChangeConfirmPageInput): Promise<HostedSession> {
+    const subscription = await this.store.get('subscription', input.subscriptionId);
+    if (!subscription || subscription.customerId !== input.customerId)
+      throw new ProviderError('No such subscription');
+    return { id: input.changeId, url: this.pageUrl('change', input.changeId) };
   }
 
   /** What a person does on the sandbox pages reaches the handlers directly (SandboxFlow). */
@@ -168,8 +384,8 @@ export class SandboxPaymentProvider extends PaymentProvider {
     throw new InvalidSignatureError('The sandbox provider does not send webhooks over HTTP');
   }
 
-  private pageUrl(page: 'checkout' | 'portal', id: string): string {
-    return `${this.config.publicUrl}/sandbox/${page}/${id}`;
+  private pageUrl(page: 'checkout' | 'portal' | 'invoice' | 'change', id: string): string {
+    return `${this.config.publicUrl}/sandbox/${page}/${encodeURIComponent(id)}`;
   }
 }
 
@@ -178,6 +394,12 @@ const SUBSCRIPTION_STATUSES: Record<SandboxSubscriptionStatus, SubscriptionStatu
   active: 'active',
   canceled: 'canceled',
 };
+
+/** The sandbox is its own provider: its clock is this service's. */
+export const fetched = (subscription: SandboxSubscription): FetchedSubscription => ({
+  subscription: toProviderSubscription(subscription),
+  asOf: new Date(),
+});
 
 export function toProviderSubscription(subscription: SandboxSubscription): ProviderSubscription {
   return {
@@ -193,7 +415,7 @@ export function toProviderSubscription(subscription: SandboxSubscription): Provi
     currentPeriodEnd: new Date(subscription.currentPeriodEnd),
     cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
     cancelAt: null,
-    scheduleId: null,
+    scheduleId: subscription.schedule?.id ?? null,
     pendingUpdateExpiresAt: null,
     accountId: subscription.metadata.accountId ?? null,
   };

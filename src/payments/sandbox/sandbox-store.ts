@@ -11,6 +11,8 @@ export interface SandboxCustomer {
   accountId: string;
   name: string;
   email: string | null;
+  /** Set on the sandbox portal: the next change that charges something fails to be paid. */
+  failNextPayment?: boolean;
 }
 
 /** What the checkout was asked for, as stored (JSON: the expiry as a string, no cancel URL as null). */
@@ -28,6 +30,16 @@ export interface SandboxCheckoutSession extends Omit<
 /** The sandbox's own subscription statuses (its portal can only end a subscription at period end). */
 export type SandboxSubscriptionStatus = 'trialing' | 'active' | 'canceled';
 
+/** New terms waiting for the end of the period (a subscription schedule's next phase). */
+export interface SandboxSchedule {
+  id: string;
+  priceId: string;
+  quantity: number;
+  effectiveAt: string;
+  /** The service's change id, as the service gave it. */
+  changeId: string;
+}
+
 export interface SandboxSubscription {
   id: string;
   mode: ProviderMode;
@@ -40,8 +52,19 @@ export interface SandboxSubscription {
   currentPeriodStart?: string;
   currentPeriodEnd: string;
   cancelAtPeriodEnd: boolean;
+  /** Absent when no change is scheduled. */
+  schedule?: SandboxSchedule | null;
   metadata: Record<string, string>;
   createdAt: string;
+}
+
+/** An invoice line as stored (JSON: the period's times as strings). */
+export interface SandboxInvoiceLine {
+  description: string;
+  amount: number;
+  quantity: number;
+  proration: boolean;
+  period: { start: string; end: string } | null;
 }
 
 export interface SandboxInvoice {
@@ -50,8 +73,11 @@ export interface SandboxInvoice {
   subscriptionId: string | null;
   amount: number;
   currency: string;
-  status: 'paid';
+  /** `unpaid`: its payment failed (the portal's "Fail the next payment"). */
+  status: 'paid' | 'unpaid';
   description: string;
+  /** Absent on invoices of a checkout, which have one line: the description. */
+  lines?: SandboxInvoiceLine[];
   createdAt: string;
 }
 
@@ -68,6 +94,8 @@ interface Kinds {
   subscription: SandboxSubscription;
   invoice: SandboxInvoice;
   portal_session: SandboxPortalSession;
+  /** Finds the subscription a schedule (kept on the subscription) belongs to. */
+  subscription_schedule: { id: string; subscriptionId: string };
   idempotency: { id: string; objectId: string };
 }
 
@@ -79,12 +107,13 @@ const PREFIX: Record<SandboxKind, string> = {
   subscription: 'sub_sbx_',
   invoice: 'in_sbx_',
   portal_session: 'bps_sbx_',
+  subscription_schedule: 'sub_sched_sbx_',
   idempotency: 'idem_sbx_',
 };
 
 export const sandboxId = (kind: SandboxKind): string => `${PREFIX[kind]}${randomBytes(12).toString('hex')}`;
 
-const SANDBOX_ID = /^[a-z]{2,4}_sbx_[0-9a-f]{24,48}$/;
+const SANDBOX_ID = /^[a-z]{2,4}(?:_sched)?_sbx_[0-9a-f]{24,48}$/;
 
 /** The sandbox provider's objects, kept in the service's own database as JSON documents. */
 @Injectable()
@@ -133,10 +162,15 @@ export class SandboxStore {
     return changed === 1;
   }
 
-  async listByOwner<K extends SandboxKind>(kind: K, owner: string): Promise<Array<Kinds[K]>> {
+  async listByOwner<K extends SandboxKind>(
+    kind: K,
+    owner: string,
+    tx?: Transaction,
+  ): Promise<Array<Kinds[K]>> {
     const rows = await this.db.rows(
       sql<{ data: string }>`SELECT data FROM sandbox_objects WHERE kind = ${kind} AND owner = ${owner}
                              ORDER BY created_at DESC, id`,
+      tx,
     );
     return rows.map((row) => JSON.parse(row.data) as Kinds[K]);
   }
@@ -147,14 +181,37 @@ export class SandboxStore {
     idempotencyKey: string,
     create: () => Promise<Kinds[K]>,
   ): Promise<Kinds[K]> {
-    const recordId = `idem_sbx_${createHash('sha256').update(`${kind}:${idempotencyKey}`).digest('hex').slice(0, 48)}`;
-    const record = await this.get('idempotency', recordId);
-    if (record) {
-      const existing = await this.get(kind, record.objectId);
-      if (existing) return existing;
-    }
+    const existing = await this.replayed(kind, idempotencyKey);
+    if (existing) return existing;
     const created = await create();
-    await this.insert('idempotency', { id: recordId, objectId: (created as { id: string }).id });
+    await this.remember(kind, idempotencyKey, (created as { id: string }).id);
     return created;
   }
+
+  /** The object an idempotency key created before, if any. */
+  async replayed<K extends SandboxKind>(
+    kind: K,
+    idempotencyKey: string,
+    tx?: Transaction,
+  ): Promise<Kinds[K] | null> {
+    const record = await this.get('idempotency', idempotencyRecordId(kind, idempotencyKey), tx);
+    return record ? this.get(kind, record.objectId, tx) : null;
+  }
+
+  /**
+   * Records that the key created the object. Inside the transaction that creates it, a second
+   * request with the same key fails here (the record's id is taken) and undoes its own work.
+   */
+  async remember(
+    kind: SandboxKind,
+    idempotencyKey: string,
+    objectId: string,
+    tx?: Transaction,
+  ): Promise<void> {
+    await this.insert('idempotency', { id: idempotencyRecordId(kind, idempotencyKey), objectId }, null, tx);
+  }
+}
+
+function idempotencyRecordId(kind: SandboxKind, idempotencyKey: string): string {
+  return `idem_sbx_${createHash('sha256').update(`${kind}:${idempotencyKey}`).digest('hex').slice(0, 48)}`;
 }

@@ -1,0 +1,113 @@
+import { Controller, Get, Header, Param, Post, Redirect, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { NotFoundError } from '../../common/errors/domain-errors';
+import { HostedChanges, HostedChangeView } from '../hosted-changes';
+import { InvoiceEstimate, ProviderPrice } from '../payment-provider';
+import { SameOriginPostGuard, SAME_ORIGIN_REFERRER_POLICY } from './same-origin-post.guard';
+import { SandboxPaymentProvider } from './sandbox-payment-provider';
+import { describePrice, html, Html, invoiceLinesTable, longDay, moment, money, page } from './sandbox-html';
+
+const HTML = 'text/html; charset=utf-8';
+
+/** What a change checkout id can look like; anything else is unknown without asking. */
+const CHANGE_ID = /^[A-Za-z0-9_-]{1,255}$/;
+
+/**
+ * The sandbox's page where a person confirms a change of their subscription (the sandbox's
+ * counterpart of Stripe's billing portal deep link). The change checkout itself is the
+ * service's (HostedChanges): this page shows it, and confirms or cancels it.
+ */
+@ApiExcludeController()
+@Controller('sandbox/change')
+@UseGuards(SameOriginPostGuard)
+export class SandboxChangePagesController {
+  constructor(
+    private readonly changes: HostedChanges,
+    private readonly provider: SandboxPaymentProvider,
+  ) {}
+
+  @Get(':id')
+  @Header('content-type', HTML)
+  @Header('referrer-policy', SAME_ORIGIN_REFERRER_POLICY)
+  async changePage(@Param('id') id: string): Promise<string> {
+    const view = CHANGE_ID.test(id) ? await this.changes.view(id) : null;
+    if (!view) throw new NotFoundError('No such change');
+    return page('Confirm your change', changeBody(view, this.provider.prices()));
+  }
+
+  @Post(':id/confirm')
+  @Redirect()
+  async confirm(@Param('id') id: string) {
+    if (!CHANGE_ID.test(id)) throw new NotFoundError('No such change');
+    return { url: (await this.changes.confirm(id)).redirectUrl, statusCode: 303 };
+  }
+
+  @Post(':id/cancel')
+  @Redirect()
+  async cancel(@Param('id') id: string) {
+    if (!CHANGE_ID.test(id)) throw new NotFoundError('No such change');
+    return { url: (await this.changes.cancel(id)).redirectUrl, statusCode: 303 };
+  }
+}
+
+function changeBody(view: HostedChangeView, prices: Map<string, ProviderPrice>): Html {
+  const terms = (side: { priceId: string; quantity: number }) => {
+    const price = prices.get(side.priceId) ?? null;
+    return html`<strong>${price?.productName ?? side.priceId}</strong>, ${describePrice(price, side.priceId)}
+      × ${side.quantity}`;
+  };
+  if (view.status !== 'open') {
+    return html`<h1>Confirm your change</h1>
+      <p class="notice" role="status">This change is ${view.status}.</p>`;
+  }
+  const action = `/sandbox/change/${encodeURIComponent(view.sessionId)}`;
+  const current = view.estimates.currentInvoice;
+  const next = view.estimates.nextInvoice;
+  return html`<h1>Confirm your change</h1>
+    <dl>
+      <dt>Now</dt>
+      <dd data-testid="from">${terms(view.from)}</dd>
+      <dt>Changes to</dt>
+      <dd data-testid="to">${terms(view.to)}</dd>
+      <dt>Takes effect</dt>
+      <dd data-testid="effective">
+        ${view.timing === 'immediate' ? 'Now' : `At the end of the period, on ${longDay(view.effectiveAt)}`}
+      </dd>
+      <dt>Trial</dt>
+      <dd data-testid="trial">${trialEffect(view.trial)}</dd>
+      <dt>Due now</dt>
+      <dd data-testid="due-now">${current ? money(current.amountDue, current.currency) : money(0, 'usd')}</dd>
+      <dt>Next invoice</dt>
+      <dd data-testid="next-invoice">${next ? nextInvoice(next) : 'None'}</dd>
+      <dt>Offer expires</dt>
+      <dd data-testid="expires">${moment(view.expiresAt)}</dd>
+    </dl>
+    ${
+      current && current.lines.length
+        ? html`<h2>Due now</h2>
+            ${invoiceLinesTable('Due now', current.lines, current.currency)}
+            <p data-testid="total">${totalLine(current)}</p>`
+        : null
+    }
+    <form method="post" action="${action}/confirm">
+      <button type="submit" class="primary">Confirm</button>
+    </form>
+    <form method="post" action="${action}/cancel"><button type="submit">Cancel</button></form>`;
+}
+
+function trialEffect(trial: HostedChangeView['trial']): string {
+  if (trial.effect === 'ended') return 'Your trial ends now.';
+  if (trial.effect === 'kept') {
+    return trial.endsAt
+      ? `Your trial goes on until ${longDay(trial.endsAt)}; the new terms are charged when it ends.`
+      : 'Your trial goes on; the new terms are charged when it ends.';
+  }
+  return 'No trial';
+}
+
+const totalLine = (invoice: InvoiceEstimate) =>
+  `Total ${money(invoice.total, invoice.currency)}` +
+  (invoice.total < 0 ? ', kept as credit for your next invoices.' : '.');
+
+const nextInvoice = (invoice: InvoiceEstimate) =>
+  `${money(invoice.amountDue, invoice.currency)} on ${longDay(invoice.date)}`;
