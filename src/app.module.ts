@@ -34,7 +34,9 @@ export class AppModule {
         SubscriptionsModule,
         WebhooksModule,
         HealthModule,
-        ...(config.provider === 'sandbox' ? [SandboxPagesModule.forRoot({ events: WebhooksModule })] : []),
+        ...(config.provider === 'sandbox'
+          ? [SandboxPagesModule.forRoot({ events: WebhooksModule, changes: ChangesModule })]
+          : []),
       ],
     };
   }

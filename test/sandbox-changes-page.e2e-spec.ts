@@ -247,16 +247,18 @@ describe('The sandbox change page', () => {
     expect(changes.calls).toEqual(['canceled chg_up']);
   });
 
-  it('should show a change that is no longer open as such, with nothing to press', async () => {
-    changes.views.set('chg_done', { ...upgrade('chg_done'), status: 'confirmed' });
+  it('should show a change that is no longer open as such, with nothing to press, and send a refused confirmation back to it', async () => {
+    changes.views.set('chg_done', { ...upgrade('chg_done'), status: 'stale' });
 
     const page = await http().get('/sandbox/change/chg_done').expect(200);
-    const again = await http().post('/sandbox/change/chg_done/confirm').expect(409);
+    const again = await http().post('/sandbox/change/chg_done/confirm').expect(303);
 
-    expect(page.text).toMatch(/<p class="notice" role="status">This change is confirmed\.<\/p>/);
+    expect(page.text).toMatch(
+      /<p class="notice" role="status">The subscription changed since this page was made; start again from the application\.<\/p>/,
+    );
     expect(page.text).not.toContain('<button');
     expect(page.text).not.toContain('Due now');
-    expect(again.body).toMatchObject({ error: 'This checkout is confirmed' });
+    expect(again.headers.location).toBe('/sandbox/change/chg_done');
   });
 
   it('should answer 404 for a change it does not know, asking nothing for ids that cannot be one', async () => {

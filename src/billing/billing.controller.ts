@@ -69,7 +69,38 @@ export class BillingController {
       'with `POST /api/billing/checkout/{sessionId}/confirm`; it is used at most once.',
   })
   @ApiIdempotencyKey()
-  @ApiBody({ type: CreateCheckoutRequest })
+  @ApiBody({
+    type: CreateCheckoutRequest,
+    examples: {
+      newSubscription: {
+        summary: 'A new subscription (the checkout document’s example)',
+        value: {
+          priceId: 'price_1ABC123XYZ',
+          successUrl: 'https://app.example.com/dashboard?checkout=success',
+          cancelUrl: 'https://app.example.com/pricing?checkout=cancelled',
+          metadata: { plan: 'pro', referralCode: 'FRIEND20' },
+        },
+      },
+      planChange: {
+        summary: 'Plan change: monthly to yearly (sandbox prices)',
+        value: {
+          subscriptionId: 'sub_sbx_0123456789abcdef01234567',
+          priceId: 'price_sandbox_yearly',
+          successUrl: 'http://localhost:5173/billing?changed={CHECKOUT_SESSION_ID}',
+          cancelUrl: 'http://localhost:5173/billing',
+        },
+      },
+      quantityUpdate: {
+        summary: 'Quantity update: 5 seats',
+        value: {
+          subscriptionId: 'sub_sbx_0123456789abcdef01234567',
+          quantity: 5,
+          successUrl: 'http://localhost:5173/billing?changed={CHECKOUT_SESSION_ID}',
+          cancelUrl: 'http://localhost:5173/billing',
+        },
+      },
+    },
+  })
   @ApiOkResponse({ type: CreateCheckoutResponse, description: 'Checkout session created' })
   @ApiEnvelopeErrors(
     BillingErrorResponse,

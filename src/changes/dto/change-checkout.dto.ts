@@ -67,6 +67,7 @@ export class CheckoutDetailData extends CheckoutSessionData {
     type: String,
     format: 'date-time',
     description: 'A change: when the new terms take effect.',
+    example: '2026-12-11T10:00:00.000Z',
   })
   effectiveAt?: string;
 

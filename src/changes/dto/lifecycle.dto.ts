@@ -6,6 +6,7 @@ export class AccountBody {
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'Act for another account: needs the admin scope, and a grant or platform admin.',
+    example: '123e4567-e89b-12d3-a456-426614174000',
   })
   @IsOptional()
   @IsUUID('all', { message: 'accountId must be a UUID' })

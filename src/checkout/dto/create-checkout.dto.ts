@@ -88,6 +88,7 @@ export class CreateCheckoutRequest {
     description:
       'For a change: when it applies. By default an upgrade (a longer interval, more seats, a higher amount per ' +
       'year) applies now with the proration charged, and a downgrade at the end of the period.',
+    example: 'immediate',
   })
   @IsOptional()
   @IsIn(['immediate', 'period_end'], { message: 'timing must be immediate or period_end' })

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Param, Post, Redirect, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { NotFoundError } from '../../common/errors/domain-errors';
+import { DomainError, NotFoundError } from '../../common/errors/domain-errors';
+import { ERROR_STATUS } from '../../common/errors/error-code';
 import { HostedChanges, HostedChangeView } from '../hosted-changes';
 import { InvoiceEstimate, ProviderPrice } from '../payment-provider';
 import { SameOriginPostGuard, SAME_ORIGIN_REFERRER_POLICY } from './same-origin-post.guard';
@@ -39,7 +40,14 @@ export class SandboxChangePagesController {
   @Redirect()
   async confirm(@Param('id') id: string) {
     if (!CHANGE_ID.test(id)) throw new NotFoundError('No such change');
-    return { url: (await this.changes.confirm(id)).redirectUrl, statusCode: 303 };
+    try {
+      return { url: (await this.changes.confirm(id)).redirectUrl, statusCode: 303 };
+    } catch (error) {
+      // Refused (stale, expired, its payment failed, another confirmation in flight): back to the
+      // page, which says what became of the change, instead of a JSON error in the person's tab.
+      if (!(error instanceof DomainError) || ![402, 409].includes(ERROR_STATUS[error.code])) throw error;
+      return { url: `/sandbox/change/${encodeURIComponent(id)}`, statusCode: 303 };
+    }
   }
 
   @Post(':id/cancel')
@@ -50,6 +58,18 @@ export class SandboxChangePagesController {
   }
 }
 
+/** What became of a change that can no longer be confirmed, in a person's words. */
+const STATUS_WORDS: Record<string, string> = {
+  applied: 'This change has been made.',
+  scheduled: 'This change is scheduled for the end of the period.',
+  applying: 'This change is being made; reload the page in a moment.',
+  canceled: 'This change was cancelled.',
+  expired: 'This change has expired; start again from the application.',
+  stale: 'The subscription changed since this page was made; start again from the application.',
+  payment_failed: 'The payment for this change failed; the subscription is unchanged.',
+  withdrawn: 'This change was withdrawn.',
+};
+
 function changeBody(view: HostedChangeView, prices: Map<string, ProviderPrice>): Html {
   const terms = (side: { priceId: string; quantity: number }) => {
     const price = prices.get(side.priceId) ?? null;
@@ -58,7 +78,7 @@ function changeBody(view: HostedChangeView, prices: Map<string, ProviderPrice>):
   };
   if (view.status !== 'open') {
     return html`<h1>Confirm your change</h1>
-      <p class="notice" role="status">This change is ${view.status}.</p>`;
+      <p class="notice" role="status">${STATUS_WORDS[view.status] ?? `This change is ${view.status}.`}</p>`;
   }
   const action = `/sandbox/change/${encodeURIComponent(view.sessionId)}`;
   const current = view.estimates.currentInvoice;

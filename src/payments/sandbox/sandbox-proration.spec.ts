@@ -178,6 +178,19 @@ describe(prorateChange.name, () => {
     expect(sut.invoice.lines.map((line) => line.amount)).toEqual([-1500, 3000]);
   });
 
+  it('should take a change in the second the period began (a whole-second proration date) as its first day', () => {
+    const begun = new Date(start.getTime() + 400);
+    const sut = prorateChange({
+      current: { price: MONTHLY, quantity: 1 },
+      next: { price: MONTHLY, quantity: 2 },
+      period: { start: begun, end: period.end },
+      prorationDate: start,
+      trialEnd: null,
+    });
+
+    expect(sut.invoice.lines.map((line) => line.amount)).toEqual([-1500, 3000]);
+  });
+
   it('should refuse a proration date outside the current period', () => {
     const change = (prorationDate: Date) => () =>
       prorateChange({

@@ -59,7 +59,10 @@ export function prorateChange(input: ProrationInput): ProratedChange {
   }
 
   const totalDays = Math.max(1, Math.round((period.end.getTime() - period.start.getTime()) / DAY_MS));
-  const usedDays = Math.floor((at.getTime() - period.start.getTime()) / DAY_MS);
+  // Proration dates are whole seconds (as the provider's are); a period that began within the same
+  // second as the change counts as begun.
+  const periodStart = Math.floor(period.start.getTime() / 1000) * 1000;
+  const usedDays = Math.floor((at.getTime() - periodStart) / DAY_MS);
   if (usedDays < 0 || at.getTime() >= period.end.getTime()) {
     throw new RangeError('The proration date is outside the current period');
   }
