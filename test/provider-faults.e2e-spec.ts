@@ -148,7 +148,16 @@ const serviceMessage = expect.stringMatching(/^(?![\s\S]*Injected)[\s\S]+$/);
 function expectedBody(site: Pick<CallSite, 'envelope'>, status: number): unknown {
   if (status === 200) {
     return site.envelope
-      ? { success: true, data: { sessionId: expect.any(String), url: expect.any(String) } }
+      ? {
+          success: true,
+          data: {
+            sessionId: expect.any(String),
+            url: expect.any(String),
+            type: 'new_subscription',
+            expiresAt: expect.any(String),
+            estimates: expect.any(Object),
+          },
+        }
       : { id: expect.any(String), url: expect.any(String) };
   }
   const code = status === 502 ? 'PAYMENT_PROVIDER_ERROR' : 'UNAVAILABLE';

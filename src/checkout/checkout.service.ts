@@ -16,7 +16,7 @@ import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
 import { mergeMetadata } from '../common/validation/metadata';
 import { CustomersService } from '../customers/customers.service';
 import { Database, Transaction } from '../database/database';
-import { CheckoutMode, HostedSession, PaymentProvider } from '../payments/payment-provider';
+import { CheckoutMode, HostedSession, PaymentProvider, ProviderPrice } from '../payments/payment-provider';
 import { ProviderCallBudget } from '../payments/provider-call-budget';
 import { CheckoutDetailData } from '../changes/dto/change-checkout.dto';
 import { CheckoutSessionData, CreateCheckoutRequest } from './dto/create-checkout.dto';
@@ -56,6 +56,8 @@ export interface StartedCheckout extends HostedSession {
   trialDays: number | null;
   /** When the checkout was first made: its estimates are dated from then, so a replay shows the same. */
   createdAt: Date;
+  /** The price as the provider described it, when the request had it checked. */
+  price?: ProviderPrice;
 }
 
 /** A checkout this request holds and is about to create at the provider. */
@@ -134,7 +136,7 @@ export class CheckoutService {
       verifyPrice: true,
       alreadySubscribedRemedy: 'allowExistingSubscription',
     });
-    const price = await this.prices.find(mode, body.priceId);
+    const price = session.price;
     const estimates =
       price && price.unitAmount !== null
         ? newCheckoutEstimates(price, body.quantity ?? 1, {
@@ -181,8 +183,9 @@ export class CheckoutService {
     this.redirects.assertAllowed('successUrl', request.successUrl);
     if (request.cancelUrl !== undefined) this.redirects.assertAllowed('cancelUrl', request.cancelUrl);
     if (!this.provider.supportsMode(request.mode)) throw new NotFoundError('Test mode is not configured');
-    if (request.verifyPrice)
-      await this.prices.assertPurchasable(request.mode, request.priceId, request.checkoutMode);
+    const price = request.verifyPrice
+      ? await this.prices.assertPurchasable(request.mode, request.priceId, request.checkoutMode)
+      : undefined;
 
     const slot: CheckoutSlot = {
       accountId: request.accountId,
@@ -197,7 +200,7 @@ export class CheckoutService {
       requestHash: slot.requestHash,
       expiresAt: new Date(Date.now() + request.expiresInMinutes * 60_000),
     });
-    return underLease<StartedCheckout>({
+    const started = await underLease<StartedCheckout>({
       // The common case, in one round trip: claim the slot and learn what creating it needs.
       claim: async () => {
         const checkout = { ...terms(), id: randomUUID(), createdAt: new Date() };
@@ -253,6 +256,7 @@ export class CheckoutService {
       deadline: this.leaseUntil().getTime(),
       timeout: () => new CheckoutInProgressError(),
     });
+    return { ...started, price };
   }
 
   /**

@@ -35,12 +35,18 @@ export class PriceCatalog {
     });
   }
 
-  async assertPurchasable(mode: ProviderMode, priceId: string, checkoutMode: CheckoutMode): Promise<void> {
+  /** The price, when it can be bought in the checkout mode; else Invalid price ID. */
+  async assertPurchasable(
+    mode: ProviderMode,
+    priceId: string,
+    checkoutMode: CheckoutMode,
+  ): Promise<ProviderPrice> {
     if (this.config.allowedPriceIds && !this.config.allowedPriceIds.has(priceId))
       throw new InvalidPriceError();
     const price = await this.lookup(mode, priceId);
     const kind = checkoutMode === 'subscription' ? 'recurring' : 'one_time';
     if (!price || !price.active || price.type !== kind) throw new InvalidPriceError();
+    return price;
   }
 
   /**
@@ -52,8 +58,7 @@ export class PriceCatalog {
     priceId: string,
     currency: string | null,
   ): Promise<ProviderPrice> {
-    await this.assertPurchasable(mode, priceId, 'subscription');
-    const price = (await this.lookup(mode, priceId))!;
+    const price = await this.assertPurchasable(mode, priceId, 'subscription');
     if (currency !== null && price.currency !== currency) throw new InvalidPriceError();
     return price;
   }
