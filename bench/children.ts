@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { freePort } from '../test/support/service-process';
-import { ChildMessage, ParentMessage } from './shared';
+import { ChildMessage, ParentMessage, SeededSubscription } from './shared';
 
 export { freePort };
 
@@ -56,7 +56,13 @@ export interface HelperProcess {
   url: string;
   /** Asks the child for its request count (the upstream answers; others never do). */
   requestCount(): Promise<number>;
+  /** The upstream: puts these subscriptions into it, as seeded into the database. */
+  putSubscriptions(subscriptions: SeededSubscription[]): Promise<void>;
+  /** The upstream: how many `POST /v1/subscriptions/:id` each of these has received. */
+  subscriptionUpdates(subscriptionIds: string[]): Promise<number[]>;
 }
+
+type Question = ParentMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
 
 export async function startHelper(script: string, env: Record<string, string> = {}): Promise<HelperProcess> {
   const child = track(
@@ -81,25 +87,36 @@ export async function startHelper(script: string, env: Record<string, string> = 
   });
 
   let nextId = 0;
-  const pending = new Map<number, (count: number) => void>();
+  const pending = new Map<number, (message: ChildMessage) => void>();
   child.on('message', (message: ChildMessage) => {
-    if (message.type !== 'count') return;
-    pending.get(message.id)?.(message.count);
+    if (!('id' in message)) return;
+    pending.get(message.id)?.(message);
     pending.delete(message.id);
   });
+  /** Sends a question and resolves with the answer that carries its id. */
+  const ask = <T extends ChildMessage['type']>(question: Question, answer: T) =>
+    new Promise<Extract<ChildMessage, { type: T }>>((resolve, reject) => {
+      const id = ++nextId;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`${script} did not answer "${question.type}"`));
+      }, 10_000);
+      pending.set(id, (message) => {
+        clearTimeout(timer);
+        if (message.type === answer) resolve(message as Extract<ChildMessage, { type: T }>);
+        else reject(new Error(`${script} answered "${question.type}" with "${message.type}"`));
+      });
+      child.send({ ...question, id } satisfies ParentMessage);
+    });
   return {
     child,
     url,
-    requestCount: () =>
-      new Promise<number>((resolve, reject) => {
-        const id = ++nextId;
-        const timer = setTimeout(() => reject(new Error(`${script} did not report its count`)), 10_000);
-        pending.set(id, (count) => {
-          clearTimeout(timer);
-          resolve(count);
-        });
-        child.send({ type: 'count', id } satisfies ParentMessage);
-      }),
+    requestCount: async () => (await ask({ type: 'count' }, 'count')).count,
+    putSubscriptions: async (subscriptions) => {
+      await ask({ type: 'subscriptions', subscriptions }, 'subscriptions');
+    },
+    subscriptionUpdates: async (subscriptionIds) =>
+      (await ask({ type: 'updates', subscriptionIds }, 'updates')).counts,
   };
 }
 

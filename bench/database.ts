@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { DatabaseConfig } from '../src/config/app-config';
 import { createDataSource, runMigrations } from '../src/database/data-source';
+import { SeededSubscription } from './shared';
 
 /**
  * The benchmark's own database: a fresh PostgreSQL schema (dropped at the end) or a fresh SQLite
@@ -107,9 +108,58 @@ export interface BenchAccount {
   accountId: string;
   apiKey: string;
   customerId: string;
+  /** The id of its row in `customers`. */
+  customerRowId: string;
+}
+
+/** An account with one active subscription, in the database and (once told) in the upstream. */
+export interface BenchSubscriber extends BenchAccount {
+  subscription: SeededSubscription;
 }
 
 const BATCH_ROWS = 500;
+const DAY_S = 86_400;
+
+type QueryRunner = ReturnType<DataSource['createQueryRunner']>;
+
+/** Multi-row INSERTs of BATCH_ROWS rows, with the driver's own escaping (Dates and booleans as the service stores them). */
+async function insertRows(
+  database: BenchDatabase,
+  runner: QueryRunner,
+  table: string,
+  columns: string[],
+  rows: unknown[][],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
+    const params: Record<string, unknown> = {};
+    const tuples = rows.slice(start, start + BATCH_ROWS).map((values, r) => {
+      const names = values.map((value, c) => {
+        params[`p${r}_${c}`] = value;
+        return `:p${r}_${c}`;
+      });
+      return `(${names.join(', ')})`;
+    });
+    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`;
+    const [text, bound] = database.dataSource.driver.escapeQueryWithParameters(sql, params);
+    await runner.query(text, bound);
+  }
+}
+
+/** Runs `work` in one transaction on a connection of its own. */
+async function inTransaction(database: BenchDatabase, work: (runner: QueryRunner) => Promise<void>) {
+  const runner = database.dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    await work(runner);
+    await runner.commitTransaction();
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    throw error;
+  } finally {
+    await runner.release();
+  }
+}
 
 /**
  * Inserts `count` accounts, each with an API key and a provider customer (Stripe, live mode),
@@ -135,61 +185,123 @@ export async function seedAccounts(
       customerId: `cus_bench_${randomBytes(12).toString('hex')}`,
     };
   });
-  const runner = database.dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.startTransaction();
-    for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-      const batch = rows.slice(start, start + BATCH_ROWS);
-      const insert = async (
-        table: string,
-        columns: string[],
-        values: (row: (typeof rows)[number]) => unknown[],
-      ) => {
-        const params: Record<string, unknown> = {};
-        const tuples = batch.map((row, r) => {
-          const names = values(row).map((value, c) => {
-            params[`p${r}_${c}`] = value;
-            return `:p${r}_${c}`;
-          });
-          return `(${names.join(', ')})`;
-        });
-        const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`;
-        // The driver's own escaping: Dates and booleans stored as the service stores them.
-        const [text, bound] = database.dataSource.driver.escapeQueryWithParameters(sql, params);
-        await runner.query(text, bound);
-      };
-      await insert(
-        'accounts',
-        ['id', 'name', 'email', 'platform_admin', 'trial_claimed_at', 'created_at'],
-        (row) => [row.accountId, `Bench ${label}`, 'bench@example.com', false, now, now],
-      );
-      await insert('api_keys', ['id', 'account_id', 'secret_hash', 'scopes', 'created_at'], (row) => [
-        row.keyId,
-        row.accountId,
-        row.secretHash,
-        '',
-        now,
-      ]);
-      await insert(
-        'customers',
-        ['id', 'account_id', 'provider', 'mode', 'provider_customer_id', 'created_at'],
-        (row) => [row.customerRowId, row.accountId, 'stripe', 'live', row.customerId, now],
-      );
-    }
-    await runner.commitTransaction();
-  } catch (error) {
-    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-    throw error;
-  } finally {
-    await runner.release();
-  }
-  return rows.map(({ accountId, apiKey, customerId }) => ({ accountId, apiKey, customerId }));
+  await inTransaction(database, async (runner) => {
+    await insertRows(
+      database,
+      runner,
+      'accounts',
+      ['id', 'name', 'email', 'platform_admin', 'trial_claimed_at', 'created_at'],
+      rows.map((row) => [row.accountId, `Bench ${label}`, 'bench@example.com', false, now, now]),
+    );
+    await insertRows(
+      database,
+      runner,
+      'api_keys',
+      ['id', 'account_id', 'secret_hash', 'scopes', 'created_at'],
+      rows.map((row) => [row.keyId, row.accountId, row.secretHash, '', now]),
+    );
+    await insertRows(
+      database,
+      runner,
+      'customers',
+      ['id', 'account_id', 'provider', 'mode', 'provider_customer_id', 'created_at'],
+      rows.map((row) => [row.customerRowId, row.accountId, 'stripe', 'live', row.customerId, now]),
+    );
+  });
+  return rows.map(({ accountId, apiKey, customerId, customerRowId }) => ({
+    accountId,
+    apiKey,
+    customerId,
+    customerRowId,
+  }));
+}
+
+/**
+ * `count` accounts as seedAccounts makes them, each with one active subscription of `quantity` ×
+ * `priceId` on day 10 of a 30-day period, stored as the service stores what the provider reported
+ * (one item, its id, the period's start and end). The upstream does not know them yet: hand
+ * `subscription` to it (HelperProcess.putSubscriptions) before the service is asked about them.
+ */
+export async function seedSubscribers(
+  database: BenchDatabase,
+  count: number,
+  label: string,
+  options: { priceId: string; quantity: number },
+): Promise<BenchSubscriber[]> {
+  const accounts = await seedAccounts(database, count, label);
+  const nowS = Math.floor(Date.now() / 1000);
+  const periodStart = nowS - 10 * DAY_S;
+  const periodEnd = periodStart + 30 * DAY_S;
+  const subscribers = accounts.map((account) => {
+    const tag = randomBytes(12).toString('hex');
+    return {
+      ...account,
+      subscription: {
+        id: `sub_bench_${tag}`,
+        customer: account.customerId,
+        itemId: `si_bench_${tag}`,
+        priceId: options.priceId,
+        quantity: options.quantity,
+        periodStart,
+        periodEnd,
+      },
+    };
+  });
+  const at = (seconds: number) => new Date(seconds * 1000);
+  // The state as of an hour ago: whatever the upstream reports now is newer.
+  const reportedAt = at(nowS - 3600);
+  await inTransaction(database, (runner) =>
+    insertRows(
+      database,
+      runner,
+      'subscriptions',
+      [
+        'id',
+        'account_id',
+        'customer_id',
+        'provider',
+        'mode',
+        'provider_subscription_id',
+        'status',
+        'price_id',
+        'quantity',
+        'item_id',
+        'item_count',
+        'current_period_start',
+        'current_period_end',
+        'cancel_at_period_end',
+        'provider_updated_at',
+        'created_at',
+        'updated_at',
+      ],
+      subscribers.map(({ accountId, customerRowId, subscription: s }) => [
+        randomUUID(),
+        accountId,
+        customerRowId,
+        'stripe',
+        'live',
+        s.id,
+        'active',
+        s.priceId,
+        s.quantity,
+        s.itemId,
+        1,
+        at(s.periodStart),
+        at(s.periodEnd),
+        false,
+        reportedAt,
+        reportedAt,
+        reportedAt,
+      ]),
+    ),
+  );
+  return subscribers;
 }
 
 /** Fresh planner statistics after a bulk load (PostgreSQL; SQLite plans without them). */
 export async function analyze(database: BenchDatabase): Promise<void> {
-  if (database.kind === 'postgres') await database.dataSource.query('ANALYZE accounts, api_keys, customers');
+  if (database.kind === 'postgres')
+    await database.dataSource.query('ANALYZE accounts, api_keys, customers, subscriptions');
 }
 
 /** How many webhook events the service has applied (each is recorded once, by id). */

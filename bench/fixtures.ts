@@ -1,8 +1,24 @@
 import Stripe from 'stripe';
 import { STRIPE_API_VERSION } from '../src/payments/stripe/stripe-clients.factory';
-import { analyze, BenchAccount, BenchDatabase, seedAccounts } from './database';
+import { HelperProcess } from './children';
+import {
+  analyze,
+  BenchAccount,
+  BenchDatabase,
+  BenchSubscriber,
+  seedAccounts,
+  seedSubscribers,
+} from './database';
 import { NextRequest } from './load';
-import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SUBSCRIPTION_PRICE_ID } from './shared';
+import {
+  CANCEL_URL,
+  CHECKOUT_PRICE_ID,
+  confirmPath,
+  STRIPE_SECRET_KEY,
+  STRIPE_WEBHOOK_SECRET,
+  SUBSCRIPTION_PRICE_ID,
+  SUCCESS_URL,
+} from './shared';
 
 export const jsonHeaders = (apiKey: string): Record<string, string> => ({
   'content-type': 'application/json',
@@ -124,4 +140,96 @@ export class WebhookEvents {
     }
     return events;
   }
+}
+
+/** Where a change preview is asked for (the checkout endpoint, with `subscriptionId`). */
+export const PREVIEW_PATH = '/api/billing/checkout';
+
+/**
+ * `count` accounts with an active subscription of one seat of CHECKOUT_PRICE_ID: seeded into the
+ * database and put into the upstream with the same ids, customer, item and period.
+ */
+export async function seedChangeSubscribers(
+  database: BenchDatabase,
+  upstream: HelperProcess,
+  count: number,
+  label: string,
+): Promise<BenchSubscriber[]> {
+  const subscribers = await seedSubscribers(database, count, label, {
+    priceId: CHECKOUT_PRICE_ID,
+    quantity: 1,
+  });
+  await upstream.putSubscriptions(subscribers.map((subscriber) => subscriber.subscription));
+  await analyze(database);
+  return subscribers;
+}
+
+/**
+ * A preview of more seats for the subscriber: from one seat to 2–10 (by `n`), an upgrade, so it
+ * applies now and the preview asks the provider for its invoice.
+ */
+export function previewRequest(subscriber: BenchSubscriber, n: number): NextRequest {
+  return {
+    headers: jsonHeaders(subscriber.apiKey),
+    body: JSON.stringify({
+      subscriptionId: subscriber.subscription.id,
+      quantity: 2 + (n % 9),
+      successUrl: SUCCESS_URL,
+      cancelUrl: CANCEL_URL,
+    }),
+  };
+}
+
+/** A change checkout made before a timed phase, to be confirmed in it. */
+export interface PreparedChange {
+  sessionId: string;
+  apiKey: string;
+  subscriptionId: string;
+}
+
+/** Confirming a change checkout: no body, so no content-type either. */
+export function confirmRequest(change: PreparedChange): NextRequest {
+  return { path: confirmPath(change.sessionId), headers: { 'x-api-key': change.apiKey }, body: '' };
+}
+
+/**
+ * One change checkout per subscriber, through the API, `concurrency` at a time: a checkout is
+ * confirmed once, and confirming changes the subscription, which makes any other preview of it
+ * stale. Anything but an open checkout applied now fails the run (the phase would measure
+ * refusals).
+ */
+export async function prepareChanges(
+  serviceUrl: string,
+  subscribers: BenchSubscriber[],
+  concurrency: number,
+): Promise<PreparedChange[]> {
+  const prepared: PreparedChange[] = new Array(subscribers.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < subscribers.length) {
+      const i = next++;
+      const subscriber = subscribers[i];
+      const request = previewRequest(subscriber, 0);
+      const response = await fetch(`${serviceUrl}${PREVIEW_PATH}`, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+      });
+      const text = await response.text();
+      const data = response.ok
+        ? ((JSON.parse(text) as { data?: { sessionId?: string; status?: string; timing?: string } }).data ??
+          {})
+        : {};
+      if (!data.sessionId || data.status !== 'open' || data.timing !== 'immediate') {
+        throw new Error(`preparing a change checkout: ${response.status} ${text.slice(0, 300)}`);
+      }
+      prepared[i] = {
+        sessionId: data.sessionId,
+        apiKey: subscriber.apiKey,
+        subscriptionId: subscriber.subscription.id,
+      };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, subscribers.length) }, worker));
+  return prepared;
 }

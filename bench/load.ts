@@ -4,6 +4,8 @@ import autocannon from 'autocannon';
 export interface NextRequest {
   headers: Record<string, string>;
   body: string;
+  /** Another path than the phase's (a confirm names its checkout in the path). */
+  path?: string;
 }
 
 export interface LoadSpec {
@@ -13,8 +15,17 @@ export interface LoadSpec {
   durationS: number;
   /** Called once per request sent; returns null when it has nothing left to send. */
   next: () => NextRequest | null;
-  /** Stop after this many requests even if the time is not up (warm-ups). */
+  /**
+   * Stop after this many requests even if the time is not up (warm-ups, confirms). autocannon
+   * shares them out among the connections and builds each request only when it sends it, so
+   * `next` runs exactly this many times (with no more connections than requests).
+   */
   maxRequests?: number;
+  /**
+   * Phases that end on their count (`maxRequests`): time the phase from its start to its last
+   * answer, not to the next 100 ms sample after it, which would weigh on a phase of a second.
+   */
+  timeToLastAnswer?: boolean;
 }
 
 /** What autocannon saw in one phase. Throughput counts 2xx answers only. */
@@ -40,7 +51,7 @@ export interface LoadResult {
 }
 
 /**
- * Drives `POST spec.path` with autocannon: `spec.connections` keep-alive connections, each
+ * Drives `POST spec.path` (or each request's own path) with autocannon: `spec.connections` keep-alive connections, each
  * sending its next request as soon as the previous one is answered, for `spec.durationS`.
  * Every request is built by `spec.next()` (autocannon's `setupRequest`), so each one can carry
  * another API key or another webhook event.
@@ -49,11 +60,16 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let exhausted = false;
   let last: NextRequest | null = null;
   let instance: autocannon.Instance | undefined;
+  // autocannon gives a connection with no share of maxOverallRequests no limit at all.
+  const connections =
+    spec.maxRequests === undefined ? spec.connections : Math.min(spec.connections, spec.maxRequests);
+  const startedAt = performance.now();
+  let lastAnswerAt = startedAt;
   return new Promise((resolve, reject) => {
     instance = autocannon(
       {
         url: spec.url,
-        connections: spec.connections,
+        connections,
         duration: spec.durationS,
         timeout: 30,
         // autocannon checks whether to stop once per sample: 100 ms keeps phases close to their
@@ -73,16 +89,22 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
               }
               last = next ?? last;
               if (!last) throw new Error('the load phase has no request to send');
-              return { ...request, headers: last.headers, body: last.body };
+              return { ...request, path: last.path ?? spec.path, headers: last.headers, body: last.body };
             },
           },
         ],
       },
       (error: unknown, result: autocannon.Result) => {
         if (error) return reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        resolve(summarize(result, exhausted));
+        const summary = summarize(result, exhausted);
+        if (spec.timeToLastAnswer && summary.ok > 0) {
+          summary.durationS = (lastAnswerAt - startedAt) / 1000;
+          summary.reqPerSec = summary.ok / summary.durationS;
+        }
+        resolve(summary);
       },
     );
+    if (spec.timeToLastAnswer) instance.on('response', () => (lastAnswerAt = performance.now()));
   });
 }
 

@@ -29,6 +29,31 @@ export interface EndpointFigures {
   dbRoundTripsPerRequest: number | 'in-process';
 }
 
+/** One confirm phase's check: every change applied exactly once. */
+export interface ConfirmCheck {
+  /** Change checkouts confirmed in the phase, each of a subscription of its own. */
+  changes: number;
+  /** Answers with status 200. */
+  answered200: number;
+  /** Subscriptions the upstream saw exactly one `POST /v1/subscriptions/:id` for. */
+  updatedOnce: number;
+  notUpdated: number;
+  updatedMoreThanOnce: number;
+}
+
+/** A subscription change call, measured on the service only (the baseline has no subscriptions). */
+export interface ChangeFigures {
+  key: 'preview' | 'confirm';
+  /** As the table shows it. */
+  label: string;
+  service: SideFigures;
+  /** Upstream requests during the service's phases ÷ requests sent in them. */
+  providerCallsPerRequest: number;
+  dbRoundTripsPerRequest: number | 'in-process';
+  /** Confirm only: each round's check, and whether all of them held. */
+  checks?: { rounds: ConfirmCheck[]; held: boolean };
+}
+
 export interface WebhookFigures {
   /** Rows added to webhook_events during the phase ÷ the phase's duration (chosen round). */
   appliedPerSec: number;
@@ -71,6 +96,8 @@ export interface Results {
     profile: boolean;
   };
   endpoints: EndpointFigures[];
+  /** Change preview and confirm (not in the targets, which are about the three endpoints above). */
+  changes: ChangeFigures[];
   webhooks: WebhookFigures;
   startup: { medianMs: number; samplesMs: number[] };
   rssMbAfterRun: number | null;
@@ -139,8 +166,38 @@ export function formatResults(results: Results): string {
     perRequest(endpoint.dbRoundTripsPerRequest),
     `${endpoint.service.non2xx + endpoint.service.errors}/${endpoint.baseline.non2xx + endpoint.baseline.errors}`,
   ]);
-  lines.push(table([header, ...rows]));
+  const changeRows = results.changes.map((change) => [
+    change.label,
+    rate(change.service.reqPerSec),
+    ms(change.service.p50Ms),
+    ms(change.service.p99Ms),
+    '–',
+    '–',
+    '–',
+    '–',
+    fixed(change.providerCallsPerRequest, 2),
+    perRequest(change.dbRoundTripsPerRequest),
+    `${change.service.non2xx + change.service.errors}/–`,
+  ]);
+  lines.push(table([header, ...rows, ...changeRows]));
   lines.push('');
+  const confirm = results.changes.find((change) => change.key === 'confirm');
+  if (confirm?.checks) {
+    const all = confirm.checks.rounds;
+    const sum = (pick: (check: ConfirmCheck) => number) => all.reduce((n, check) => n + pick(check), 0);
+    lines.push(
+      'Subscription changes (service only: the baseline has no subscriptions): a preview is a quantity ' +
+        'update of a seeded subscription (1 → 2–10 seats, applied now); each confirm round confirms ' +
+        `checkouts prepared beforehand through the API, one per subscription (${all.map((check) => check.changes).join(', ')} ` +
+        'per round), timed to the last answer.',
+    );
+    lines.push(
+      `Confirm check: ${sum((check) => check.answered200)} of ${sum((check) => check.changes)} answered 200; ` +
+        `the upstream saw exactly one POST /v1/subscriptions/:id for ${sum((check) => check.updatedOnce)} ` +
+        `subscriptions, none for ${sum((check) => check.notUpdated)}, more than one for ` +
+        `${sum((check) => check.updatedMoreThanOnce)} — ${confirm.checks.held ? 'held' : 'VIOLATED'}.`,
+    );
+  }
   const w = results.webhooks;
   lines.push(
     `Webhook intake (POST /api/webhooks/stripe, distinct signed customer.subscription.updated events): ` +

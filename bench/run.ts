@@ -18,6 +18,12 @@
  * latencies. Other work on the machine only ever slows a round down, so the best round is the
  * closest to what the code itself can do. Every round is kept in the JSON.
  *
+ * Subscription changes are measured on the service alone (the baseline has no subscriptions), on
+ * accounts seeded with a subscription in the database and in the upstream: previews (a timed
+ * phase, cycling through a set of subscriptions: a preview changes nothing), and confirms (each
+ * round confirms change checkouts prepared through the API beforehand, one per subscription, and
+ * checks that every answer is 200 and that the upstream saw exactly one update per change).
+ *
  * The steps, in order: build; start the upstream and the baseline; create and migrate the
  * database; time three fresh starts of the service; count database round trips per request with
  * a separate instance behind a counting proxy (PostgreSQL); warm up; the measured rounds; read the
@@ -41,18 +47,37 @@ import {
 import {
   BenchAccount,
   BenchDatabase,
+  BenchSubscriber,
   countWebhookEvents,
   DEFAULT_DATABASE_URL,
   openBenchDatabase,
   seedAccounts,
 } from './database';
-import { AccountPool, jsonHeaders, WebhookEvents } from './fixtures';
+import {
+  AccountPool,
+  confirmRequest,
+  jsonHeaders,
+  prepareChanges,
+  PREVIEW_PATH,
+  previewRequest,
+  seedChangeSubscribers,
+  WebhookEvents,
+} from './fixtures';
 import { LoadResult, NextRequest, runLoad } from './load';
 import { PgRoundTripCounter } from './pg-roundtrips';
-import { evaluateTargets, formatResults, Results, SideFigures, WebhookFigures } from './report';
+import {
+  ChangeFigures,
+  ConfirmCheck,
+  evaluateTargets,
+  formatResults,
+  Results,
+  SideFigures,
+  WebhookFigures,
+} from './report';
 import {
   APP_ORIGIN,
   BASELINE_API_KEY,
+  confirmPath,
   ENDPOINTS,
   EndpointKey,
   STRIPE_SECRET_KEY,
@@ -63,6 +88,13 @@ import {
 
 type Endpoint = (typeof ENDPOINTS)[number];
 type PooledKey = Exclude<EndpointKey, 'portal'>;
+type ChangeKey = 'preview' | 'confirm';
+type MeasuredKey = EndpointKey | ChangeKey | 'webhooks';
+
+const CHANGE_LABELS: Record<ChangeKey, string> = {
+  preview: `POST ${PREVIEW_PATH} (change preview)`,
+  confirm: `POST ${confirmPath('{sessionId}')}`,
+};
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
@@ -76,6 +108,17 @@ const WEBHOOK_CUSTOMERS = 256;
 const FLOOR_RATE_PER_S = 1_500;
 /** Requests of the round-trip phase sent before counting starts (pool connection, caches). */
 const ROUND_TRIP_WARM_REQUESTS = 3;
+/** Subscriptions the preview phases cycle through (a preview changes nothing). */
+const PREVIEW_SUBSCRIPTIONS = 256;
+/**
+ * Change checkouts confirmed per round: as many as the best confirm rate so far gets through in
+ * a phase's duration, within these bounds (each one is prepared through the API first).
+ */
+const CONFIRMS_PER_ROUND = { min: 100, max: 5_000, smokeMax: 200 };
+/** Confirmed in the warm-up, to learn the rate. */
+const CONFIRM_WARMUP = { full: 200, smoke: 32 };
+/** A confirm phase ends on its count; this only bounds one that hangs. */
+const CONFIRM_PHASE_LIMIT_S = 120;
 
 interface Options {
   smoke: boolean;
@@ -147,7 +190,12 @@ function build(): Promise<void> {
 }
 
 async function postOnce(url: string, request: NextRequest): Promise<number> {
-  const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });
+  // No body at all when there is none (a confirm): a string would come with a content-type.
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body === '' ? undefined : request.body,
+  });
   await response.arrayBuffer();
   return response.status;
 }
@@ -199,6 +247,7 @@ function newestProfile(since: number): string | null {
 
 interface RoundTrips {
   perEndpoint: Record<EndpointKey, number | 'in-process'>;
+  perChange: Record<ChangeKey, number | 'in-process'>;
   perEvent: number | 'in-process';
 }
 
@@ -206,8 +255,10 @@ interface RoundTrips {
 interface Measurements {
   service: Record<EndpointKey, LoadResult[]>;
   baseline: Record<EndpointKey, LoadResult[]>;
+  changes: Record<ChangeKey, LoadResult[]>;
+  confirmChecks: ConfirmCheck[];
   /** Upstream requests during the service's phases, and the requests sent in them. */
-  providerCalls: Record<EndpointKey | 'webhooks', { calls: number; requests: number }>;
+  providerCalls: Record<MeasuredKey, { calls: number; requests: number }>;
   webhooks: WebhookFigures['rounds'];
 }
 
@@ -224,13 +275,18 @@ class BenchmarkRun {
   // Filled in by prepare().
   private pools!: Record<PooledKey, AccountPool>;
   private portalAccounts!: BenchAccount[];
+  private previewSubscribers!: BenchSubscriber[];
   private events!: WebhookEvents;
+  /** Previews sent so far: each one asks for another quantity than the one before. */
+  private previewsSent = 0;
 
   /** Requests per second each side is expected to reach, to size account pools and events. */
-  private readonly estimate: Record<EndpointKey | 'webhooks', number> = {
+  private readonly estimate: Record<MeasuredKey, number> = {
     sessions: 0,
     checkout: 0,
     portal: 0,
+    preview: 0,
+    confirm: 0,
     webhooks: 0,
   };
   private readonly baselineEstimate: Record<EndpointKey, number> = { sessions: 0, checkout: 0, portal: 0 };
@@ -298,6 +354,12 @@ class BenchmarkRun {
     });
     this.portalAccounts = await seedAccounts(database, this.options.smoke ? 16 : PORTAL_ACCOUNTS, 'portal');
     this.events = new WebhookEvents(await seedAccounts(database, WEBHOOK_CUSTOMERS, 'webhook'));
+    this.previewSubscribers = await seedChangeSubscribers(
+      database,
+      upstream,
+      this.options.smoke ? 16 : PREVIEW_SUBSCRIPTIONS,
+      'preview',
+    );
     this.pools = {
       sessions: new AccountPool(database, 'sessions', log),
       checkout: new AccountPool(database, 'checkout', log),
@@ -331,6 +393,7 @@ class BenchmarkRun {
     if (database.kind !== 'postgres') {
       return {
         perEndpoint: { sessions: 'in-process', checkout: 'in-process', portal: 'in-process' },
+        perChange: { preview: 'in-process', confirm: 'in-process' },
         perEvent: 'in-process',
       };
     }
@@ -343,7 +406,7 @@ class BenchmarkRun {
       const count = async (path: string, requests: NextRequest[]): Promise<number> => {
         const statuses: Record<string, number> = {};
         const send = async (request: NextRequest) => {
-          const status = await postOnce(`${instance.url}${path}`, request);
+          const status = await postOnce(`${instance.url}${request.path ?? path}`, request);
           statuses[status] = (statuses[status] ?? 0) + 1;
         };
         for (const request of requests.slice(0, ROUND_TRIP_WARM_REQUESTS)) await send(request);
@@ -389,7 +452,18 @@ class BenchmarkRun {
       const events = this.events.build(total, ROUND_TRIP_WARM_REQUESTS);
       const perEvent = await count('/api/webhooks/stripe', events);
       log(`  /api/webhooks/stripe: ${perEvent.toFixed(2)} round trips/event`);
-      return { perEndpoint, perEvent };
+
+      const previews = Array.from({ length: total }, (_, i) =>
+        this.nextPreview(this.previewSubscribers[i % this.previewSubscribers.length]),
+      );
+      const preview = await count(PREVIEW_PATH, previews);
+      log(`  ${CHANGE_LABELS.preview}: ${preview.toFixed(2)} round trips/request`);
+      // Checkouts of subscriptions of their own, made through this same instance before counting.
+      const subscribers = await seedChangeSubscribers(database, this.upstream!, total, 'round-trip');
+      const changes = await prepareChanges(instance.url, subscribers, this.options.connections);
+      const confirm = await count(confirmPath('-'), changes.map(confirmRequest));
+      log(`  ${CHANGE_LABELS.confirm}: ${confirm.toFixed(2)} round trips/request`);
+      return { perEndpoint, perChange: { preview, confirm }, perEvent };
     } finally {
       await instance.stop();
       await proxy.stop();
@@ -414,6 +488,12 @@ class BenchmarkRun {
     const webhooks = await this.webhookPhase(this.events.build(cap), o.warmupS);
     this.estimate.webhooks = webhooks.result.reqPerSec;
     this.note('warm-up service POST /api/webhooks/stripe', webhooks.result);
+    const preview = await this.previewPhase(o.warmupS, cap);
+    this.estimate.preview = preview.result.reqPerSec;
+    this.note(`warm-up service ${CHANGE_LABELS.preview}`, preview.result);
+    const confirm = await this.confirmPhase(o.smoke ? CONFIRM_WARMUP.smoke : CONFIRM_WARMUP.full, 'warm-up');
+    this.estimate.confirm = confirm.result.reqPerSec;
+    this.note(`warm-up service ${CHANGE_LABELS.confirm}`, confirm.result);
     for (const key of ['sessions', 'checkout'] as const)
       await this.pools[key].ensure(this.perPhase(key) * o.rounds);
   }
@@ -439,10 +519,14 @@ class BenchmarkRun {
     const m: Measurements = {
       service: { sessions: [], checkout: [], portal: [] },
       baseline: { sessions: [], checkout: [], portal: [] },
+      changes: { preview: [], confirm: [] },
+      confirmChecks: [],
       providerCalls: {
         sessions: { calls: 0, requests: 0 },
         checkout: { calls: 0, requests: 0 },
         portal: { calls: 0, requests: 0 },
+        preview: { calls: 0, requests: 0 },
+        confirm: { calls: 0, requests: 0 },
         webhooks: { calls: 0, requests: 0 },
       },
       webhooks: [],
@@ -498,8 +582,105 @@ class BenchmarkRun {
         `round ${round} webhooks: ${Math.round(appliedPerSec)} events applied/s ` +
           `(service CPU ${Math.round(result.serviceCpuPercent ?? NaN)} % of a core)`,
       );
+      await this.changeRound(m, round);
     }
     return m;
+  }
+
+  /** One round of subscription changes: a timed preview phase, then a confirm phase. */
+  private async changeRound(m: Measurements, round: number): Promise<void> {
+    const o = this.options;
+    const preview = await this.previewPhase(o.durationS);
+    m.changes.preview.push(preview.result);
+    m.providerCalls.preview.calls += preview.upstreamCalls;
+    m.providerCalls.preview.requests += preview.result.sent;
+    this.estimate.preview = Math.max(this.estimate.preview, preview.result.reqPerSec);
+    this.note(`service ${CHANGE_LABELS.preview} round ${round}`, preview.result);
+    log(
+      `round ${round} service  ${CHANGE_LABELS.preview}: ${Math.round(preview.result.reqPerSec)} req/s ` +
+        `(service CPU ${Math.round(preview.result.serviceCpuPercent ?? NaN)} % of a core)`,
+    );
+
+    const max = o.smoke ? CONFIRMS_PER_ROUND.smokeMax : CONFIRMS_PER_ROUND.max;
+    const size = Math.min(
+      max,
+      Math.max(CONFIRMS_PER_ROUND.min, 4 * o.connections, Math.ceil(this.estimate.confirm * o.durationS)),
+    );
+    const confirm = await this.confirmPhase(size, `round ${round}`);
+    m.changes.confirm.push(confirm.result);
+    m.confirmChecks.push(confirm.check);
+    m.providerCalls.confirm.calls += confirm.upstreamCalls;
+    m.providerCalls.confirm.requests += confirm.result.sent;
+    this.estimate.confirm = Math.max(this.estimate.confirm, confirm.result.reqPerSec);
+    this.note(`service ${CHANGE_LABELS.confirm} round ${round}`, confirm.result);
+    log(
+      `round ${round} service  ${CHANGE_LABELS.confirm}: ${Math.round(confirm.result.reqPerSec)} confirms/s ` +
+        `over ${size} changes (service CPU ${Math.round(confirm.result.serviceCpuPercent ?? NaN)} % of a core)`,
+    );
+  }
+
+  /** The next preview of a subscriber: a quantity other than the previous preview's. */
+  private nextPreview(subscriber: BenchSubscriber): NextRequest {
+    return previewRequest(subscriber, this.previewsSent++);
+  }
+
+  /** Previews for `durationS` (or `maxRequests`), cycling through the preview subscriptions. */
+  private previewPhase(
+    durationS: number,
+    maxRequests?: number,
+  ): Promise<{ result: LoadResult; upstreamCalls: number }> {
+    const subscribers = this.previewSubscribers;
+    let i = 0;
+    return this.loadService({
+      path: PREVIEW_PATH,
+      durationS,
+      next: () => this.nextPreview(subscribers[i++ % subscribers.length]),
+      ...(maxRequests === undefined ? {} : { maxRequests }),
+    });
+  }
+
+  /**
+   * `count` confirms, each of a change checkout prepared (untimed) on a subscription seeded for
+   * it; the phase ends when all are answered. Then the check: every answer 200, and exactly one
+   * update of each subscription at the upstream (a problem of the report otherwise).
+   */
+  private async confirmPhase(
+    count: number,
+    what: string,
+  ): Promise<{ result: LoadResult; upstreamCalls: number; check: ConfirmCheck }> {
+    const started = performance.now();
+    const subscribers = await seedChangeSubscribers(this.database!, this.upstream!, count, 'confirm');
+    const changes = await prepareChanges(this.service!.url, subscribers, this.options.connections);
+    log(`prepared ${count} change checkouts in ${Math.round(performance.now() - started)} ms`);
+    let i = 0;
+    const measured = await this.loadService({
+      path: confirmPath('-'),
+      durationS: CONFIRM_PHASE_LIMIT_S,
+      maxRequests: count,
+      timeToLastAnswer: true,
+      next: () => (i < changes.length ? confirmRequest(changes[i++]) : null),
+    });
+    const updates = await this.upstream!.subscriptionUpdates(changes.map((change) => change.subscriptionId));
+    const check: ConfirmCheck = {
+      changes: count,
+      answered200: measured.result.statusCodes['200'] ?? 0,
+      updatedOnce: updates.filter((n) => n === 1).length,
+      notUpdated: updates.filter((n) => n === 0).length,
+      updatedMoreThanOnce: updates.filter((n) => n > 1).length,
+    };
+    if (measured.result.sent !== count || measured.result.exhausted) {
+      this.problems.push(
+        `${what} ${CHANGE_LABELS.confirm}: ${measured.result.sent} requests sent for ${count} checkouts`,
+      );
+    }
+    if (check.answered200 !== count || check.updatedOnce !== count) {
+      this.problems.push(
+        `${what} ${CHANGE_LABELS.confirm}: ${check.answered200} of ${count} answered 200; ` +
+          `updates at the upstream: ${check.updatedOnce} exactly once, ${check.notUpdated} none, ` +
+          `${check.updatedMoreThanOnce} more than once`,
+      );
+    }
+    return { ...measured, check };
   }
 
   /**
@@ -527,18 +708,32 @@ class BenchmarkRun {
       };
       release = slice.release;
     }
+    try {
+      return await this.loadService({
+        path: endpoint.path,
+        durationS,
+        next,
+        ...(warmup ? { maxRequests: size } : {}),
+      });
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * One load phase against the service with its connections: the service's CPU over the phase,
+   * and the upstream requests it made (counted after the settle pause).
+   */
+  private async loadService(
+    spec: Pick<
+      Parameters<typeof runLoad>[0],
+      'path' | 'durationS' | 'next' | 'maxRequests' | 'timeToLastAnswer'
+    >,
+  ): Promise<{ result: LoadResult; upstreamCalls: number }> {
     const callsBefore = await this.upstream!.requestCount();
     const cpuBefore = this.service!.cpuSeconds();
-    const result = await runLoad({
-      url: this.service!.url,
-      path: endpoint.path,
-      connections: this.options.connections,
-      durationS,
-      next,
-      ...(warmup ? { maxRequests: size } : {}),
-    });
+    const result = await runLoad({ url: this.service!.url, connections: this.options.connections, ...spec });
     const cpuAfter = this.service!.cpuSeconds();
-    release();
     if (cpuBefore !== null && cpuAfter !== null) {
       result.serviceCpuPercent = ((cpuAfter - cpuBefore) / result.durationS) * 100;
     }
@@ -606,7 +801,7 @@ class BenchmarkRun {
     cpuProfile: string | null,
   ): Results {
     const o = this.options;
-    const perRequest = (key: EndpointKey | 'webhooks') => {
+    const perRequest = (key: MeasuredKey) => {
       const { calls, requests } = m.providerCalls[key];
       return requests > 0 ? calls / requests : NaN;
     };
@@ -623,6 +818,23 @@ class BenchmarkRun {
         dbRoundTripsPerRequest: roundTrips.perEndpoint[endpoint.key],
       };
     });
+    const changes: ChangeFigures[] = (['preview', 'confirm'] as const).map((key) => ({
+      key,
+      label: CHANGE_LABELS[key],
+      service: pick(m.changes[key]),
+      providerCallsPerRequest: perRequest(key),
+      dbRoundTripsPerRequest: roundTrips.perChange[key],
+      ...(key === 'confirm'
+        ? {
+            checks: {
+              rounds: m.confirmChecks,
+              held: m.confirmChecks.every(
+                (check) => check.answered200 === check.changes && check.updatedOnce === check.changes,
+              ),
+            },
+          }
+        : {}),
+    }));
     const best = m.webhooks.reduce((top, current) =>
       current.appliedPerSec > top.appliedPerSec ? current : top,
     );
@@ -649,7 +861,7 @@ class BenchmarkRun {
           `best of ${o.rounds} round(s) per endpoint and side (highest 2xx req/s, with that round's ` +
           'latencies); latencies of 2xx answers in ms (1 ms resolution); provider calls/req = upstream ' +
           'requests ÷ requests sent, over all rounds; webhook events/s = new webhook_events rows ÷ ' +
-          'phase duration',
+          'phase duration; confirms/s = 200 answers ÷ time to the last answer',
         roundTripRequestsPerEndpoint: o.roundTripRequests,
         database: this.database!.kind,
         databaseUrl: this.database!.description,
@@ -659,6 +871,7 @@ class BenchmarkRun {
         profile: o.profile,
       },
       endpoints,
+      changes,
       webhooks,
       startup: { medianMs: median(startupSamples), samplesMs: startupSamples },
       rssMbAfterRun,

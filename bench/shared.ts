@@ -48,10 +48,36 @@ export const ENDPOINTS = [
 
 export type EndpointKey = (typeof ENDPOINTS)[number]['key'];
 
+/** Where a change checkout is confirmed. */
+export const confirmPath = (sessionId: string) => `/api/billing/checkout/${sessionId}/confirm`;
+
+/**
+ * A subscription the benchmark seeded into the service's database, as the upstream must know it
+ * too (the same id, customer, item, price and period, in unix seconds) so that it can be changed.
+ */
+export interface SeededSubscription {
+  id: string;
+  customer: string;
+  itemId: string;
+  priceId: string;
+  quantity: number;
+  periodStart: number;
+  periodEnd: number;
+}
+
 /** Messages between the orchestrator and its children (over the IPC channel of `fork`-like spawns). */
 export type ChildMessage =
   | { type: 'ready'; url: string }
   | { type: 'count'; id: number; count: number }
+  | { type: 'subscriptions'; id: number }
+  | { type: 'updates'; id: number; counts: number[] }
   | { type: 'error'; message: string };
 
-export type ParentMessage = { type: 'count'; id: number };
+/**
+ * `count`: requests received so far. `subscriptions`: put these subscriptions in the upstream.
+ * `updates`: how many `POST /v1/subscriptions/:id` each of these subscriptions has received.
+ */
+export type ParentMessage =
+  | { type: 'count'; id: number }
+  | { type: 'subscriptions'; id: number; subscriptions: SeededSubscription[] }
+  | { type: 'updates'; id: number; subscriptionIds: string[] };

@@ -98,6 +98,8 @@ export class FakeStripe {
   recording = true;
   /** How many requests have arrived, recorded or not. */
   requestCount = 0;
+  /** Told of every request as it arrives, recorded or not (the benchmark counts some by path). */
+  onRequest: ((method: string, path: string) => void) | null = null;
   /** Milliseconds to wait before answering each request. */
   delayMs = 0;
   /**
@@ -370,6 +372,7 @@ export class FakeStripe {
     const method = request.method ?? 'GET';
     const body = decodeStripeForm(raw);
     const query = decodeStripeForm(url.search.slice(1));
+    this.onRequest?.(method, url.pathname);
     const idempotencyKey = header(request, 'idempotency-key');
     const apiKey = header(request, 'authorization')?.replace(/^Bearer /, '');
     if (this.recording) {
