@@ -532,11 +532,16 @@ describe('Subscription changes (Stripe)', () => {
         .set('x-api-key', account.apiKey)
         .send({ force: 1 })
         .expect(400);
-      for (const id of ['chg_unknown', 'x'.repeat(300), '%00', '..%2f..']) {
-        const answer = await confirm(id);
-        // A path too long for the router is 414; either way the envelope, and nothing done.
-        expect([404, 414]).toContain(answer.status);
-        expect(answer.body).toMatchObject({ success: false, error: { code: expect.any(String) } });
+      for (const id of ['chg_unknown', 'x'.repeat(300), '%00', 'a%00b', '..%2f..', 'chg_%F0%9F%92%A5']) {
+        const answers = [
+          await confirm(id),
+          await sut.http().get(`/api/billing/checkout/${id}`).set('x-api-key', account.apiKey),
+        ];
+        for (const answer of answers) {
+          // A path too long for the router is 414; either way the envelope, and nothing done.
+          expect({ id, status: [404, 414].includes(answer.status) }).toEqual({ id, status: true });
+          expect(answer.body).toMatchObject({ success: false, error: { code: expect.any(String) } });
+        }
       }
       expect(await me()).toMatchObject({ cancelAtPeriodEnd: false });
     });

@@ -37,6 +37,9 @@ import { ProviderMode } from '../config/app-config';
 
 const modeOf = (query: AccountAndModeQuery): ProviderMode => (query.testMode === 'true' ? 'test' : 'live');
 
+/** What a checkout id can look like (ours and the provider's); anything else is unknown without asking. */
+const SESSION_ID = /^[A-Za-z0-9_-]{1,255}$/;
+
 const CHECKOUT_NOT_FOUND = documentedError(
   new NotFoundError('Checkout session not found'),
   'No checkout of the account has this id',
@@ -186,6 +189,7 @@ export class BillingController {
     @Param('sessionId') sessionId: string,
     @Query() _query: AccountAndModeQuery,
   ): Promise<CheckoutDetailResponse> {
+    if (!SESSION_ID.test(sessionId)) throw new NotFoundError('Checkout session not found');
     const change = await this.changes.find(caller, sessionId);
     if (change) return { success: true, data: toChangeData(change) };
     const checkout = await this.checkout.describe(caller, sessionId);
@@ -227,6 +231,7 @@ export class BillingController {
     @Param('sessionId') sessionId: string,
     @Query() _query: AccountAndModeQuery,
   ): Promise<ConfirmChangeResponse> {
+    if (!SESSION_ID.test(sessionId)) throw new NotFoundError('Checkout session not found');
     const confirmed = await this.changes.confirmFor(caller, sessionId);
     return {
       success: true,
