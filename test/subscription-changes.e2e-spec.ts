@@ -306,6 +306,72 @@ describe('Subscription changes (Stripe)', () => {
     });
   });
 
+  describe('options and callers', () => {
+    it('should end a running trial with the change when asked, charging the new terms now', async () => {
+      const subscriptionId = await subscribe({ trialDays: 7 });
+      const preview = await change({ subscriptionId, priceId: YEARLY, endTrial: true }).expect(200);
+      expect(preview.body.data.trial.effect).toBe('ended');
+      expect(preview.body.data.estimates.currentInvoice.amountDue).toBe(15_000);
+      await confirm(preview.body.data.sessionId).expect(200);
+      expect(updates(subscriptionId)[0].body.trial_end).toBe('now');
+      expect(await me()).toMatchObject({ status: 'active', priceId: YEARLY });
+    });
+
+    it('should replay a confirmation under the same Idempotency-Key instead of refusing it', async () => {
+      const subscriptionId = await subscribe();
+      const preview = await change({ subscriptionId, quantity: 2 }).expect(200);
+      const first = await confirm(preview.body.data.sessionId)
+        .set('idempotency-key', 'confirm-once')
+        .expect(200);
+      const again = await confirm(preview.body.data.sessionId)
+        .set('idempotency-key', 'confirm-once')
+        .expect(200);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      expect(updates(subscriptionId)).toHaveLength(1);
+    });
+
+    it('should let an admin with a grant change, cancel and resume for another account, and refuse a plain key', async () => {
+      const subscriptionId = await subscribe();
+      const admin = await createAccount(sut, { scopes: ['admin'] });
+      await sut.admin.addGrant(admin.accountId, account.accountId);
+      const plain = await createAccount(sut);
+      const forAccount = { accountId: account.accountId };
+
+      await sut
+        .http()
+        .post('/api/subscriptions/cancel')
+        .set('x-api-key', plain.apiKey)
+        .send(forAccount)
+        .expect(403);
+      const canceled = await sut
+        .http()
+        .post('/api/subscriptions/cancel')
+        .set('x-api-key', admin.apiKey)
+        .send(forAccount)
+        .expect(200);
+      expect(canceled.body.subscription).toMatchObject({ id: subscriptionId, cancelAtPeriodEnd: true });
+      await sut
+        .http()
+        .post('/api/subscriptions/resume')
+        .set('x-api-key', admin.apiKey)
+        .send(forAccount)
+        .expect(200);
+      const preview = await sut
+        .http()
+        .post(`/api/billing/checkout?accountId=${account.accountId}`)
+        .set('x-api-key', admin.apiKey)
+        .send({ subscriptionId, quantity: 3, successUrl: `${APP_ORIGIN}/ok`, cancelUrl: `${APP_ORIGIN}/no` })
+        .expect(200);
+      await sut
+        .http()
+        .post(`/api/billing/checkout/${preview.body.data.sessionId}/confirm?accountId=${account.accountId}`)
+        .set('x-api-key', admin.apiKey)
+        .expect(200);
+      expect(await me()).toMatchObject({ quantity: 3, cancelAtPeriodEnd: false });
+    });
+  });
+
   describe('what must hold', () => {
     it('should refuse with 409 and a fresh preview when the subscription changed since the preview', async () => {
       const subscriptionId = await subscribe({ quantity: 3 });
