@@ -148,8 +148,7 @@ export class ChangesService extends HostedChanges {
   async view(sessionId: string): Promise<HostedChangeView | null> {
     const change = await this.changes.findBySession(sessionId);
     if (!change) return null;
-    const checkout = toCheckout(await this.expireIfDue(change));
-    return { ...checkout, status: checkout.status };
+    return toCheckout(await this.expireIfDue(change));
   }
 
   async confirm(sessionId: string): Promise<{ redirectUrl: string }> {
