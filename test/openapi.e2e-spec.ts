@@ -439,7 +439,7 @@ describe('OpenAPI document', () => {
         error: {
           type: 'object',
           required: ['code', 'message'],
-          properties: { code: { type: 'string' }, message: { type: 'string' } },
+          properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
         },
       },
     };

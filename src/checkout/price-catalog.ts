@@ -42,10 +42,16 @@ export class PriceCatalog {
     checkoutMode: CheckoutMode,
   ): Promise<ProviderPrice> {
     if (this.config.allowedPriceIds && !this.config.allowedPriceIds.has(priceId))
-      throw new InvalidPriceError();
+      throw new InvalidPriceError('not_on_offer');
     const price = await this.lookup(mode, priceId);
+    if (!price) throw new InvalidPriceError('unknown');
+    if (!price.active) throw new InvalidPriceError('archived');
     const kind = checkoutMode === 'subscription' ? 'recurring' : 'one_time';
-    if (!price || !price.active || price.type !== kind) throw new InvalidPriceError();
+    if (price.type !== kind) {
+      throw new InvalidPriceError(
+        checkoutMode === 'subscription' ? 'one_time_in_subscription_mode' : 'recurring_in_payment_mode',
+      );
+    }
     return price;
   }
 
@@ -59,7 +65,7 @@ export class PriceCatalog {
     currency: string | null,
   ): Promise<ProviderPrice> {
     const price = await this.assertPurchasable(mode, priceId, 'subscription');
-    if (currency !== null && price.currency !== currency) throw new InvalidPriceError();
+    if (currency !== null && price.currency !== currency) throw new InvalidPriceError('currency');
     return price;
   }
 

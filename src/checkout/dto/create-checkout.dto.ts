@@ -1,3 +1,4 @@
+import { INVALID_PRICE_REASONS } from '../../common/errors/domain-errors';
 import { ErrorCode } from '../../common/errors/error-code';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
@@ -198,6 +199,16 @@ export class BillingErrorDetail {
 
   @ApiProperty({ example: 'priceId is required' })
   message!: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'What the caller can act on besides the message, when there is something. With `Invalid price ID` ' +
+      `for a price the provider or the operator refuses: \`{reason}\`, one of ${INVALID_PRICE_REASONS.map((reason) => `\`${reason}\``).join(', ')}.`,
+    example: { reason: 'archived' },
+  })
+  details?: Record<string, unknown>;
 }
 
 export class BillingErrorResponse {
