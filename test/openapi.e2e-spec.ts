@@ -479,9 +479,14 @@ describe('OpenAPI document', () => {
       expect(seed).toContain('Use test mode credentials');
     });
 
-    it('should require priceId, successUrl and cancelUrl as strings and take metadata as an optional object', () => {
+    it('should require successUrl and cancelUrl, and priceId but for a quantity update, as strings and take metadata as an optional object', () => {
       expect(checkout().requestBody?.required).toBe(true);
-      expect([...(body().required ?? [])].sort()).toEqual(['cancelUrl', 'priceId', 'successUrl']);
+      // A quantity update (seed 004: the plan is "required for new contracts") has no priceId, so
+      // the schema cannot require it; its description says when it is required.
+      expect([...(body().required ?? [])].sort()).toEqual(['cancelUrl', 'successUrl']);
+      expect(body().properties?.priceId.description).toMatch(
+        /^Stripe price ID for the plan\. Required, except for a quantity update/,
+      );
       expect(body().properties).toMatchObject({
         priceId: { type: 'string' },
         successUrl: { type: 'string' },

@@ -36,8 +36,11 @@ export class CreateCheckoutRequest {
   @Matches(SUBSCRIPTION_ID_PATTERN, { message: 'subscriptionId must be a subscription ID' })
   subscriptionId?: string;
 
-  @ApiProperty({
-    description: 'Stripe price ID for the plan (optional for a quantity update)',
+  // Optional in the schema because a quantity update has none; the validator requires it otherwise.
+  @ApiPropertyOptional({
+    description:
+      'Stripe price ID for the plan. Required, except for a quantity update (`subscriptionId` with `quantity` ' +
+      'alone). GET /api/prices lists the prices on offer.',
     example: 'price_1ABC123XYZ',
   })
   @ValidateIf(
