@@ -10,7 +10,12 @@ const OPENAPI_PATH = resolve(__dirname, '..', 'openapi.json');
 
 /** Builds the app as the service does (sandbox provider, throw-away database) and writes its OpenAPI document. */
 async function main(): Promise<void> {
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' });
+  // PUBLIC_URL's default, named here so that the committed `servers` entry never depends on the caller.
+  const config = loadConfig({
+    DATABASE_URL: 'sqlite::memory:',
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://localhost:3000',
+  });
   const app = await createApp(config);
   try {
     await app.init();

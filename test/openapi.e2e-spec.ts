@@ -298,6 +298,23 @@ describe('OpenAPI document', () => {
     await sut.close();
   });
 
+  describe('servers', () => {
+    it('should name the default PUBLIC_URL in the committed document', () => {
+      expect((document as { servers?: unknown }).servers).toEqual([{ url: 'http://localhost:3000' }]);
+    });
+
+    it('should name PUBLIC_URL in the document a service serves', async () => {
+      const served = await startTestApp({ PUBLIC_URL: 'https://billing.example.test/' });
+      try {
+        const response = await served.http().get('/docs-json').expect(200);
+
+        expect(response.body.servers).toEqual([{ url: 'https://billing.example.test' }]);
+      } finally {
+        await served.close();
+      }
+    });
+  });
+
   describe('committed openapi.json', () => {
     const expectCommitted = (built: unknown): void => {
       if (!existsSync(OPENAPI_PATH)) throw new Error(`${OPENAPI_PATH} is missing. ${REGENERATE_HINT}`);
@@ -610,6 +627,13 @@ describe('OpenAPI document', () => {
         expect({ key, security: operation.security }).toEqual({ key, security: BOTH_SCHEMES });
       }
       expect(webhook.map(({ operation }) => operation.security ?? [])).toEqual([[]]);
+    });
+
+    it('should say that the webhook and the health check take no credential (security: [])', () => {
+      const operations = new Map(operationsOf(document).map(({ key, operation }) => [key, operation]));
+
+      expect(operations.get('POST /api/webhooks/stripe')?.security).toEqual([]);
+      expect(operations.get('GET /health')?.security).toEqual([]);
     });
 
     it('should define apiKeyAuth as the x-api-key header and bearerAuth as HTTP bearer', () => {

@@ -51,11 +51,12 @@ export class CreateCheckoutRequest {
   @Matches(PRICE_ID_PATTERN, { message: 'Invalid price ID' })
   priceId!: string;
 
+  // No `format: uri`: the placeholder's braces are not allowed in a URI, and the service takes them.
   @ApiProperty({
-    format: 'uri',
     description:
-      'URL to redirect after successful checkout. A `{CHECKOUT_SESSION_ID}` placeholder is passed to the ' +
-      'provider intact and replaced by the session id on the way back.',
+      'URL to redirect after successful checkout (absolute http(s), on an allowed origin). A ' +
+      '`{CHECKOUT_SESSION_ID}` placeholder is passed to the provider intact and replaced by the session id ' +
+      'on the way back.',
     example: 'https://app.example.com/dashboard?checkout=success&session_id={CHECKOUT_SESSION_ID}',
   })
   @IsDefined({ message: 'successUrl is required' })

@@ -34,7 +34,8 @@ export class PriceView {
   @ApiProperty({
     type: String,
     nullable: true,
-    enum: ['day', 'week', 'month', 'year'],
+    // null among the values too: OpenAPI 3.0's `nullable` does not widen an enum.
+    enum: ['day', 'week', 'month', 'year', null],
     description: 'How often a recurring price bills; null for a one-time price.',
   })
   interval!: string | null;
