@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { loggerModule } from './logging/logger.module';
 import { PaymentsModule } from './payments/payments.module';
+import { PricesModule } from './prices/prices.module';
 import { providerCallLeaseMs } from './payments/provider-call-budget';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SandboxPagesModule } from './payments/sandbox/sandbox-pages.module';
@@ -32,6 +33,7 @@ export class AppModule {
         ChangesModule,
         BillingModule,
         SubscriptionsModule,
+        PricesModule,
         WebhooksModule,
         HealthModule,
         ...(config.provider === 'sandbox'

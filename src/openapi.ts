@@ -1,8 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './auth/authenticated.decorator';
+import { AppConfig } from './config/app-config';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const { publicUrl } = app.get(AppConfig);
   const config = new DocumentBuilder()
     .setTitle('Billing sessions service')
     .setDescription(
@@ -12,12 +14,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'created with `npm run cli -- api-keys:create --account <id>`.',
     )
     .setVersion('1.0.0')
+    // The service's own address (PUBLIC_URL), so that a client generated from the document and
+    // Swagger UI's requests go where it is served; the committed openapi.json has the default.
+    .addServer(publicUrl)
     .addApiKey(
       { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An API key of this service.' },
       API_KEY_SECURITY,
     )
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A JWT, or an API key.' }, BEARER_SECURITY)
     .build();
+  // package.json's: the service is not licensed for use by others (setLicense would add an empty url).
+  config.info.license = { name: 'UNLICENSED' };
   return SwaggerModule.createDocument(app, config);
 }
 

@@ -437,7 +437,17 @@ describe('Bad input (guarantees 5 and 8)', () => {
   function expectErrorShape(endpoint: Endpoint, body: unknown, status: number, message?: string | RegExp) {
     if (endpoint.shape === 'envelope') {
       const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 401 ? 'UNAUTHORIZED' : 'BAD_REQUEST';
-      expect(body).toEqual({ success: false, error: { code, message: expect.any(String) } });
+      // A price the provider refuses says why (error.details.reason); nothing else carries details.
+      const priceRefusal = (body as { error?: { details?: unknown } }).error?.details !== undefined;
+      expect(body).toEqual({
+        success: false,
+        error: {
+          code,
+          message: expect.any(String),
+          ...(priceRefusal ? { details: { reason: expect.any(String) } } : {}),
+        },
+      });
+      if (priceRefusal) expect(body).toMatchObject({ error: { message: 'Invalid price ID' } });
       if (message) expect((body as { error: { message: string } }).error.message).toMatch(message);
     } else {
       expect(body).toEqual({ error: expect.any(String) });

@@ -196,18 +196,30 @@ describe('POST /api/billing/checkout', () => {
     });
 
     it.each([
-      ['an unknown price', 'price_does_not_exist', 'subscription'],
-      ['an inactive price', INACTIVE, 'subscription'],
-      ['a price whose product is inactive', INACTIVE_PRODUCT, 'subscription'],
-      ['a one-time price in subscription mode', ONE_TIME, 'subscription'],
-      ['a recurring price in payment mode', RECURRING, 'payment'],
-    ])('should answer 400 "Invalid price ID" for %s', async (_name, priceId, mode) => {
-      const response = await checkout(sut, account.apiKey, { priceId, mode }).expect(400);
+      ['an unknown price', 'price_does_not_exist', 'subscription', 'unknown'],
+      ['an inactive price', INACTIVE, 'subscription', 'archived'],
+      ['a price whose product is inactive', INACTIVE_PRODUCT, 'subscription', 'archived'],
+      ['a one-time price in subscription mode', ONE_TIME, 'subscription', 'one_time_in_subscription_mode'],
+      ['a recurring price in payment mode', RECURRING, 'payment', 'recurring_in_payment_mode'],
+    ])(
+      'should answer 400 "Invalid price ID" for %s, with the reason in details',
+      async (_name, priceId, mode, reason) => {
+        const response = await checkout(sut, account.apiKey, { priceId, mode }).expect(400);
+        expect(response.body).toEqual({
+          success: false,
+          error: { code: 'BAD_REQUEST', message: 'Invalid price ID', details: { reason } },
+        });
+        expect(posts(fake)).toHaveLength(0);
+      },
+    );
+
+    it('should give a malformed priceId the same message, as a field error without a reason', async () => {
+      const response = await checkout(sut, account.apiKey, { priceId: 'price with spaces' }).expect(400);
       expect(response.body).toEqual({
         success: false,
         error: { code: 'BAD_REQUEST', message: 'Invalid price ID' },
       });
-      expect(posts(fake)).toHaveLength(0);
+      expect(fake.requests).toHaveLength(0);
     });
 
     it('should answer 401 "Authentication required" without a credential', async () => {
@@ -520,13 +532,15 @@ describe('POST /api/billing/checkout with ALLOWED_PRICE_IDS', () => {
     expect(sessionCalls(fake)[0].body.line_items).toEqual([{ price: ALLOWED, quantity: '1' }]);
   });
 
-  it('should answer 400 "Invalid price ID" for an active price not on the list', async () => {
+  it('should answer 400 "Invalid price ID" (reason not_on_offer) for an active price not on the list', async () => {
     const response = await checkout(sut, account.apiKey, { priceId: RECURRING }).expect(400);
     expect(response.body).toEqual({
       success: false,
-      error: { code: 'BAD_REQUEST', message: 'Invalid price ID' },
+      error: { code: 'BAD_REQUEST', message: 'Invalid price ID', details: { reason: 'not_on_offer' } },
     });
     expect(posts(fake)).toHaveLength(0);
+    // Refused before the provider is asked: the operator's list is the first word.
+    expect(fake.received('GET', `/v1/prices/${RECURRING}`)).toHaveLength(0);
   });
 });
 

@@ -298,6 +298,23 @@ describe('OpenAPI document', () => {
     await sut.close();
   });
 
+  describe('servers', () => {
+    it('should name the default PUBLIC_URL in the committed document', () => {
+      expect((document as { servers?: unknown }).servers).toEqual([{ url: 'http://localhost:3000' }]);
+    });
+
+    it('should name PUBLIC_URL in the document a service serves', async () => {
+      const served = await startTestApp({ PUBLIC_URL: 'https://billing.example.test/' });
+      try {
+        const response = await served.http().get('/docs-json').expect(200);
+
+        expect(response.body.servers).toEqual([{ url: 'https://billing.example.test' }]);
+      } finally {
+        await served.close();
+      }
+    });
+  });
+
   describe('committed openapi.json', () => {
     const expectCommitted = (built: unknown): void => {
       if (!existsSync(OPENAPI_PATH)) throw new Error(`${OPENAPI_PATH} is missing. ${REGENERATE_HINT}`);
@@ -439,7 +456,7 @@ describe('OpenAPI document', () => {
         error: {
           type: 'object',
           required: ['code', 'message'],
-          properties: { code: { type: 'string' }, message: { type: 'string' } },
+          properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
         },
       },
     };
@@ -479,9 +496,14 @@ describe('OpenAPI document', () => {
       expect(seed).toContain('Use test mode credentials');
     });
 
-    it('should require priceId, successUrl and cancelUrl as strings and take metadata as an optional object', () => {
+    it('should require successUrl and cancelUrl, and priceId but for a quantity update, as strings and take metadata as an optional object', () => {
       expect(checkout().requestBody?.required).toBe(true);
-      expect([...(body().required ?? [])].sort()).toEqual(['cancelUrl', 'priceId', 'successUrl']);
+      // A quantity update (seed 004: the plan is "required for new contracts") has no priceId, so
+      // the schema cannot require it; its description says when it is required.
+      expect([...(body().required ?? [])].sort()).toEqual(['cancelUrl', 'successUrl']);
+      expect(body().properties?.priceId.description).toMatch(
+        /^Stripe price ID for the plan\. Required, except for a quantity update/,
+      );
       expect(body().properties).toMatchObject({
         priceId: { type: 'string' },
         successUrl: { type: 'string' },
@@ -605,6 +627,13 @@ describe('OpenAPI document', () => {
         expect({ key, security: operation.security }).toEqual({ key, security: BOTH_SCHEMES });
       }
       expect(webhook.map(({ operation }) => operation.security ?? [])).toEqual([[]]);
+    });
+
+    it('should say that the webhook and the health check take no credential (security: [])', () => {
+      const operations = new Map(operationsOf(document).map(({ key, operation }) => [key, operation]));
+
+      expect(operations.get('POST /api/webhooks/stripe')?.security).toEqual([]);
+      expect(operations.get('GET /health')?.security).toEqual([]);
     });
 
     it('should define apiKeyAuth as the x-api-key header and bearerAuth as HTTP bearer', () => {

@@ -482,11 +482,22 @@ describe('Subscription changes (Stripe)', () => {
       expect(rows).toHaveLength(0);
     });
 
-    it("should keep seed 002's message for a price it cannot change to", async () => {
-      const subscriptionId = await subscribe();
-      const refused = await change({ subscriptionId, priceId: EURO }).expect(400);
-      expect(refused.body.error.message).toBe('Invalid price ID');
-    });
+    it.each([
+      ['a price in another currency', EURO, 'currency'],
+      ['a one-time price', CREDITS, 'one_time_in_subscription_mode'],
+      ['an unknown price', 'price_nope', 'unknown'],
+    ])(
+      "should keep seed 002's message for %s, with the reason in details",
+      async (_what, priceId, reason) => {
+        const subscriptionId = await subscribe();
+        const refused = await change({ subscriptionId, priceId }).expect(400);
+        expect(refused.body.error).toEqual({
+          code: 'BAD_REQUEST',
+          message: 'Invalid price ID',
+          details: { reason },
+        });
+      },
+    );
 
     it.each(['past_due', 'unpaid', 'incomplete'])(
       'should refuse to change a %s subscription with 409 and a reason',

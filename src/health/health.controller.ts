@@ -19,6 +19,8 @@ export class HealthController {
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiHealthCheckResponses()
   @ApiOperation({
+    // Public: no credential (load balancers and probes call it).
+    security: [],
     summary: 'Liveness and readiness',
     description:
       'Answers when the process is alive; `status: ok` (200) when the database takes a write too ' +

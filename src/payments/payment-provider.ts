@@ -34,6 +34,9 @@ export interface ProviderPrice {
   productName: string | null;
 }
 
+/** How many prices a listing holds at most: a catalogue to show a person, not an export. */
+export const MAX_LISTED_PRICES = 100;
+
 export interface CustomerInput {
   mode: ProviderMode;
   accountId: string;
@@ -269,6 +272,12 @@ export abstract class PaymentProvider {
 
   /** Null when the provider does not know the price. */
   abstract retrievePrice(mode: ProviderMode, priceId: string): Promise<ProviderPrice | null>;
+
+  /**
+   * The active prices the provider has, recurring and one-time, at most MAX_LISTED_PRICES of them
+   * (an `active` of false may still come back for a price whose product is archived).
+   */
+  abstract listPrices(mode: ProviderMode): Promise<ProviderPrice[]>;
 
   abstract createCheckoutSession(input: CheckoutSessionInput): Promise<HostedCheckoutSession>;
 

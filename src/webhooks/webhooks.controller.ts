@@ -35,6 +35,8 @@ export class WebhooksController {
   @Post('stripe')
   @HttpCode(200)
   @ApiOperation({
+    // No credential: the Stripe-Signature over the body is what authenticates a delivery.
+    security: [],
     summary: 'Receive a Stripe event',
     description:
       'Stripe calls this endpoint. The `Stripe-Signature` header is verified over the raw body (five ' +

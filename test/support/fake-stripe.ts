@@ -486,6 +486,7 @@ export class FakeStripe {
       const customer = this.customers.get(id);
       return customer ? [200, customer] : notFound('customer', id);
     }
+    if (resource === 'prices' && method === 'GET' && !id) return this.listPrices(query);
     if (resource === 'prices' && method === 'GET' && id) {
       const price = this.prices.get(id);
       if (!price) return notFound('price', id);
@@ -534,6 +535,28 @@ export class FakeStripe {
       if (method === 'DELETE') return this.cancelSubscription(subscription);
     }
     return notFound('route', path);
+  }
+
+  /**
+   * GET /v1/prices: `active` filters on the price's own flag (as Stripe's does: a price of an
+   * archived product is still listed), paged with `limit` and `starting_after`, in the order the
+   * prices were added.
+   */
+  private listPrices(query: Record<string, unknown>): [number, unknown] {
+    const limit = Math.min(100, Math.max(1, Number(query.limit ?? 10)));
+    const expand = ([] as unknown[]).concat((query.expand as unknown[]) ?? []);
+    const active = typeof query.active === 'string' ? query.active === 'true' : undefined;
+    const prices = [...this.prices.values()].filter(
+      (price) => active === undefined || price.active === active,
+    );
+    const after = typeof query.starting_after === 'string' ? query.starting_after : undefined;
+    const start = after === undefined ? 0 : prices.findIndex((price) => price.id === after) + 1;
+    const page = prices
+      .slice(start, start + limit)
+      .map(({ _product, ...rest }) =>
+        expand.includes('data.product') ? { ...rest, product: _product } : rest,
+      );
+    return [200, { object: 'list', url: '/v1/prices', has_more: start + limit < prices.length, data: page }];
   }
 
   private checkoutSessions(method: string, rest: string[], body: Record<string, unknown>): [number, unknown] {

@@ -27,6 +27,7 @@ export class InMemoryPaymentProvider extends PaymentProvider {
   readonly prices = new Map<string, ProviderPrice>();
   readonly subscriptions = new Map<string, ProviderSubscription>();
   priceLookups = 0;
+  priceListings = 0;
   subscriptionLookups = 0;
   /** Milliseconds each create call takes. */
   latencyMs = 0;
@@ -56,6 +57,12 @@ export class InMemoryPaymentProvider extends PaymentProvider {
     this.priceLookups++;
     await Promise.resolve();
     return this.prices.get(priceId) ?? null;
+  }
+
+  async listPrices(): Promise<ProviderPrice[]> {
+    this.priceListings++;
+    await Promise.resolve();
+    return [...this.prices.values()];
   }
 
   async createCheckoutSession(input: CheckoutSessionInput): Promise<HostedCheckoutSession> {

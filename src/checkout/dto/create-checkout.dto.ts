@@ -1,3 +1,4 @@
+import { INVALID_PRICE_REASONS } from '../../common/errors/domain-errors';
 import { ErrorCode } from '../../common/errors/error-code';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
@@ -35,8 +36,11 @@ export class CreateCheckoutRequest {
   @Matches(SUBSCRIPTION_ID_PATTERN, { message: 'subscriptionId must be a subscription ID' })
   subscriptionId?: string;
 
-  @ApiProperty({
-    description: 'Stripe price ID for the plan (optional for a quantity update)',
+  // Optional in the schema because a quantity update has none; the validator requires it otherwise.
+  @ApiPropertyOptional({
+    description:
+      'Stripe price ID for the plan. Required, except for a quantity update (`subscriptionId` with `quantity` ' +
+      'alone). GET /api/prices lists the prices on offer.',
     example: 'price_1ABC123XYZ',
   })
   @ValidateIf(
@@ -47,11 +51,12 @@ export class CreateCheckoutRequest {
   @Matches(PRICE_ID_PATTERN, { message: 'Invalid price ID' })
   priceId!: string;
 
+  // No `format: uri`: the placeholder's braces are not allowed in a URI, and the service takes them.
   @ApiProperty({
-    format: 'uri',
     description:
-      'URL to redirect after successful checkout. A `{CHECKOUT_SESSION_ID}` placeholder is passed to the ' +
-      'provider intact and replaced by the session id on the way back.',
+      'URL to redirect after successful checkout (absolute http(s), on an allowed origin). A ' +
+      '`{CHECKOUT_SESSION_ID}` placeholder is passed to the provider intact and replaced by the session id ' +
+      'on the way back.',
     example: 'https://app.example.com/dashboard?checkout=success&session_id={CHECKOUT_SESSION_ID}',
   })
   @IsDefined({ message: 'successUrl is required' })
@@ -198,6 +203,16 @@ export class BillingErrorDetail {
 
   @ApiProperty({ example: 'priceId is required' })
   message!: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'What the caller can act on besides the message, when there is something. With `Invalid price ID` ' +
+      `for a price the provider or the operator refuses: \`{reason}\`, one of ${INVALID_PRICE_REASONS.map((reason) => `\`${reason}\``).join(', ')}.`,
+    example: { reason: 'archived' },
+  })
+  details?: Record<string, unknown>;
 }
 
 export class BillingErrorResponse {

@@ -22,9 +22,25 @@ export class BadRequestError extends DomainError {
   }
 }
 
+/** Why a price cannot be bought or moved to (`error.details.reason`). */
+export const INVALID_PRICE_REASONS = [
+  'unknown',
+  'archived',
+  'one_time_in_subscription_mode',
+  'recurring_in_payment_mode',
+  'not_on_offer',
+  'currency',
+] as const;
+
+export type InvalidPriceReason = (typeof INVALID_PRICE_REASONS)[number];
+
+/**
+ * Seed 002's `Invalid price ID`, word for word, whatever the problem; the reason goes in
+ * `details` so that a caller can tell a typo from a retired plan without parsing the message.
+ */
 export class InvalidPriceError extends DomainError {
-  constructor() {
-    super(ErrorCode.BAD_REQUEST, 'Invalid price ID');
+  constructor(readonly reason: InvalidPriceReason) {
+    super(ErrorCode.BAD_REQUEST, 'Invalid price ID', { details: { reason } });
   }
 }
 

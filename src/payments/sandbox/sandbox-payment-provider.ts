@@ -72,6 +72,10 @@ export class SandboxPaymentProvider extends PaymentProvider {
     return Promise.resolve(this.prices().get(priceId) ?? null);
   }
 
+  listPrices(): Promise<ProviderPrice[]> {
+    return Promise.resolve([...this.prices().values()]);
+  }
+
   /** The sandbox catalogue, plus SUBSCRIPTION_PRICE_ID as a monthly price when it is not in it. */
   prices(): Map<string, ProviderPrice> {
     const prices = new Map(SANDBOX_PRICES.map((price) => [price.id, price]));

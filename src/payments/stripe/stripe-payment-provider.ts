@@ -23,6 +23,7 @@ import {
   ChangeConfirmPageInput,
   InvoiceEstimate,
   InvoiceLine,
+  MAX_LISTED_PRICES,
   ScheduledChange,
   ScheduledChangeInput,
   SubscriptionChangeTerms,
@@ -84,6 +85,20 @@ function fetched(subscription: Stripe.Response<Stripe.Subscription>): FetchedSub
   return { subscription: toSubscription(subscription), asOf: answeredAt(subscription.lastResponse) };
 }
 
+/** A price with its product expanded (a product left as an id counts as active, unnamed). */
+function toProviderPrice(price: Stripe.Price): ProviderPrice {
+  const product = typeof price.product === 'object' && !('deleted' in price.product) ? price.product : null;
+  return {
+    id: price.id,
+    active: price.active && (product?.active ?? true),
+    type: price.type === 'recurring' ? 'recurring' : 'one_time',
+    currency: price.currency,
+    unitAmount: price.unit_amount,
+    interval: price.recurring?.interval ?? null,
+    productName: product?.name ?? null,
+  };
+}
+
 function toInvoiceLine(line: Stripe.InvoiceLineItem): InvoiceLine {
   return {
     description: line.description ?? '',
@@ -130,21 +145,21 @@ export class StripePaymentProvider extends PaymentProvider {
       const price = await this.call(mode, (stripe) =>
         stripe.prices.retrieve(priceId, { expand: ['product'] }),
       );
-      const product =
-        typeof price.product === 'object' && !('deleted' in price.product) ? price.product : null;
-      return {
-        id: price.id,
-        active: price.active && (product?.active ?? true),
-        type: price.type === 'recurring' ? 'recurring' : 'one_time',
-        currency: price.currency,
-        unitAmount: price.unit_amount,
-        interval: price.recurring?.interval ?? null,
-        productName: product?.name ?? null,
-      };
+      return toProviderPrice(price);
     } catch (error) {
       if (isResourceMissing((error as { cause?: unknown }).cause)) return null;
       throw error;
     }
+  }
+
+  async listPrices(mode: ProviderMode): Promise<ProviderPrice[]> {
+    // Paged by the SDK (a retry starts the listing over), the product expanded for its name and state.
+    const prices = await this.call(mode, (stripe) =>
+      stripe.prices
+        .list({ active: true, expand: ['data.product'], limit: MAX_LISTED_PRICES })
+        .autoPagingToArray({ limit: MAX_LISTED_PRICES }),
+    );
+    return prices.map(toProviderPrice);
   }
 
   async createCheckoutSession(input: CheckoutSessionInput): Promise<HostedCheckoutSession> {

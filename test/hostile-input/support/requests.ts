@@ -160,8 +160,11 @@ export function shapeProblem(shape: Shape, answer: Answer): string | null {
   }
   if (!isRecord(body) || !hasExactKeys(body, ['success', 'error'])) return 'the body is not {success, error}';
   if (body.success !== false) return 'success is not false';
-  if (!isRecord(body.error) || !hasExactKeys(body.error, ['code', 'message']))
-    return 'error is not {code, message}';
+  if (!isRecord(body.error)) return 'error is not {code, message}';
+  // `details` comes only with what the caller can act on (an invalid price: its reason).
+  const withDetails =
+    hasExactKeys(body.error, ['code', 'message', 'details']) && isRecord(body.error.details);
+  if (!withDetails && !hasExactKeys(body.error, ['code', 'message'])) return 'error is not {code, message}';
   if (body.error.code !== ENVELOPE_CODE[answer.status])
     return `code ${String(body.error.code)} does not go with status ${answer.status}`;
   if (typeof body.error.message !== 'string' || body.error.message.length === 0) return 'message is empty';
