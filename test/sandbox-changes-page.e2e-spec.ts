@@ -178,7 +178,7 @@ describe('The sandbox change page', () => {
     expect(field(page.text, 'next-invoice')).toBe('$150.00 on March 10, 2032');
     expect(field(page.text, 'expires')).toBe('12:30 UTC on March 11, 2031');
     expect(page.text).toMatch(
-      /<td>Unused time on 1 × Pro plan \(sandbox\)<\/td>\s*<td>2031-03-11 to 2031-03-31<\/td>\s*<td>-\$10\.00<\/td>/,
+      /<td>Unused time on 1 × Pro plan \(sandbox\)<\/td>\s*<td>March 11, 2031 to March 31, 2031<\/td>\s*<td>-\$10\.00<\/td>/,
     );
     expect(page.text).toMatch(
       /<td>1 × Pro plan, yearly \(sandbox\)<\/td>\s*<td>[^<]+<\/td>\s*<td>\$150\.00<\/td>/,
