@@ -172,7 +172,11 @@ function invoiceBody(invoice: SandboxInvoice): Html {
     ${
       invoice.status === 'unpaid'
         ? html`<p class="notice" role="status">
-            The payment of this invoice failed: the subscription keeps its current terms.
+            ${
+              invoice.billingReason === 'subscription_cycle'
+                ? 'The payment of this invoice failed: the subscription is past due.'
+                : 'The payment of this invoice failed: the subscription keeps its current terms.'
+            }
           </p>`
         : null
     }
@@ -200,7 +204,10 @@ function testControls(portalId: string, customer: SandboxCustomer | null): Html 
             <form method="post" action="${base}/pay-next-payment">
               <button type="submit">Let the next payment succeed</button>
             </form>`
-        : html`<p>Make the next change that charges something fail to be paid.</p>
+        : html`<p>
+              Make the next payment fail: the next renewal (the subscription goes past due), the end of a
+              trial, or a change that charges something.
+            </p>
             <form method="post" action="${base}/fail-next-payment">
               <button type="submit">Fail the next payment</button>
             </form>`
