@@ -12,6 +12,7 @@ import { HostedChanges, HostedChangeView } from '../src/payments/hosted-changes'
 import { PaymentEventSink } from '../src/payments/payment-event-sink';
 import { PaymentsModule } from '../src/payments/payments.module';
 import { SAME_ORIGIN_REFERRER_POLICY } from '../src/payments/sandbox/same-origin-post.guard';
+import { RateLimitModule } from '../src/rate-limit/rate-limit.module';
 import { SandboxPagesModule } from '../src/payments/sandbox/sandbox-pages.module';
 import { createTestDatabase, TestDatabase } from './support/database';
 
@@ -129,6 +130,8 @@ describe('The sandbox change page', () => {
         loggerModule(config),
         DatabaseModule,
         PaymentsModule.forProvider('sandbox'),
+        // The module's test controls API is rate-limited per credential, as every API route.
+        RateLimitModule,
         SandboxPagesModule.forRoot({ events: eventsModule, changes: changesModule }),
       ],
     }).compile();
