@@ -52,7 +52,7 @@ const STYLE = `
   th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #ddd; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   .notice { padding: .75rem 1rem; background: #eef3ff; border-radius: .4rem; }
-  pre { background: #f0f1f4; padding: .75rem 1rem; border-radius: .4rem; overflow-x: auto; }
+  pre { background: #f0f1f4; padding: .75rem 1rem; border-radius: .4rem; white-space: pre-wrap; }
   code { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
 `;
 
