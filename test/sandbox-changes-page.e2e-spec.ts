@@ -12,6 +12,7 @@ import { HostedChanges, HostedChangeView } from '../src/payments/hosted-changes'
 import { PaymentEventSink } from '../src/payments/payment-event-sink';
 import { PaymentsModule } from '../src/payments/payments.module';
 import { SAME_ORIGIN_REFERRER_POLICY } from '../src/payments/sandbox/same-origin-post.guard';
+import { RateLimitModule } from '../src/rate-limit/rate-limit.module';
 import { SandboxPagesModule } from '../src/payments/sandbox/sandbox-pages.module';
 import { createTestDatabase, TestDatabase } from './support/database';
 
@@ -129,6 +130,8 @@ describe('The sandbox change page', () => {
         loggerModule(config),
         DatabaseModule,
         PaymentsModule.forProvider('sandbox'),
+        // The module's test controls API is rate-limited per credential, as every API route.
+        RateLimitModule,
         SandboxPagesModule.forRoot({ events: eventsModule, changes: changesModule }),
       ],
     }).compile();
@@ -178,7 +181,7 @@ describe('The sandbox change page', () => {
     expect(field(page.text, 'next-invoice')).toBe('$150.00 on March 10, 2032');
     expect(field(page.text, 'expires')).toBe('12:30 UTC on March 11, 2031');
     expect(page.text).toMatch(
-      /<td>Unused time on 1 × Pro plan \(sandbox\)<\/td>\s*<td>2031-03-11 to 2031-03-31<\/td>\s*<td>-\$10\.00<\/td>/,
+      /<td>Unused time on 1 × Pro plan \(sandbox\)<\/td>\s*<td>March 11, 2031 to March 31, 2031<\/td>\s*<td>-\$10\.00<\/td>/,
     );
     expect(page.text).toMatch(
       /<td>1 × Pro plan, yearly \(sandbox\)<\/td>\s*<td>[^<]+<\/td>\s*<td>\$150\.00<\/td>/,

@@ -176,6 +176,51 @@ describe('The sandbox pages, for keyboard and screen-reader users', () => {
     expect(me.body.subscription).toMatchObject({ cancelAtPeriodEnd: true });
   });
 
+  it('should make the landing page and the error pages accessible, their icon allowed by the CSP', async () => {
+    const shots = new Screenshots('accessibility-landing-and-errors');
+    const refusals: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') refusals.push(message.text());
+    });
+    const account = await suite.newAccount('Newcomer');
+    const landing = `${suite.service.url}/sandbox/return`;
+    const started = await suite.api('POST', '/api/billing/checkout', {
+      apiKey: account.apiKey,
+      body: {
+        priceId: 'price_sandbox_monthly',
+        successUrl: `${landing}?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+        cancelUrl: `${landing}?checkout=cancelled`,
+      },
+    });
+    expect(started.status).toBe(200);
+    await page.goto(started.body.data.url);
+    await tabTo(page, 'Subscribe');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${landing}?checkout=success&session_id=${started.body.data.sessionId}`);
+    await shots.take(page, 'landing page');
+
+    await expectAccessibleStructure(page);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Checkout complete');
+    expect(await page.locator('link[rel="icon"]').getAttribute('href')).toMatch(/^data:image\/svg\+xml,/);
+    const cycle = await tabCycle(page);
+    expect(cycle.map(({ role, name }) => `${role} ${name}`)).toEqual([
+      'link GET /api/subscriptions/me in the API documentation',
+      'link API documentation',
+    ]);
+    expect(cycle.every(({ outline }) => outline === 'solid')).toBe(true);
+
+    const missing = await page.goto(`${suite.service.url}/sandbox/portal/bps_sbx_0123456789abcdef01234567`);
+    await shots.take(page, 'not found');
+    expect(missing?.status()).toBe(404);
+    await expectAccessibleStructure(page);
+    expect(await page.getByRole('status').innerText()).toBe('No such portal session.');
+    expect((await tabCycle(page)).map(({ role, name }) => `${role} ${name}`)).toEqual([
+      'link API documentation',
+    ]);
+    // Nothing the pages load is refused by the Content-Security-Policy (the icon is a data: image).
+    expect(refusals.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
+  });
+
   describe('with the Stripe provider', () => {
     let fake: FakeStripe;
     let service: ListeningService;

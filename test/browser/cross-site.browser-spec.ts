@@ -64,8 +64,10 @@ describe('The sandbox form posts and other sites, in a browser', () => {
       ]);
       await shots.take(page, 'refused');
 
+      // The person's tab shows the refusal as a sandbox page, not a JSON error.
       expect(answer.status()).toBe(403);
-      expect(await answer.json()).toEqual({ error: expect.stringMatching(/cross-site/i) });
+      expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Refused');
+      expect(await page.getByRole('status').innerText()).toMatch(/cross-site/i);
       expect(await suite.mySubscription(account)).toBeNull();
       await page.goto(checkout.url);
       expect(await page.getByRole('button', { name: 'Subscribe' }).isVisible()).toBe(true);

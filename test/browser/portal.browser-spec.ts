@@ -5,6 +5,10 @@ import { Screenshots, usePage, useBrowserSuite } from './browser-support';
 // The sandbox's billing portal, in Chromium: the subscription and its invoices, "Cancel at period
 // end", and the way back to the client application.
 
+/** A day as the sandbox pages write it ("March 31, 2031", in UTC). */
+const readableDay = (value: string | Date) =>
+  new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(value));
+
 describe('The sandbox billing portal, in a browser', () => {
   const suite = useBrowserSuite({ TRIAL_DAYS: '30' });
   let page: Page;
@@ -24,7 +28,7 @@ describe('The sandbox billing portal, in a browser', () => {
   it('should show the subscription and its invoices, cancel at period end, and return to the application', async () => {
     const shots = new Screenshots('portal-cancel-at-period-end');
     const account = await suite.newAccount('Portal in a browser');
-    const firstDay = new Date().toISOString().slice(0, 10);
+    const firstDay = readableDay(new Date());
     await subscribe(account);
     const before = await suite.mySubscription(account);
     expect(before).toMatchObject({ status: 'trialing', cancelAtPeriodEnd: false });
@@ -45,7 +49,7 @@ describe('The sandbox billing portal, in a browser', () => {
     const subscription = page.getByRole('region', { name: 'Pro plan (sandbox)' });
     expect(await subscription.getByTestId('status').innerText()).toBe('trialing');
     expect(await subscription.getByTestId('period-end').innerText()).toBe(
-      before.currentPeriodEnd.slice(0, 10),
+      readableDay(before.currentPeriodEnd),
     );
     expect(await subscription.innerText()).toContain('Renews on');
     const invoices = page.getByRole('table', { name: 'Invoices' });
@@ -58,7 +62,7 @@ describe('The sandbox billing portal, in a browser', () => {
     const rows = invoices.locator('tbody').getByRole('row');
     expect(await rows.count()).toBe(1);
     const [date, ...cells] = await rows.first().getByRole('cell').allInnerTexts();
-    expect([firstDay, new Date().toISOString().slice(0, 10)]).toContain(date);
+    expect([firstDay, readableDay(new Date())]).toContain(date);
     expect(cells).toEqual(['Pro plan (sandbox) × 1', '$0.00', 'paid']);
 
     await subscription.getByRole('button', { name: 'Cancel at period end' }).click();

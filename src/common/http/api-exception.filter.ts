@@ -28,12 +28,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (problem.status === 503 && !reply.getHeader('retry-after')) {
       reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     }
-    reply
-      .status(problem.status)
-      .header('cache-control', 'no-store')
-      // A route may have set another type (the sandbox pages answer HTML) before failing.
-      .type('application/json; charset=utf-8')
-      .send(presentError(request, problem));
+    reply.status(problem.status).header('cache-control', 'no-store');
+    this.send(request, reply, problem);
+  }
+
+  /** The error's body: JSON in the shape of the request's API family. */
+  protected send(request: FastifyRequest, reply: FastifyReply, problem: Problem): void {
+    // A route may have set another type (the sandbox pages answer HTML) before failing.
+    reply.type('application/json; charset=utf-8').send(presentError(request, problem));
   }
 }
 

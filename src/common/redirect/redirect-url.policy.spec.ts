@@ -13,6 +13,30 @@ describe(RedirectUrlPolicy.name, () => {
     }
   });
 
+  it("should allow the service's own origin (PUBLIC_URL) with the sandbox provider, whatever the list says", () => {
+    const env = {
+      ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com',
+      PUBLIC_URL: 'https://billing.example.com/',
+    };
+    const sandbox = new RedirectUrlPolicy(loadConfig({ ...env, PAYMENT_PROVIDER: 'sandbox' }));
+    const stripe = new RedirectUrlPolicy(
+      loadConfig({
+        ...env,
+        STRIPE_SECRET_KEY: 'sk_test_abc',
+        STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+        SUBSCRIPTION_PRICE_ID: 'price_abc',
+      }),
+    );
+    const landing = 'https://billing.example.com/sandbox/return?checkout=success';
+
+    expect(sandbox.assertAllowed('successUrl', landing)).toBe(landing);
+    expect(() => sandbox.assertAllowed('successUrl', 'https://billing.example.com:8443/')).toThrow(
+      BadRequestError,
+    );
+    expect(() => sandbox.assertAllowed('successUrl', 'http://billing.example.com/')).toThrow(BadRequestError);
+    expect(() => stripe.assertAllowed('successUrl', landing)).toThrow(BadRequestError);
+  });
+
   it('should name the field and the reason', () => {
     const sut = new RedirectUrlPolicy(loadConfig({ ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com' }));
 

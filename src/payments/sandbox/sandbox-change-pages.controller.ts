@@ -1,14 +1,12 @@
-import { Controller, Get, Header, Param, Post, Redirect, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Controller, Get, Header, Param, Post, Redirect } from '@nestjs/common';
 import { DomainError, NotFoundError } from '../../common/errors/domain-errors';
 import { ERROR_STATUS } from '../../common/errors/error-code';
 import { HostedChanges, HostedChangeView } from '../hosted-changes';
 import { InvoiceEstimate, ProviderPrice } from '../payment-provider';
-import { SameOriginPostGuard, SAME_ORIGIN_REFERRER_POLICY } from './same-origin-post.guard';
+import { SAME_ORIGIN_REFERRER_POLICY } from './same-origin-post.guard';
+import { HTML, SandboxPages } from './sandbox-page-edge';
 import { SandboxPaymentProvider } from './sandbox-payment-provider';
 import { describePrice, html, Html, invoiceLinesTable, longDay, moment, money, page } from './sandbox-html';
-
-const HTML = 'text/html; charset=utf-8';
 
 /** What a change checkout id can look like; anything else is unknown without asking. */
 const CHANGE_ID = /^[A-Za-z0-9_-]{1,255}$/;
@@ -18,9 +16,8 @@ const CHANGE_ID = /^[A-Za-z0-9_-]{1,255}$/;
  * counterpart of Stripe's billing portal deep link). The change checkout itself is the
  * service's (HostedChanges): this page shows it, and confirms or cancels it.
  */
-@ApiExcludeController()
+@SandboxPages()
 @Controller('sandbox/change')
-@UseGuards(SameOriginPostGuard)
 export class SandboxChangePagesController {
   constructor(
     private readonly changes: HostedChanges,

@@ -184,7 +184,7 @@ export class SandboxFlow {
   ): Promise<void> {
     const session = await this.portalSession(portalSessionId);
     await this.db.transaction(async (tx) => {
-      const current = await this.ownedSubscription(session, subscriptionId, tx);
+      const current = await this.liveSubscription(subscriptionId, session.customerId, tx);
       const subscription = { ...current, cancelAtPeriodEnd: cancel };
       await this.replaceSubscription(current, subscription, tx);
       await this.emit(tx, subscription.mode, 'customer.subscription.updated', {
@@ -194,15 +194,22 @@ export class SandboxFlow {
     });
   }
 
-  /**
-   * "Advance to the next renewal": the period ends now, as if its time were up. A subscription set
-   * to cancel at period end ends; any other starts a new period (from now) on its scheduled terms
-   * when a change is scheduled, ends its trial, and pays the new period's invoice.
-   */
+  /** "Advance to the next renewal" on the portal, for one of its customer's subscriptions. */
   async renew(portalSessionId: string, subscriptionId: string): Promise<void> {
     const session = await this.portalSession(portalSessionId);
+    await this.renewSubscription(subscriptionId, session.customerId);
+  }
+
+  /**
+   * The period ends now, as if its time were up (Stripe's test clock advanced to it). A
+   * subscription set to cancel at period end ends; any other starts a new period (from now) on
+   * its scheduled terms when a change is scheduled, ends its trial, and pays the new period's
+   * invoice, or goes past due when that payment fails. `customerId`: whose subscription it must be
+   * (the portal's customer); the admin API checked the account already and names none.
+   */
+  async renewSubscription(subscriptionId: string, customerId?: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const current = await this.ownedSubscription(session, subscriptionId, tx);
+      const current = await this.liveSubscription(subscriptionId, customerId, tx);
       const now = new Date();
       const schedule = current.schedule ?? null;
       if (current.cancelAtPeriodEnd) {
@@ -232,7 +239,7 @@ export class SandboxFlow {
         });
         return;
       }
-      const renewed = await this.startPeriod(
+      const { renewed, paid } = await this.startPeriod(
         current,
         {
           ...current,
@@ -255,28 +262,51 @@ export class SandboxFlow {
           subscription: toProviderSubscription(renewed),
         });
       }
-      await this.emitRenewal(renewed, tx);
+      await this.emitRenewal(renewed, paid, tx);
     });
   }
 
-  /** "End the trial now": the subscription becomes active and pays its first period, from now. */
+  /** "End the trial now" on the portal, for one of its customer's subscriptions. */
   async endTrial(portalSessionId: string, subscriptionId: string): Promise<void> {
     const session = await this.portalSession(portalSessionId);
+    await this.endTrialOf(subscriptionId, session.customerId);
+  }
+
+  /**
+   * The trial ends now: the subscription pays its first period, from now, and is active (past due
+   * when that payment fails). `customerId` as for renewSubscription.
+   */
+  async endTrialOf(subscriptionId: string, customerId?: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const current = await this.ownedSubscription(session, subscriptionId, tx);
+      const current = await this.liveSubscription(subscriptionId, customerId, tx);
       if (current.status !== 'trialing') throw new BadRequestError('This subscription is not in a trial');
-      const renewed = await this.startPeriod(current, current, new Date(), tx);
-      await this.emitRenewal(renewed, tx);
+      const { renewed, paid } = await this.startPeriod(current, current, new Date(), tx);
+      await this.emitRenewal(renewed, paid, tx);
     });
   }
 
-  /** "Fail the next payment": the next change that charges something is not paid (and kept unapplied). */
+  /** "Fail the next payment" (or let it succeed after all) on the portal, for its customer. */
   async setFailNextPayment(portalSessionId: string, fail: boolean): Promise<void> {
     const session = await this.portalSession(portalSessionId);
-    const customer = await this.store.get('customer', session.customerId);
+    await this.setCustomerFailNextPayment(session.customerId, fail);
+  }
+
+  /**
+   * The next payment of the subscription's customer fails: a renewal, the end of a trial, or a
+   * change that charges something (which is then kept unapplied).
+   */
+  async failNextPaymentOf(subscriptionId: string): Promise<void> {
+    const subscription = await this.store.get('subscription', subscriptionId);
+    if (!subscription) throw new NotFoundError('No such subscription');
+    await this.setCustomerFailNextPayment(subscription.customerId, true);
+  }
+
+  private async setCustomerFailNextPayment(customerId: string, fail: boolean): Promise<void> {
+    const customer = await this.store.get('customer', customerId);
     if (!customer) throw new NotFoundError('No such customer');
+    if (customer.failNextPayment === fail) return;
     if (!(await this.store.replace('customer', customer, { ...customer, failNextPayment: fail }))) {
-      throw new BadRequestError('This customer changed meanwhile; reload the page');
+      throw new BadRequestError('This customer changed meanwhile; try again');
     }
   }
 
@@ -288,25 +318,36 @@ export class SandboxFlow {
 
   /**
    * Stores `next` (the terms of the new period) as the subscription with a new period from `now`
-   * and its trial over, and the period's paid invoice.
+   * and its trial over, and the period's invoice: paid, or unpaid when the customer's next payment
+   * was set to fail (the flag is spent on it, and the subscription is past due, as Stripe leaves
+   * one whose renewal charge failed).
    */
   private async startPeriod(
     current: SandboxSubscription,
     next: SandboxSubscription,
     now: Date,
     tx: Transaction,
-  ): Promise<SandboxSubscription> {
+  ): Promise<{ renewed: SandboxSubscription; paid: boolean }> {
     const price = this.provider.prices().get(next.priceId) ?? null;
     const end = new Date(now.getTime() + periodDays(price) * DAY_MS);
+    const amount = (price?.unitAmount ?? 0) * next.quantity;
+    const customer = await this.store.get('customer', next.customerId, tx);
+    const failing = amount > 0 && customer?.failNextPayment === true ? customer : null;
+    // The flag is spent on this payment, in the same transaction as its outcome.
+    if (
+      failing &&
+      !(await this.store.replace('customer', failing, { ...failing, failNextPayment: false }, tx))
+    )
+      throw new BadRequestError('This customer changed meanwhile; try again');
+    const paid = failing === null;
     const renewed: SandboxSubscription = {
       ...next,
-      status: 'active',
+      status: paid ? 'active' : 'past_due',
       trialEnd: current.status === 'trialing' ? now.toISOString() : current.trialEnd,
       currentPeriodStart: now.toISOString(),
       currentPeriodEnd: end.toISOString(),
     };
     await this.replaceSubscription(current, renewed, tx);
-    const amount = (price?.unitAmount ?? 0) * renewed.quantity;
     const description = `${renewed.quantity} × ${price?.productName ?? renewed.priceId}`;
     const invoice: SandboxInvoice = {
       id: sandboxId('invoice'),
@@ -314,7 +355,8 @@ export class SandboxFlow {
       subscriptionId: renewed.id,
       amount,
       currency: price?.currency ?? 'usd',
-      status: 'paid',
+      status: paid ? 'paid' : 'unpaid',
+      billingReason: 'subscription_cycle',
       description,
       lines: [
         {
@@ -328,16 +370,17 @@ export class SandboxFlow {
       createdAt: now.toISOString(),
     };
     await this.store.insert('invoice', invoice, invoice.customerId, tx);
-    return renewed;
+    return { renewed, paid };
   }
 
-  private async emitRenewal(renewed: SandboxSubscription, tx: Transaction): Promise<void> {
+  /** What Stripe sends for a new period: the subscription's new state, and its invoice's outcome. */
+  private async emitRenewal(renewed: SandboxSubscription, paid: boolean, tx: Transaction): Promise<void> {
     const state = toProviderSubscription(renewed);
     await this.emit(tx, renewed.mode, 'customer.subscription.updated', {
       kind: 'subscription',
       subscription: state,
     });
-    await this.emit(tx, renewed.mode, 'invoice.paid', {
+    await this.emit(tx, renewed.mode, paid ? 'invoice.paid' : 'invoice.payment_failed', {
       kind: 'invoice',
       subscriptionId: state.id,
       subscription: state,
@@ -350,14 +393,14 @@ export class SandboxFlow {
     return session;
   }
 
-  /** One of the portal customer's subscriptions that has not ended. */
-  private async ownedSubscription(
-    session: SandboxPortalSession,
+  /** A subscription that has not ended, of the customer when one is named. */
+  private async liveSubscription(
     subscriptionId: string,
+    customerId: string | undefined,
     tx: Transaction,
   ): Promise<SandboxSubscription> {
     const subscription = await this.store.get('subscription', subscriptionId, tx);
-    if (!subscription || subscription.customerId !== session.customerId) {
+    if (!subscription || (customerId !== undefined && subscription.customerId !== customerId)) {
       throw new NotFoundError('No such subscription');
     }
     if (subscription.status === 'canceled') throw new BadRequestError('This subscription has ended');
@@ -370,7 +413,7 @@ export class SandboxFlow {
     tx: Transaction,
   ): Promise<void> {
     if (!(await this.store.replace('subscription', current, next, tx))) {
-      throw new BadRequestError('This subscription changed meanwhile; reload the page');
+      throw new BadRequestError('This subscription changed meanwhile; try again');
     }
   }
 

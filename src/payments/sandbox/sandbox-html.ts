@@ -52,7 +52,22 @@ const STYLE = `
   th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #ddd; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   .notice { padding: .75rem 1rem; background: #eef3ff; border-radius: .4rem; }
+  pre { background: #f0f1f4; padding: .75rem 1rem; border-radius: .4rem; white-space: pre-wrap; }
+  code { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
 `;
+
+/**
+ * The sandbox's icon, inline: the Content-Security-Policy allows images from data: URLs, and a
+ * page with an icon of its own makes the browser ask for no /favicon.ico.
+ */
+const ICON =
+  'data:image/svg+xml,' +
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">' +
+      '<rect width="32" height="32" rx="6" fill="#e8a100"/>' +
+      '<text x="16" y="23" font-family="system-ui,sans-serif" font-size="20" font-weight="700" ' +
+      'text-anchor="middle" fill="#1a1a1a">S</text></svg>',
+  );
 
 export function page(title: string, body: Html): string {
   return html`<!doctype html>
@@ -61,6 +76,7 @@ export function page(title: string, body: Html): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · Sandbox</title>
+        <link rel="icon" type="image/svg+xml" href="${ICON}" />
         <style>
           ${new Html(STYLE)}
         </style>
@@ -81,11 +97,6 @@ export function money(amount: number | null, currency: string): string {
   );
 }
 
-export function day(value: string | Date | null): string {
-  if (!value) return '—';
-  return new Date(value).toISOString().slice(0, 10);
-}
-
 const LONG_DAY = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' });
 const TIME = new Intl.DateTimeFormat('en-US', { timeStyle: 'short', timeZone: 'UTC', hourCycle: 'h23' });
 
@@ -94,14 +105,20 @@ export function longDay(value: string | Date): string {
   return LONG_DAY.format(new Date(value));
 }
 
+/** A day as a person reads it, or a dash for none. */
+export function day(value: string | Date | null): string {
+  return value ? longDay(value) : '—';
+}
+
 /** A moment as a person reads it ("14:05 UTC on March 31, 2031"). */
 export function moment(value: string | Date): string {
   return `${TIME.format(new Date(value))} UTC on ${longDay(value)}`;
 }
 
-export function describePrice(price: ProviderPrice | null, priceId: string): string {
+/** A price as a person reads it ("$15.00 per month"); with a quantity, the total of that many. */
+export function describePrice(price: ProviderPrice | null, priceId: string, quantity = 1): string {
   if (!price) return priceId;
-  const amount = money(price.unitAmount, price.currency);
+  const amount = money(price.unitAmount === null ? null : price.unitAmount * quantity, price.currency);
   return price.interval ? `${amount} per ${price.interval}` : amount;
 }
 

@@ -1,8 +1,20 @@
-import { Controller, Get, Header, Param, Post, Redirect, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Controller, Get, Header, Param, Post, Query, Redirect } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
 import { ProviderPrice } from '../payment-provider';
-import { day, describePrice, html, Html, invoiceLinesTable, longDay, money, page } from './sandbox-html';
-import { SameOriginPostGuard, SAME_ORIGIN_REFERRER_POLICY } from './same-origin-post.guard';
+import {
+  day,
+  describePrice,
+  html,
+  Html,
+  invoiceLinesTable,
+  longDay,
+  moment,
+  money,
+  page,
+} from './sandbox-html';
+import { SAME_ORIGIN_REFERRER_POLICY } from './same-origin-post.guard';
+import { HTML, SandboxPages } from './sandbox-page-edge';
+import { returnBody } from './sandbox-return-page';
 import { SandboxFlow } from './sandbox-flow.service';
 import {
   SandboxCheckoutSession,
@@ -11,17 +23,28 @@ import {
   SandboxSubscription,
 } from './sandbox-store';
 
-const HTML = 'text/html; charset=utf-8';
-
 /**
  * The sandbox provider's hosted pages: plain HTML forms a person (or a test) can use. They exist
  * only while the sandbox provider is active (SandboxPagesModule is not loaded otherwise).
  */
-@ApiExcludeController()
+@SandboxPages()
 @Controller('sandbox')
-@UseGuards(SameOriginPostGuard)
 export class SandboxPagesController {
-  constructor(private readonly flow: SandboxFlow) {}
+  constructor(
+    private readonly flow: SandboxFlow,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Where success, cancel and return URLs can point while there is no application yet: what came
+   * back, and where to look next.
+   */
+  @Get('return')
+  @Header('content-type', HTML)
+  returnPage(@Query() query: Record<string, unknown>): string {
+    const { title, body } = returnBody(query, this.config.publicUrl);
+    return page(title, body);
+  }
 
   @Get('checkout/:id')
   @Header('content-type', HTML)
@@ -149,7 +172,11 @@ function invoiceBody(invoice: SandboxInvoice): Html {
     ${
       invoice.status === 'unpaid'
         ? html`<p class="notice" role="status">
-            The payment of this invoice failed: the subscription keeps its current terms.
+            ${
+              invoice.billingReason === 'subscription_cycle'
+                ? 'The payment of this invoice failed: the subscription is past due.'
+                : 'The payment of this invoice failed: the subscription keeps its current terms.'
+            }
           </p>`
         : null
     }
@@ -177,7 +204,10 @@ function testControls(portalId: string, customer: SandboxCustomer | null): Html 
             <form method="post" action="${base}/pay-next-payment">
               <button type="submit">Let the next payment succeed</button>
             </form>`
-        : html`<p>Make the next change that charges something fail to be paid.</p>
+        : html`<p>
+              Make the next payment fail: the next renewal (the subscription goes past due), the end of a
+              trial, or a change that charges something.
+            </p>
             <form method="post" action="${base}/fail-next-payment">
               <button type="submit">Fail the next payment</button>
             </form>`
@@ -187,30 +217,41 @@ function testControls(portalId: string, customer: SandboxCustomer | null): Html 
 function checkoutBody(session: SandboxCheckoutSession, price: ProviderPrice | null): Html {
   const product = price?.productName ?? session.priceId;
   const action = `/sandbox/checkout/${encodeURIComponent(session.id)}`;
+  const oneTime = session.checkoutMode === 'payment';
   if (session.status !== 'open') {
     return html`<h1>Checkout</h1>
       <p class="notice" role="status">This checkout session is ${session.status}.</p>`;
   }
   return html`<h1>Checkout</h1>
     <p>
-      Subscribe to
+      ${oneTime ? 'Buy' : 'Subscribe to'}
       <strong>${product}</strong>
-      (${session.checkoutMode === 'payment' ? 'one-time payment' : 'subscription'}).
+      (${oneTime ? 'one-time payment' : 'subscription'}).
     </p>
     <dl>
       <dt>Price</dt>
       <dd data-testid="price">${describePrice(price, session.priceId)}</dd>
       <dt>Quantity</dt>
       <dd data-testid="quantity">${session.quantity}</dd>
-      <dt>Trial</dt>
-      <dd data-testid="trial">${session.trialDays ? `${session.trialDays}-day free trial` : 'No trial'}</dd>
+      ${
+        session.quantity > 1 && price
+          ? html`<dt>Total</dt>
+              <dd data-testid="total">${describePrice(price, session.priceId, session.quantity)}</dd>`
+          : null
+      }
+      ${
+        oneTime
+          ? null
+          : html`<dt>Trial</dt>
+              <dd data-testid="trial">
+                ${session.trialDays ? `${session.trialDays}-day free trial` : 'No trial'}
+              </dd>`
+      }
       <dt>Expires</dt>
-      <dd>${new Date(session.expiresAt).toISOString()}</dd>
+      <dd data-testid="expires">${moment(session.expiresAt)}</dd>
     </dl>
     <form method="post" action="${action}/complete">
-      <button type="submit" class="primary">
-        ${session.checkoutMode === 'payment' ? 'Pay' : 'Subscribe'}
-      </button>
+      <button type="submit" class="primary">${oneTime ? 'Buy' : 'Subscribe'}</button>
     </form>
     ${
       session.cancelUrl

@@ -396,6 +396,7 @@ export class SandboxPaymentProvider extends PaymentProvider {
 const SUBSCRIPTION_STATUSES: Record<SandboxSubscriptionStatus, SubscriptionStatus> = {
   trialing: 'trialing',
   active: 'active',
+  past_due: 'past_due',
   canceled: 'canceled',
 };
 

@@ -11,7 +11,10 @@ export interface SandboxCustomer {
   accountId: string;
   name: string;
   email: string | null;
-  /** Set on the sandbox portal: the next change that charges something fails to be paid. */
+  /**
+   * Set on the sandbox portal: the next payment that charges something fails (a renewal, the end
+   * of a trial, a change), and the flag is spent on it.
+   */
   failNextPayment?: boolean;
 }
 
@@ -27,8 +30,11 @@ export interface SandboxCheckoutSession extends Omit<
   subscriptionId: string | null;
 }
 
-/** The sandbox's own subscription statuses (its portal can only end a subscription at period end). */
-export type SandboxSubscriptionStatus = 'trialing' | 'active' | 'canceled';
+/**
+ * The sandbox's own subscription statuses (its portal can only end a subscription at period end;
+ * a renewal whose payment fails leaves it past due until the next one is paid).
+ */
+export type SandboxSubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'canceled';
 
 /** New terms waiting for the end of the period (a subscription schedule's next phase). */
 export interface SandboxSchedule {
@@ -73,8 +79,10 @@ export interface SandboxInvoice {
   subscriptionId: string | null;
   amount: number;
   currency: string;
-  /** `unpaid`: its payment failed (the portal's "Fail the next payment"). */
+  /** `unpaid`: its payment failed (the portal's "Fail the next payment"); Stripe's `open`. */
   status: 'paid' | 'unpaid';
+  /** `subscription_cycle` on a renewal's invoice (Stripe's billing_reason); absent on the others. */
+  billingReason?: 'subscription_cycle';
   description: string;
   /** Absent on invoices of a checkout, which have one line: the description. */
   lines?: SandboxInvoiceLine[];

@@ -4,7 +4,12 @@ import { RawJson } from './values';
 
 // --- Requests ------------------------------------------------------------------------------
 
-export type Shape = 'simple' | 'envelope';
+/**
+ * `page`: a sandbox page asked for by a browser (a GET, or a post that accepts text/html). Its
+ * error is an HTML page in the sandbox's style, or `{error}` when the service's edge refused the
+ * request before any page was reached (a malformed URL, a body over the limit).
+ */
+export type Shape = 'simple' | 'envelope' | 'page';
 
 export type Credential =
   | { kind: 'key'; who: 'self' | 'admin'; via: 'x-api-key' | 'Bearer ' | 'bearer ' | 'BEARER   ' }
@@ -151,9 +156,10 @@ export const hasExactKeys = (value: Record<string, unknown>, keys: string[]) =>
 
 /** Why the answer is not an error in the endpoint's own shape, or null when it is. */
 export function shapeProblem(shape: Shape, answer: Answer): string | null {
+  if (shape === 'page' && answer.contentType.startsWith('text/html')) return sandboxPageProblem(answer);
   if (!answer.contentType.startsWith('application/json')) return `content-type is "${answer.contentType}"`;
   const body = answer.json;
-  if (shape === 'simple') {
+  if (shape === 'simple' || shape === 'page') {
     if (!isRecord(body) || !hasExactKeys(body, ['error'])) return 'the body is not exactly {error}';
     if (typeof body.error !== 'string' || body.error.length === 0) return 'error is not a non-empty string';
     return null;
@@ -168,6 +174,15 @@ export function shapeProblem(shape: Shape, answer: Answer): string | null {
   if (body.error.code !== ENVELOPE_CODE[answer.status])
     return `code ${String(body.error.code)} does not go with status ${answer.status}`;
   if (typeof body.error.message !== 'string' || body.error.message.length === 0) return 'message is empty';
+  return null;
+}
+
+/** An error page of the sandbox's: HTML in UTF-8, its title, its banner, one heading. */
+function sandboxPageProblem(answer: Answer): string | null {
+  if (answer.contentType !== 'text/html; charset=utf-8') return `content-type is "${answer.contentType}"`;
+  if (!/<title>[^<]+ · Sandbox<\/title>/.test(answer.text)) return 'the page has no sandbox title';
+  if (!answer.text.includes('No real payment is taken')) return 'the page has no sandbox banner';
+  if ((answer.text.match(/<h1>/g) ?? []).length !== 1) return 'the page has not exactly one h1';
   return null;
 }
 

@@ -126,10 +126,13 @@ export function buildSandboxProbe(
   // as a cross-site form post before its id is looked at.
   const crossSite = method === 'POST' && headers.origin !== undefined;
   const refusal = crossSite ? 403 : 404;
+  // A browser (a GET, or a post that accepts HTML) is answered a page; a script's post, {error}.
+  const accept = [headers.accept ?? []].flat().join(',');
+  const page = method === 'GET' || /text\/html/i.test(accept);
   return {
     outgoing,
     allowed: size > MAX_JSON_BODY_BYTES ? [refusal, 413] : [refusal],
-    shape: 'simple',
+    shape: page ? 'page' : 'simple',
     labels: [value.body ? `body ${value.body.type.split(';')[0]}` : 'no body'],
   };
 }
