@@ -243,6 +243,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/sandbox/subscriptions/{subscriptionId}/advance-to-renewal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Advance a sandbox subscription to its renewal
+     * @description Sandbox provider only; needs the admin scope, and the subscription must be of the caller’s account or of one it may act for (a grant, or a platform admin). The period ends now, as if its time were up: a subscription set to cancel at period end ends; any other starts a new period on its scheduled terms and pays its invoice, or goes `past_due` (with an unpaid invoice and `invoice.payment_failed`) when the next payment was set to fail. The events flow through the same processing as Stripe’s webhooks.
+     */
+    post: operations['SandboxControlsController_advanceToRenewal'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/sandbox/subscriptions/{subscriptionId}/end-trial': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * End a sandbox subscription’s trial now
+     * @description Sandbox provider only; the admin scope and the account as for advance-to-renewal. The trial ends now: the subscription pays its first period, from now, and is `active`, or `past_due` when the next payment was set to fail.
+     */
+    post: operations['SandboxControlsController_endTrial'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/sandbox/subscriptions/{subscriptionId}/fail-next-payment': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Make the next payment of a sandbox subscription fail
+     * @description Sandbox provider only; the admin scope and the account as for advance-to-renewal. The next payment of the subscription’s customer fails, once: its next renewal (the subscription goes `past_due`), the end of its trial, or a change that charges something (which is then not applied). Nothing changes until then.
+     */
+    post: operations['SandboxControlsController_failNextPayment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2649,6 +2709,313 @@ export interface operations {
               };
             };
           };
+        };
+      };
+    };
+  };
+  SandboxControlsController_advanceToRenewal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The sandbox subscription's id: `id` in GET /api/subscriptions/me. */
+        subscriptionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The account's subscription as GET /api/subscriptions/me now shows it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MySubscriptionResponse'];
+        };
+      };
+      /** @description The subscription has ended */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "This subscription has ended"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unauthorized - invalid or missing authentication */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The credential lacks the admin scope, or has no grant on the account of the subscription */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The sandbox controls need a credential with the admin scope"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No sandbox subscription has this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "No such subscription"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Too many requests from this credential or IP (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Too many requests; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The database is unavailable (see Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The service is temporarily unavailable; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  SandboxControlsController_endTrial: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The sandbox subscription's id: `id` in GET /api/subscriptions/me. */
+        subscriptionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The account's subscription as GET /api/subscriptions/me now shows it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MySubscriptionResponse'];
+        };
+      };
+      /** @description The subscription is not trialing, or has ended */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "This subscription is not in a trial"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unauthorized - invalid or missing authentication */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The credential lacks the admin scope, or has no grant on the account of the subscription */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The sandbox controls need a credential with the admin scope"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No sandbox subscription has this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "No such subscription"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Too many requests from this credential or IP (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Too many requests; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The database is unavailable (see Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The service is temporarily unavailable; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  SandboxControlsController_failNextPayment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The sandbox subscription's id: `id` in GET /api/subscriptions/me. */
+        subscriptionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The account's subscription as GET /api/subscriptions/me now shows it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MySubscriptionResponse'];
+        };
+      };
+      /** @description Unauthorized - invalid or missing authentication */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The credential lacks the admin scope, or has no grant on the account of the subscription */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The sandbox controls need a credential with the admin scope"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No sandbox subscription has this id */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "No such subscription"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Too many requests from this credential or IP (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Too many requests; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The database is unavailable (see Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The service is temporarily unavailable; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
         };
       };
     };
