@@ -4,9 +4,20 @@ import { BadRequestError } from '../errors/domain-errors';
 import { normalizeRedirectUrl } from '../validation/redirect-url';
 
 /** Redirect URLs go only to origins the operator allowed (no open redirects: docs/guarantees.md#g5). */
+/** Beyond this many, the refusal names the first few and how many more there are. */
+const ORIGINS_NAMED = 5;
+
 @Injectable()
 export class RedirectUrlPolicy {
-  constructor(private readonly config: AppConfig) {}
+  /** The allowed origins as the operator wrote them: the origins are no secret (the CSP lists them). */
+  private readonly allowed: string;
+
+  constructor(private readonly config: AppConfig) {
+    const origins = config.allowedRedirectOrigins.map((rule) => rule.text);
+    const named = origins.slice(0, ORIGINS_NAMED).join(', ');
+    const more = origins.length - ORIGINS_NAMED;
+    this.allowed = origins.length === 0 ? 'none' : more > 0 ? `${named} and ${more} more` : named;
+  }
 
   /**
    * Judges the URL in its normalised form (the one browsers follow) and returns that form, which
@@ -17,7 +28,9 @@ export class RedirectUrlPolicy {
     if (normalized === null) throw new BadRequestError(`${field} must be an absolute http(s) URL`);
     const url = new URL(normalized);
     if (!this.config.allowedRedirectOrigins.some((rule) => rule.matches(url))) {
-      throw new BadRequestError(`${field} is not on an allowed origin (ALLOWED_REDIRECT_ORIGINS)`);
+      throw new BadRequestError(
+        `${field} is not on an allowed origin (${this.allowed}); set ALLOWED_REDIRECT_ORIGINS to allow others`,
+      );
     }
     return normalized;
   }
