@@ -94,7 +94,9 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
         callback(null, allowAny || (origin !== undefined && matchesAny(rules, origin))),
       methods: ['GET', 'POST'],
       allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'idempotency-key', 'x-request-id'],
-      exposedHeaders: ['x-request-id', 'retry-after'],
+      // What a browser client needs to read to act on an error: when to retry, how to
+      // authenticate, which methods a path takes.
+      exposedHeaders: ['x-request-id', 'retry-after', 'www-authenticate', 'x-auth-hint', 'allow'],
       maxAge: 600,
     });
   }

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { WWW_AUTHENTICATE } from '../../auth/credential-hints';
 import { DomainError, RateLimitedError } from '../errors/domain-errors';
 import { codeForStatus, ERROR_STATUS, ErrorCode } from '../errors/error-code';
 import { methodNotAllowed, methodsAllowedOn } from './edge-errors';
@@ -41,6 +42,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (problem.status >= 500) {
       const cause = exception instanceof DomainError ? (exception.cause ?? exception) : exception;
       this.logger.error({ err: cause, code: problem.code, status: problem.status }, 'request failed');
+    }
+    if (problem.status === 401) {
+      reply.header('www-authenticate', WWW_AUTHENTICATE);
+      // The `{error}` family's body is fixed by its API document: the hint rides in a header
+      // there, and in both families alike, so that a client finds it in one place.
+      const hint = problem.details?.hint;
+      if (typeof hint === 'string') reply.header('x-auth-hint', hint);
     }
     if (problem.status === 503 && !reply.getHeader('retry-after')) {
       reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
