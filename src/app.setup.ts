@@ -100,6 +100,8 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
       maxAge: 600,
     });
   }
+  // The root has no page of its own: a person who opens the service's URL lands on the API docs.
+  fastify.get('/', (_request, reply) => reply.redirect('/docs', 302));
   app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   setupSwagger(app);
