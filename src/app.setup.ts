@@ -95,10 +95,14 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
         callback(null, allowAny || (origin !== undefined && matchesAny(rules, origin))),
       methods: ['GET', 'POST'],
       allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'idempotency-key', 'x-request-id'],
-      exposedHeaders: ['x-request-id', 'retry-after'],
+      // What a browser client needs to read to act on an error: when to retry, how to
+      // authenticate, which methods a path takes.
+      exposedHeaders: ['x-request-id', 'retry-after', 'www-authenticate', 'x-auth-hint', 'allow'],
       maxAge: 600,
     });
   }
+  // The root has no page of its own: a person who opens the service's URL lands on the API docs.
+  fastify.get('/', (_request, reply) => reply.redirect('/docs', 302));
   app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   setupSwagger(app);

@@ -1,9 +1,11 @@
 import './node-version';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.setup';
 import { AppConfig } from './config/app-config';
 import { ConfigValidationError, loadConfig } from './config/load-config';
+import { startupSummary } from './logging/startup-summary';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -18,6 +20,8 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.host });
+  const { fields, message } = startupSummary(config, listeningAddress(app.getHttpServer().address()));
+  new Logger('Startup').log(fields, message);
   const logger = new Logger('Shutdown');
 
   // SIGTERM: stop listening, let requests in flight finish (new ones on open connections get
@@ -41,6 +45,14 @@ async function bootstrap(): Promise<void> {
       );
     });
   }
+}
+
+function listeningAddress(address: string | AddressInfo | null): string {
+  if (address === null) return 'nowhere';
+  if (typeof address === 'string') return address;
+  return address.family === 'IPv6'
+    ? `[${address.address}]:${address.port}`
+    : `${address.address}:${address.port}`;
 }
 
 void bootstrap();

@@ -22,6 +22,9 @@ const UNAUTHORIZED_ENVELOPE = {
   error: { code: 'UNAUTHORIZED', message: 'Authentication required' },
 };
 
+/** Both ways to send a credential, on every 401. */
+const CHALLENGES = 'ApiKey header="x-api-key", Bearer';
+
 const ISSUER = 'https://issuer.example.com/';
 const AUDIENCE = 'billing-sessions-api';
 
@@ -96,7 +99,10 @@ describe('Authentication with API keys', () => {
         cancelUrl: `${APP_ORIGIN}/cancel`,
       });
 
-  /** Every endpoint answers 401 in its own error shape for these headers. */
+  /**
+   * Every endpoint answers 401 in its own error shape for these headers, naming both schemes; a
+   * credential sent the right way (and refused for what it is) gets no hint.
+   */
   async function expectUnauthorizedEverywhere(headers: Record<string, string>): Promise<void> {
     const me = await getMe(headers);
     expect(me.status).toBe(401);
@@ -107,7 +113,72 @@ describe('Authentication with API keys', () => {
     const checkout = await postCheckout(headers);
     expect(checkout.status).toBe(401);
     expect(checkout.body).toEqual(UNAUTHORIZED_ENVELOPE);
+    for (const response of [me, session, checkout]) {
+      expect(response.headers['www-authenticate']).toBe(CHALLENGES);
+      expect(response.headers['x-auth-hint']).toBeUndefined();
+    }
   }
+
+  /**
+   * A credential sent nearly right: 401 as ever, with the hint in x-auth-hint everywhere and in
+   * the envelope's details, and the key itself nowhere in the answer.
+   */
+  async function expectHint(headers: Record<string, string>, hint: string | RegExp): Promise<void> {
+    const me = await getMe(headers);
+    const session = await postSession(headers);
+    const checkout = await postCheckout(headers);
+
+    expect(me.body).toEqual(UNAUTHORIZED_SIMPLE);
+    expect(session.body).toEqual(UNAUTHORIZED_SIMPLE);
+    expect(checkout.body).toEqual({
+      success: false,
+      error: {
+        code: 'UNAUTHORIZED',
+        message: 'Authentication required',
+        details: { hint: expect.any(String) },
+      },
+    });
+    expect(checkout.body.error.details.hint).toMatch(hint);
+    for (const response of [me, session, checkout]) {
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe(CHALLENGES);
+      expect(response.headers['x-auth-hint']).toBe(checkout.body.error.details.hint);
+      const answer = JSON.stringify({ headers: response.headers, body: response.body });
+      expect(answer).not.toContain(account.apiKey);
+      expect(answer).not.toContain(account.apiKey.slice(37));
+    }
+  }
+
+  it.each(['api-key', 'apikey', 'x-api-token', 'api_key'])(
+    'should hint at x-api-key when the key comes in %s',
+    async (header) => {
+      await expectHint(
+        { [header]: account.apiKey },
+        `The API key goes in the x-api-key header (this request sent ${header})`,
+      );
+    },
+  );
+
+  it('should hint at the Bearer scheme when Authorization carries the key alone', async () => {
+    await expectHint(
+      { authorization: account.apiKey },
+      /^Authorization needs the scheme before the credential: Authorization: Bearer/,
+    );
+  });
+
+  it('should hint at the Bearer scheme when Authorization uses another scheme', async () => {
+    await expectHint(
+      { authorization: `Basic ${Buffer.from(`${account.apiKey}:`).toString('base64')}` },
+      /^Authorization takes the Bearer scheme only/,
+    );
+  });
+
+  it('should hint that x-api-key takes the key without "Bearer "', async () => {
+    await expectHint(
+      { 'x-api-key': `Bearer ${account.apiKey}` },
+      /^x-api-key takes the key alone: drop "Bearer "/,
+    );
+  });
 
   it('should accept an API key in x-api-key', async () => {
     const response = await getMe({ 'x-api-key': account.apiKey }).expect(200);

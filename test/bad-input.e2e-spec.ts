@@ -256,7 +256,7 @@ function commonCases(endpoint: Endpoint): BadCase[] {
       cases.push({
         name: `${field} on ${label}`,
         body: json({ ...valid, [field]: url }),
-        message: `${field} is not on an allowed origin (ALLOWED_REDIRECT_ORIGINS)`,
+        message: `${field} is not on an allowed origin (${APP_ORIGIN}, http://localhost:*); set ALLOWED_REDIRECT_ORIGINS to allow others`,
       });
     }
   }

@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
+import { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { loadConfig } from '../src/config/load-config';
+import { openDatabase } from '../src/database/open-database';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -17,20 +20,30 @@ interface CliResult {
 describe('The admin command line (npm run cli)', () => {
   let database: TestDatabase;
 
-  const cli = async (...args: string[]): Promise<CliResult> => {
+  const cliWith = async (env: Record<string, string>, ...args: string[]): Promise<CliResult> => {
     try {
       const { stdout, stderr } = await run(
         process.execPath,
         ['-r', '@swc-node/register', 'src/cli/main.ts', ...args],
         {
           cwd: ROOT,
-          env: { PATH: process.env.PATH, DATABASE_URL: database.url },
+          env: { PATH: process.env.PATH, DATABASE_URL: database.url, ...env },
         },
       );
       return { code: 0, stdout, stderr };
     } catch (error) {
       const failed = error as { code: number; stdout: string; stderr: string };
       return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  };
+  const cli = (...args: string[]) => cliWith({}, ...args);
+  const secretHashes = async (): Promise<string[]> => {
+    const open = await openDatabase(loadConfig({ DATABASE_URL: database.url }).database);
+    try {
+      const rows = await open.database.rows(sql<{ secretHash: string }>`SELECT secret_hash FROM api_keys`);
+      return rows.map((row) => row.secretHash);
+    } finally {
+      await open.close();
     }
   };
   const json = (result: CliResult) => JSON.parse(result.stdout) as Record<string, unknown>;
@@ -101,6 +114,156 @@ describe('The admin command line (npm run cli)', () => {
     }
   });
 
+  it('should set up an account and a key in one step, with a curl command that opens a checkout with it', async () => {
+    // The service as it runs at PUBLIC_URL, on the database the command line writes to.
+    const app = await startTestApp({ ALLOWED_REDIRECT_ORIGINS: 'http://127.0.0.1:*' }, { database });
+    try {
+      await app.app.listen(0, '127.0.0.1');
+      const publicUrl = `http://127.0.0.1:${(app.app.getHttpServer().address() as AddressInfo).port}`;
+
+      const setup = await cliWith(
+        { PUBLIC_URL: publicUrl, ALLOWED_REDIRECT_ORIGINS: 'http://127.0.0.1:*' },
+        'setup',
+        '--name',
+        "Newcomer's shop",
+        '--email',
+        'owner@newcomer.test',
+      );
+
+      expect(setup).toMatchObject({ code: 0, stderr: '' });
+      const result = JSON.parse(setup.stdout) as Record<string, string>;
+      expect(Object.keys(result).sort()).toEqual(['accountId', 'apiKey', 'apiKeyId', 'try']);
+      expect(result.apiKey).toMatch(/^bsk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
+      expect(result.try).toMatch(new RegExp(`^curl .*'${publicUrl}/api/subscriptions/sessions'`));
+      // Back from the checkout, the browser lands on the sandbox's return page.
+      expect(result.try).toContain(
+        JSON.stringify({
+          successUrl: `${publicUrl}/sandbox/return?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+        }),
+      );
+      const accounts = JSON.parse((await cli('accounts:list')).stdout) as Record<string, unknown>[];
+      expect(accounts).toContainEqual(
+        expect.objectContaining({
+          id: result.accountId,
+          name: "Newcomer's shop",
+          email: 'owner@newcomer.test',
+        }),
+      );
+
+      const tried = await run('sh', ['-c', result.try], { timeout: 15_000 });
+      const session = JSON.parse(tried.stdout) as { id: string; url: string };
+
+      expect(Object.keys(session).sort()).toEqual(['id', 'url']);
+      const stored = await app.db.rows(
+        sql<{
+          accountId: string;
+        }>`SELECT account_id FROM checkout_sessions WHERE account_id = ${result.accountId}`,
+      );
+      expect(stored).toEqual([{ accountId: result.accountId }]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('should warn on setup when the try command would be refused for its redirect origin', async () => {
+    const setup = await cliWith({ PUBLIC_URL: 'https://billing.example.com' }, 'setup');
+
+    expect(setup.code).toBe(0);
+    expect(json(setup)).toMatchObject({
+      try: expect.stringContaining("'https://billing.example.com/api/subscriptions/sessions'"),
+      warning: expect.stringMatching(
+        /^PUBLIC_URL \(https:\/\/billing\.example\.com\) is not on an allowed redirect origin \(http:\/\/localhost:\*\)/,
+      ),
+    });
+  });
+
+  it("should list accounts and keys, all or one account's, without any secret or hash", async () => {
+    const first = json(await cli('accounts:create', '--name', 'Lister', '--platform-admin'));
+    const other = json(await cli('accounts:create', '--name', 'Other'));
+    const accountId = String(first.accountId);
+    const admin = json(await cli('api-keys:create', '--account', accountId, '--scope', 'admin'));
+    const plain = json(
+      await cli('api-keys:create', '--account', accountId, '--expires-at', '2099-01-01T00:00:00Z'),
+    );
+    const otherKey = json(await cli('api-keys:create', '--account', String(other.accountId)));
+    await cli('api-keys:revoke', '--id', String(plain.apiKeyId));
+
+    const accounts = await cli('accounts:list');
+    const keys = await cli('api-keys:list', '--account', accountId);
+    const allKeys = await cli('api-keys:list');
+
+    const listed = (JSON.parse(accounts.stdout) as Record<string, unknown>[]).find(
+      (row) => row.id === accountId,
+    );
+    expect(listed).toEqual({
+      id: accountId,
+      name: 'Lister',
+      email: null,
+      externalId: null,
+      platformAdmin: true,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    const ofAccount = JSON.parse(keys.stdout) as Record<string, unknown>[];
+    expect(ofAccount).toEqual([
+      {
+        id: admin.apiKeyId,
+        accountId,
+        scopes: ['admin'],
+        createdAt: expect.any(String),
+        expiresAt: null,
+        revokedAt: null,
+      },
+      {
+        id: plain.apiKeyId,
+        accountId,
+        scopes: [],
+        createdAt: expect.any(String),
+        expiresAt: '2099-01-01T00:00:00.000Z',
+        revokedAt: expect.any(String),
+      },
+    ]);
+    const all = JSON.parse(allKeys.stdout) as Record<string, unknown>[];
+    expect(all.map((key) => key.id)).toEqual(
+      expect.arrayContaining([admin.apiKeyId, plain.apiKeyId, otherKey.apiKeyId]),
+    );
+    const hashes = await secretHashes();
+    expect(hashes.length).toBeGreaterThanOrEqual(3);
+    for (const output of [keys.stdout, allKeys.stdout]) {
+      for (const key of [admin, plain, otherKey]) expect(output).not.toContain(String(key.apiKey).slice(37));
+      for (const hash of hashes) expect(output).not.toContain(hash);
+    }
+  });
+
+  it('should refuse api-keys:list for an account that does not exist', async () => {
+    const unknown = await cli('api-keys:list', '--account', '00000000-0000-4000-8000-000000000000');
+
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stderr)).toEqual({ error: '--account: no such account' });
+    expect(unknown.stdout).toBe('');
+  });
+
+  it('should print nothing on stdout but the JSON answer, whatever the command', async () => {
+    const setup = await cli('setup');
+    const { accountId, apiKeyId } = json(setup);
+    const admin = json(await cli('accounts:create', '--name', 'Quiet admin'));
+    const results = [
+      setup,
+      await cli('accounts:create', '--name', 'Quiet'),
+      await cli('accounts:list'),
+      await cli('api-keys:create', '--account', String(accountId)),
+      await cli('api-keys:list'),
+      await cli('api-keys:list', '--account', String(accountId)),
+      await cli('grants:add', '--admin', String(admin.accountId), '--account', String(accountId)),
+      await cli('api-keys:revoke', '--id', String(apiKeyId)),
+    ];
+
+    for (const result of results) {
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(result.stdout.endsWith('}\n') || result.stdout.endsWith(']\n')).toBe(true);
+      expect(() => JSON.parse(result.stdout) as unknown).not.toThrow();
+    }
+  });
+
   it('should explain a usage mistake on stderr with exit code 2, and a refused command with 1', async () => {
     const usage = await cli('accounts:create');
     const unknown = await cli('accounts:delete', '--name', 'x');
@@ -121,9 +284,17 @@ describe('The admin command line (npm run cli)', () => {
     expect(help.code).toBe(0);
     expect(help.stderr).toBe('');
     expect(help.stdout).toMatch(/^Usage: npm run -s cli -- <command> \[options\]\n/);
-    for (const command of ['accounts:create', 'api-keys:create', 'api-keys:revoke', 'grants:add']) {
+    for (const command of [
+      'setup',
+      'accounts:create',
+      'api-keys:create',
+      'api-keys:list',
+      'api-keys:revoke',
+      'grants:add',
+    ]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command} \\[options\\] +\\S`, 'm'));
     }
+    expect(help.stdout).toMatch(/^ {2}accounts:list +List the accounts/m);
     expect(() => JSON.parse(help.stdout)).toThrow();
   });
 

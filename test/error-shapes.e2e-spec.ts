@@ -200,4 +200,71 @@ describe('Error shapes chosen by the route that answers', () => {
       expect(answer).toMatchObject({ status: 200, body: { subscription: null } });
     });
   });
+
+  describe('a method the path does not take', () => {
+    it('should answer GET /api/billing/checkout with 405, Allow: POST, in the envelope', async () => {
+      const response = await sut.http().get('/api/billing/checkout').set('x-api-key', account.apiKey);
+
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(response.body).toEqual({
+        success: false,
+        error: {
+          code: 'METHOD_NOT_ALLOWED',
+          message: 'GET is not allowed here; this path accepts POST',
+        },
+      });
+    });
+
+    it('should answer the same however the path is spelled', async () => {
+      const response = await sut.http().put('/api/%62illing/checkout?x=1');
+
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(response.body).toEqual(envelope('METHOD_NOT_ALLOWED'));
+    });
+
+    it('should answer GET /api/subscriptions/sessions with 405 {error}, unauthenticated too', async () => {
+      const response = await sut.http().get('/api/subscriptions/sessions');
+
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(response.body).toEqual({ error: 'GET is not allowed here; this path accepts POST' });
+    });
+
+    it('should list every method the path takes: a GET route takes HEAD as well', async () => {
+      const response = await sut.http().post('/api/subscriptions/me').send({});
+
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('GET, HEAD');
+      expect(response.body).toEqual(simple);
+    });
+
+    it.each(['/api/billing/nothing-here', '/api/subscriptions/nothing-here', '/nothing-here'])(
+      'should still answer %s, which no method reaches, with 404',
+      async (path) => {
+        const get = await sut.http().get(path);
+        const post = await sut.http().post(path).send({});
+
+        for (const response of [get, post]) {
+          expect(response.status).toBe(404);
+          expect(response.headers.allow).toBeUndefined();
+        }
+      },
+    );
+  });
+
+  it('should not take the CORS preflight route, which answers every path, for a method the path takes', async () => {
+    const withCors = await startTestApp({ CORS_ORIGINS: '*' }, { database: sut.database });
+    try {
+      const unknown = await withCors.http().get('/api/billing/nothing-here');
+      const wrongMethod = await withCors.http().get('/api/billing/checkout');
+
+      expect(unknown.status).toBe(404);
+      expect(wrongMethod.status).toBe(405);
+      expect(wrongMethod.headers.allow).toBe('POST');
+    } finally {
+      await withCors.app.close();
+    }
+  });
 });

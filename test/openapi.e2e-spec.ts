@@ -337,6 +337,22 @@ describe('OpenAPI document', () => {
     });
   });
 
+  describe('the root of the service', () => {
+    it('should redirect GET / to the docs (302), which answer', async () => {
+      const root = await sut.http().get('/').redirects(0);
+
+      expect(root.status).toBe(302);
+      expect(root.headers.location).toBe('/docs');
+      const docs = await sut.http().get('/docs').redirects(0);
+      expect(docs.status).toBe(200);
+      expect(docs.headers['content-type']).toMatch(/^text\/html/);
+    });
+
+    it('should stay out of the document', () => {
+      expect(document.paths['/']).toBeUndefined();
+    });
+  });
+
   describe.each(SEEDED_OPERATIONS)('$method $path (seed $seed)', ({ seed, path, method }) => {
     let seedDoc: OpenApiDocument;
 

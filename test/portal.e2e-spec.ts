@@ -119,7 +119,7 @@ describe('POST /api/subscriptions/portal', () => {
     const response = await openPortal(account, 'https://evil.example.com/phish').expect(400);
 
     expect(response.body).toEqual({
-      error: 'returnUrl is not on an allowed origin (ALLOWED_REDIRECT_ORIGINS)',
+      error: `returnUrl is not on an allowed origin (${APP_ORIGIN}, http://localhost:*); set ALLOWED_REDIRECT_ORIGINS to allow others`,
     });
     expect(fake.requests).toEqual([]);
   });

@@ -1,11 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import { Database, toBoolean } from '../database/database';
+import { Database, toBoolean, toDate } from '../database/database';
 import { Account } from './account.entity';
 
 /** An account as the service reads it (every column but the trial's checkout). */
 export type AccountRecord = Omit<Account, 'trialCheckoutId' | 'createdAt'>;
+
+/** An account as the admin command line lists it. */
+export type AccountListing = Pick<
+  Account,
+  'id' | 'name' | 'email' | 'externalId' | 'platformAdmin' | 'createdAt'
+>;
 
 const COLUMNS = sql.raw('id, name, email, external_id, platform_admin, trial_claimed_at');
 
@@ -38,6 +44,22 @@ export class AccountsRepository {
       sql<AccountRecord>`SELECT ${COLUMNS} FROM accounts WHERE external_id = ${externalId}`,
     );
     return row ?? null;
+  }
+
+  /** Every account, oldest first. */
+  async list(): Promise<AccountListing[]> {
+    const rows = await this.db.rows(
+      sql<AccountListing>`SELECT id, name, email, external_id, platform_admin, created_at
+                            FROM accounts ORDER BY created_at, id`,
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      email: row.email,
+      externalId: row.externalId,
+      platformAdmin: toBoolean(row.platformAdmin),
+      createdAt: toDate(row.createdAt)!,
+    }));
   }
 
   /** Whether the target exists, and whether the admin account holds a grant on it: one round trip. */

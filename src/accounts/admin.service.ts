@@ -3,9 +3,9 @@ import { isUUID } from 'class-validator';
 import { BadRequestError, NotFoundError } from '../common/errors/domain-errors';
 import { generateApiKey } from '../auth/api-key-secret';
 import { ADMIN_SCOPE } from '../auth/principal';
-import { AccountsRepository } from './accounts.repository';
+import { AccountListing, AccountsRepository } from './accounts.repository';
 import { ApiKeyRevocations } from './api-key-revocations';
-import { ApiKeysRepository } from './api-keys.repository';
+import { ApiKeyListing, ApiKeysRepository } from './api-keys.repository';
 
 const KNOWN_SCOPES = new Set([ADMIN_SCOPE]);
 
@@ -87,6 +87,16 @@ export class AdminService {
     if (adminAccountId === accountId) throw new BadRequestError('an account needs no grant on itself');
     const grant = await this.accounts.addGrant(adminAccountId, accountId);
     return { grantId: grant.id, created: grant.created };
+  }
+
+  listAccounts(): Promise<AccountListing[]> {
+    return this.accounts.list();
+  }
+
+  /** The keys, of one account when it is given; no secret and no hash is among what is listed. */
+  async listApiKeys(accountId?: string): Promise<ApiKeyListing[]> {
+    if (accountId !== undefined) await this.requireAccount(accountId, '--account');
+    return this.apiKeys.list(accountId);
   }
 
   private async requireAccount(id: string, flag: string): Promise<void> {

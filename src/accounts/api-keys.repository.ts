@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
-import { Database } from '../database/database';
+import { Database, toDate } from '../database/database';
 import { Account } from './account.entity';
 import { ApiKey } from './api-key.entity';
 import { API_KEY_REVOKED_CHANNEL } from './api-key-revocations';
@@ -11,6 +11,16 @@ export type ApiKeyCredential = Pick<
   'id' | 'accountId' | 'secretHash' | 'scopes' | 'expiresAt' | 'revokedAt'
 > &
   Pick<Account, 'platformAdmin'>;
+
+/** A key as the admin command line lists it: never its secret, nor the secret's hash. */
+export interface ApiKeyListing {
+  id: string;
+  accountId: string;
+  scopes: string[];
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
 
 @Injectable()
 export class ApiKeysRepository {
@@ -28,6 +38,24 @@ export class ApiKeysRepository {
           VALUES (${input.id}, ${input.accountId}, ${input.secretHash}, ${input.scopes}, ${new Date()},
                   ${input.expiresAt})`,
     );
+  }
+
+  /** Every key, or every key of one account, oldest first. */
+  async list(accountId?: string): Promise<ApiKeyListing[]> {
+    const where = accountId === undefined ? sql`` : sql`WHERE account_id = ${accountId}`;
+    const rows = await this.db.rows(
+      sql<Pick<ApiKey, 'id' | 'accountId' | 'scopes' | 'createdAt' | 'expiresAt' | 'revokedAt'>>`
+        SELECT id, account_id, scopes, created_at, expires_at, revoked_at
+          FROM api_keys ${where} ORDER BY created_at, id`,
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      accountId: row.accountId,
+      scopes: (row.scopes ?? '').split(' ').filter(Boolean),
+      createdAt: toDate(row.createdAt)!,
+      expiresAt: toDate(row.expiresAt),
+      revokedAt: toDate(row.revokedAt),
+    }));
   }
 
   /** The key and what authentication needs of its account, in one round trip. */

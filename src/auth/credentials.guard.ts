@@ -1,8 +1,10 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
 import { AuthGuard } from '@nestjs/passport';
 import { UnauthorizedError } from '../common/errors/domain-errors';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure.limiter';
 import { API_KEY_STRATEGY, BEARER_API_KEY_STRATEGY } from './api-key.strategy';
+import { credentialHint } from './credential-hints';
 import { JWT_STRATEGY } from './jwt.strategy';
 import { Principal } from './principal';
 
@@ -33,14 +35,22 @@ export class CredentialsGuard extends AuthGuard([API_KEY_STRATEGY, BEARER_API_KE
     }
   }
 
-  override handleRequest<TUser = Principal>(error: unknown, principal: TUser | false): TUser {
+  override handleRequest<TUser = Principal>(
+    error: unknown,
+    principal: TUser | false,
+    _info?: unknown,
+    context?: ExecutionContext,
+  ): TUser {
     // A strategy reports a credential it refuses as a failure (no principal); an error means the
     // check itself broke (the database, say), which is not the caller's fault: no 401 for that.
     if (error)
       throw error instanceof Error
         ? error
         : new Error(typeof error === 'string' ? error : 'Authentication failed');
-    if (!principal) throw new UnauthorizedError();
+    if (!principal) {
+      const headers = context?.switchToHttp().getRequest<{ headers?: IncomingHttpHeaders }>().headers;
+      throw new UnauthorizedError(undefined, headers ? credentialHint(headers) : undefined);
+    }
     return principal;
   }
 }

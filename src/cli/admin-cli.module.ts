@@ -3,9 +3,12 @@ import {
   AddGrantCommand,
   CreateAccountCommand,
   CreateApiKeyCommand,
+  ListAccountsCommand,
+  ListApiKeysCommand,
   RevokeApiKeyCommand,
+  SetupCommand,
 } from './admin.commands';
-import { AdminSession, CLI_DATABASE_CONFIG, CliDatabaseConfig, CommandResult } from './admin-session';
+import { AdminSession, CLI_CONFIG, CliConfig, CommandResult } from './admin-session';
 
 /**
  * The admin command line's whole graph: its commands and one database session per run. No HTTP,
@@ -13,15 +16,19 @@ import { AdminSession, CLI_DATABASE_CONFIG, CliDatabaseConfig, CommandResult } f
  */
 @Module({})
 export class AdminCliModule {
-  static forRoot(databaseConfig: CliDatabaseConfig): DynamicModule {
+  static forRoot(config: CliConfig): DynamicModule {
     return {
       module: AdminCliModule,
       providers: [
-        { provide: CLI_DATABASE_CONFIG, useValue: databaseConfig },
+        { provide: CLI_CONFIG, useValue: config },
         AdminSession,
         CommandResult,
+        // In the order --help lists them: the one-step start first.
+        SetupCommand,
         CreateAccountCommand,
+        ListAccountsCommand,
         CreateApiKeyCommand,
+        ListApiKeysCommand,
         RevokeApiKeyCommand,
         AddGrantCommand,
       ],

@@ -1,15 +1,25 @@
 import { CommandFactory, CommandRunner, CommandRunnerService } from 'nest-commander';
 import { DomainError } from '../common/errors/domain-errors';
 import { DatabaseConfig } from '../config/app-config';
+import { loadConfig } from '../config/load-config';
 import { AdminCliModule } from './admin-cli.module';
 import { UsageError } from './admin.commands';
-import { CommandResult } from './admin-session';
+import { AdminCliConfig, CommandResult } from './admin-session';
 
 export { UsageError } from './admin.commands';
 
 export const CLI_NAME = 'npm run -s cli --';
 
 type Program = Parameters<CommandRunner['setCommand']>[0];
+
+/** The service's configuration, or only a database (the rest then as the defaults have it). */
+type CliSettings = AdminCliConfig | DatabaseConfig;
+
+function cliConfig(settings: CliSettings): AdminCliConfig {
+  if (!('kind' in settings)) return settings;
+  const { publicUrl, allowedRedirectOrigins } = loadConfig({});
+  return { database: settings, publicUrl, allowedRedirectOrigins };
+}
 
 /** `--help` (or `help`) was asked for and printed: exit code 0, nothing else printed. */
 class HelpShown extends Error {}
@@ -22,20 +32,18 @@ class HelpShown extends Error {}
  */
 export async function runAdminCommand(
   argv: string[],
-  database: DatabaseConfig | (() => DatabaseConfig),
+  config: CliSettings | (() => CliSettings),
 ): Promise<unknown> {
-  const app = await CommandFactory.createWithoutRunning(
-    AdminCliModule.forRoot(typeof database === 'function' ? database : () => database),
-    {
-      logger: false,
-      abortOnError: false,
-      // Errors reach the caller, which prints them as JSON; help goes to stdout as commander writes it.
-      outputConfiguration: { writeErr: () => undefined, outputError: () => undefined },
-      serviceErrorHandler: (error) => {
-        throw error;
-      },
+  const settings = () => cliConfig(typeof config === 'function' ? config() : config);
+  const app = await CommandFactory.createWithoutRunning(AdminCliModule.forRoot(settings), {
+    logger: false,
+    abortOnError: false,
+    // Errors reach the caller, which prints them as JSON; help goes to stdout as commander writes it.
+    outputConfiguration: { writeErr: () => undefined, outputError: () => undefined },
+    serviceErrorHandler: (error) => {
+      throw error;
     },
-  );
+  });
   try {
     const runner = app.get(CommandRunnerService);
     const program = programOf(runner);
@@ -67,8 +75,9 @@ function configureProgram(program: Program): void {
     .usage('<command> [options]')
     .description(
       'The admin command line: accounts, API keys and grants. Every command prints one JSON ' +
-        'object on stdout; an API key is printed once, when it is created. Errors are printed ' +
-        'as {"error": …} on stderr (exit code 2 for a usage mistake, 1 otherwise).',
+        'value on stdout (an object, or an array for a list); an API key is printed once, when ' +
+        'it is created. Errors are printed as {"error": …} on stderr (exit code 2 for a usage ' +
+        'mistake, 1 otherwise). New here? Run "setup".',
     )
     .addHelpText('after', `\nRun "${CLI_NAME} <command> --help" for a command's options.`);
   for (const command of [program, ...program.commands]) {

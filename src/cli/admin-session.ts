@@ -2,20 +2,29 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { AdminService } from '../accounts/admin.service';
 import { ApiKeysRepository } from '../accounts/api-keys.repository';
-import { DatabaseConfig } from '../config/app-config';
+import { AppConfig } from '../config/app-config';
 import { openDatabase } from '../database/open-database';
 
-/** Where the command line finds its database; read only when a command runs (`--help` needs none). */
-export const CLI_DATABASE_CONFIG = Symbol('CLI_DATABASE_CONFIG');
-export type CliDatabaseConfig = () => DatabaseConfig;
+/**
+ * What the command line needs of the configuration: the database, and for `setup` where the
+ * service is and which redirect origins it allows. Read only when a command runs (`--help` needs none).
+ */
+export const CLI_CONFIG = Symbol('CLI_CONFIG');
+export type AdminCliConfig = Pick<AppConfig, 'database' | 'publicUrl' | 'allowedRedirectOrigins'>;
+export type CliConfig = () => AdminCliConfig;
 
 /** Opens the database for one command, with the admin operations on it, and closes it after. */
 @Injectable()
 export class AdminSession {
-  constructor(@Inject(CLI_DATABASE_CONFIG) private readonly databaseConfig: CliDatabaseConfig) {}
+  constructor(@Inject(CLI_CONFIG) private readonly config: CliConfig) {}
+
+  /** The configuration, read (and so validated) on first use. */
+  settings(): AdminCliConfig {
+    return this.config();
+  }
 
   async run<T>(work: (admin: AdminService) => Promise<T>): Promise<T> {
-    const open = await openDatabase(this.databaseConfig());
+    const open = await openDatabase(this.config().database);
     try {
       return await work(
         new AdminService(new AccountsRepository(open.database), new ApiKeysRepository(open.database)),

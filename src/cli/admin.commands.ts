@@ -1,5 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { AdminSession, CommandResult } from './admin-session';
+import { AdminCliConfig, AdminSession, CommandResult } from './admin-session';
 
 type CommanderCommand = Parameters<CommandRunner['setCommand']>[0];
 
@@ -22,6 +22,130 @@ function required(value: string | undefined, flag: string): string {
 
 /** The last of a repeated option wins. */
 const lastValue = (value: string): string => value;
+
+/** The account `setup` makes when no --name is given. */
+const SETUP_ACCOUNT_NAME = 'My first account';
+
+@Command({
+  name: 'setup',
+  description:
+    'Create an account and an API key for it in one step; prints {"accountId", "apiKeyId", "apiKey", ' +
+    '"try"}, where "try" is a curl command that opens a checkout with the key.',
+})
+export class SetupCommand extends CommandRunner {
+  constructor(
+    private readonly session: AdminSession,
+    private readonly result: CommandResult,
+  ) {
+    super();
+  }
+
+  async run(_arguments: string[], options: { name?: string; email?: string }): Promise<void> {
+    const settings = this.session.settings();
+    const created = await this.session.run(async (admin) => {
+      const { accountId } = await admin.createAccount({
+        name: options.name ?? SETUP_ACCOUNT_NAME,
+        email: options.email,
+      });
+      const { apiKeyId, apiKey } = await admin.createApiKey({ accountId });
+      return { accountId, apiKeyId, apiKey };
+    });
+    const warning = redirectWarning(settings);
+    this.result.value = {
+      ...created,
+      try: tryCommand(settings.publicUrl, created.apiKey),
+      ...(warning ? { warning } : {}),
+    };
+  }
+
+  @Option({ flags: '--name <name>', description: `the account's name (default: "${SETUP_ACCOUNT_NAME}")` })
+  parseName(value: string): string {
+    return lastValue(value);
+  }
+
+  @Option({ flags: '--email <email>', description: 'its billing email address' })
+  parseEmail(value: string): string {
+    return lastValue(value);
+  }
+}
+
+/**
+ * A curl command that starts a subscription checkout for the key's account at the service's
+ * PUBLIC_URL (the plan is SUBSCRIPTION_PRICE_ID's); the checkout comes back to the sandbox's
+ * return page.
+ */
+export function tryCommand(publicUrl: string, apiKey: string): string {
+  const successUrl = `${publicUrl}/sandbox/return?checkout=success&session_id={CHECKOUT_SESSION_ID}`;
+  return [
+    'curl -sS -X POST',
+    shellQuote(`${publicUrl}/api/subscriptions/sessions`),
+    '-H',
+    shellQuote(`x-api-key: ${apiKey}`),
+    '-H',
+    shellQuote('content-type: application/json'),
+    '-d',
+    shellQuote(JSON.stringify({ successUrl })),
+  ].join(' ');
+}
+
+/** One word for a POSIX shell, whatever it holds. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The try command's successUrl must be on an allowed origin, or the service answers 400. */
+function redirectWarning(settings: AdminCliConfig): string | undefined {
+  const url = new URL(settings.publicUrl);
+  if (settings.allowedRedirectOrigins.some((rule) => rule.matches(url))) return undefined;
+  const allowed = settings.allowedRedirectOrigins.map((rule) => rule.text).join(', ');
+  return (
+    `PUBLIC_URL (${settings.publicUrl}) is not on an allowed redirect origin (${allowed}): add it to ` +
+    'ALLOWED_REDIRECT_ORIGINS, or the try command is refused with 400'
+  );
+}
+
+@Command({
+  name: 'accounts:list',
+  description:
+    'List the accounts; prints [{"id", "name", "email", "externalId", "platformAdmin", "createdAt"}, …].',
+})
+export class ListAccountsCommand extends CommandRunner {
+  constructor(
+    private readonly session: AdminSession,
+    private readonly result: CommandResult,
+  ) {
+    super();
+  }
+
+  async run(): Promise<void> {
+    this.result.value = await this.session.run((admin) => admin.listAccounts());
+  }
+}
+
+@Command({
+  name: 'api-keys:list',
+  description:
+    'List API keys, never their secrets; prints [{"id", "accountId", "scopes", "createdAt", "expiresAt", ' +
+    '"revokedAt"}, …].',
+})
+export class ListApiKeysCommand extends CommandRunner {
+  constructor(
+    private readonly session: AdminSession,
+    private readonly result: CommandResult,
+  ) {
+    super();
+  }
+
+  async run(_arguments: string[], options: { account?: string }): Promise<void> {
+    const accountId = options.account === undefined ? undefined : required(options.account, 'account');
+    this.result.value = await this.session.run((admin) => admin.listApiKeys(accountId));
+  }
+
+  @Option({ flags: '--account <id>', description: "only this account's keys" })
+  parseAccount(value: string): string {
+    return lastValue(value);
+  }
+}
 
 interface CreateAccountOptions {
   name?: string;

@@ -6,7 +6,7 @@ import { describeFailure, runAdminCommand } from './admin-cli';
 /** `npm run -s cli -- <command> [options]`: one JSON line on stdout, or `{error}` on stderr. */
 async function main(): Promise<void> {
   try {
-    const result = await runAdminCommand(process.argv.slice(2), () => loadConfig(process.env).database);
+    const result = await runAdminCommand(process.argv.slice(2), () => loadConfig(process.env));
     if (result !== undefined) process.stdout.write(`${JSON.stringify(result)}\n`);
   } catch (error) {
     if (error instanceof ConfigValidationError) {

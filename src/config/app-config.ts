@@ -7,6 +7,9 @@ export type DatabaseConfig =
 
 export type ProviderName = 'stripe' | 'sandbox';
 
+/** JSON lines for machines, or pino-pretty's coloured lines for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
 /** Which credential set a request uses: the main one, or the test-mode one (`?testMode=true`). */
 export type ProviderMode = 'live' | 'test';
 
@@ -55,6 +58,8 @@ export class AppConfig {
   redisUrl?: string;
   corsOrigins!: string[];
   logLevel!: string;
+  /** LOG_FORMAT; unset: pretty when stdout is a terminal, JSON lines otherwise. */
+  logFormat?: LogFormat;
   apiKeyCacheTtlMs!: number;
   priceCacheTtlMs!: number;
   shutdownGraceMs!: number;

@@ -143,6 +143,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   }
 
+  const logFormat = read('LOG_FORMAT');
+  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') {
+    problems.push(`LOG_FORMAT must be json or pretty (got "${logFormat}")`);
+  }
+
   const config: AppConfig = {
     port,
     host,
@@ -167,6 +172,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl,
     corsOrigins,
     logLevel,
+    logFormat: logFormat === 'json' || logFormat === 'pretty' ? logFormat : undefined,
     apiKeyCacheTtlMs: integer('API_KEY_CACHE_TTL_MS', 5_000, 0, 300_000),
     priceCacheTtlMs: integer('PRICE_CACHE_TTL_MS', 60_000, 0, 3_600_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),

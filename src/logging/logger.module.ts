@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { DestinationStream } from 'pino';
-import { AppConfig } from '../config/app-config';
+import pinoPretty from 'pino-pretty';
+import { AppConfig, LogFormat } from '../config/app-config';
 import { containsSecret, REDACTED, redactQuery, redactSecrets } from './log-redaction';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -37,9 +38,10 @@ export function skipRequestLog(request: IncomingMessage): void {
 }
 
 /**
- * JSON logs, one line per request and per event within it, with the request id on each. No
- * secret reaches them: credential headers are censored, query values dropped, and every line is
- * scrubbed of anything shaped like a key, a token or a sandbox page id on its way out.
+ * JSON logs, one line per request and per event within it, with the request id on each; at a
+ * terminal (or with LOG_FORMAT=pretty) the same lines made readable. No secret reaches them:
+ * credential headers are censored, query values dropped, and every line is scrubbed of anything
+ * shaped like a key, a token or a sandbox page id on its way out, before it is prettified.
  */
 export function loggerModule(config: AppConfig) {
   return LoggerModule.forRoot({
@@ -72,29 +74,53 @@ export function loggerModule(config: AppConfig) {
             '/health',
         },
       },
-      logDestination(),
+      logDestination(logFormatOf(config)),
     ],
   });
 }
 
-let destination: DestinationStream | undefined;
+/** LOG_FORMAT when set, else pretty for a person at a terminal and JSON for anything else. */
+export function logFormatOf(config: Pick<AppConfig, 'logFormat'>): LogFormat {
+  return config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json');
+}
+
+const destinations = new Map<LogFormat, DestinationStream>();
 
 /**
- * Standard output, written asynchronously: under load the lines that pile up while a write is in
- * flight go out together in one write instead of one system call each. Whatever is still
- * buffered is written out when the process exits.
+ * Standard output. JSON is written asynchronously: under load the lines that pile up while a
+ * write is in flight go out together in one write instead of one system call each, and whatever
+ * is still buffered is written out when the process exits. Pretty lines, for a terminal, are
+ * written as they come.
  */
-function logDestination(): DestinationStream {
+function logDestination(format: LogFormat): DestinationStream {
+  let destination = destinations.get(format);
   if (!destination) {
-    const stream = pino.destination({ dest: 1, sync: false });
-    process.on('exit', () => {
-      try {
-        stream.flushSync();
-      } catch {
-        // Nothing more can be done for the log as the process ends.
-      }
-    });
-    destination = stream;
+    destination = format === 'pretty' ? prettyDestination() : jsonDestination();
+    destinations.set(format, destination);
   }
   return destination;
+}
+
+function jsonDestination(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false });
+  process.on('exit', () => {
+    try {
+      stream.flushSync();
+    } catch {
+      // Nothing more can be done for the log as the process ends.
+    }
+  });
+  return stream;
+}
+
+function prettyDestination(): DestinationStream {
+  return pinoPretty({
+    destination: 1,
+    sync: true,
+    colorize: Boolean(process.stdout.isTTY),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+    singleLine: true,
+  });
 }

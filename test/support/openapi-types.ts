@@ -611,6 +611,7 @@ export interface components {
         | 'UNAUTHORIZED'
         | 'FORBIDDEN'
         | 'NOT_FOUND'
+        | 'METHOD_NOT_ALLOWED'
         | 'ALREADY_SUBSCRIBED'
         | 'CHECKOUT_IN_PROGRESS'
         | 'CHECKOUT_NOT_OPEN'
@@ -961,6 +962,10 @@ export interface operations {
       /** @description Unauthorized - invalid or missing authentication */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1131,6 +1136,10 @@ export interface operations {
       /** @description Unauthorized - invalid or missing authentication */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1301,6 +1310,10 @@ export interface operations {
       /** @description Unauthorized - invalid or missing authentication */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1464,6 +1477,10 @@ export interface operations {
       /** @description Unauthorized - invalid or missing authentication */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1626,6 +1643,10 @@ export interface operations {
       /** @description Authentication required */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1838,6 +1859,10 @@ export interface operations {
       /** @description Authentication required */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1957,6 +1982,10 @@ export interface operations {
       /** @description Authentication required */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2188,6 +2217,10 @@ export interface operations {
       /** @description Unauthorized - invalid or missing authentication */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2339,6 +2372,10 @@ export interface operations {
       /** @description Unauthorized - invalid or missing authentication */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2446,6 +2483,10 @@ export interface operations {
       /** @description Unauthorized - invalid or missing authentication */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2751,6 +2792,10 @@ export interface operations {
       /** @description Unauthorized - invalid or missing authentication */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2858,6 +2903,10 @@ export interface operations {
       /** @description Unauthorized - invalid or missing authentication */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2951,6 +3000,10 @@ export interface operations {
       /** @description Unauthorized - invalid or missing authentication */
       401: {
         headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
           [name: string]: unknown;
         };
         content: {

@@ -45,8 +45,9 @@ export class InvalidPriceError extends DomainError {
 }
 
 export class UnauthorizedError extends DomainError {
-  constructor(message = 'Authentication required') {
-    super(ErrorCode.UNAUTHORIZED, message);
+  /** `hint`: how the request seems to have mis-sent its credential (see credentialHint). */
+  constructor(message = 'Authentication required', hint?: string) {
+    super(ErrorCode.UNAUTHORIZED, message, hint === undefined ? undefined : { details: { hint } });
   }
 }
 

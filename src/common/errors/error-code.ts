@@ -5,6 +5,7 @@ export const ErrorCode = {
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   ALREADY_SUBSCRIBED: 'ALREADY_SUBSCRIBED',
   CHECKOUT_IN_PROGRESS: 'CHECKOUT_IN_PROGRESS',
   CHECKOUT_NOT_OPEN: 'CHECKOUT_NOT_OPEN',
@@ -32,6 +33,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   UNAUTHORIZED: HttpStatus.UNAUTHORIZED,
   FORBIDDEN: HttpStatus.FORBIDDEN,
   NOT_FOUND: HttpStatus.NOT_FOUND,
+  METHOD_NOT_ALLOWED: HttpStatus.METHOD_NOT_ALLOWED,
   ALREADY_SUBSCRIBED: HttpStatus.CONFLICT,
   CHECKOUT_IN_PROGRESS: HttpStatus.CONFLICT,
   CHECKOUT_NOT_OPEN: HttpStatus.CONFLICT,
@@ -60,8 +62,9 @@ export function codeForStatus(status: number): ErrorCode {
     case 403:
       return ErrorCode.FORBIDDEN;
     case 404:
-    case 405:
       return ErrorCode.NOT_FOUND;
+    case 405:
+      return ErrorCode.METHOD_NOT_ALLOWED;
     case 413:
       return ErrorCode.PAYLOAD_TOO_LARGE;
     case 422:

@@ -10,6 +10,7 @@ import {
   RateLimitedError,
   UnauthorizedError,
 } from '../errors/domain-errors';
+import { WWW_AUTHENTICATE } from '../../auth/credential-hints';
 import { codeForStatus, ERROR_STATUS, ErrorCode } from '../errors/error-code';
 import { MAX_JSON_BODY_BYTES } from './body-parsers';
 
@@ -33,6 +34,23 @@ export const documentedError = (error: DomainError, description: string): Docume
   code: error.code,
 });
 
+/** What every 401 says besides its body (see credentialHint). */
+const UNAUTHORIZED_HEADERS = {
+  'WWW-Authenticate': {
+    description: `The accepted schemes: \`${WWW_AUTHENTICATE}\``,
+    schema: { type: 'string' as const, example: WWW_AUTHENTICATE },
+  },
+  'x-auth-hint': {
+    description:
+      'When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, ' +
+      '`x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`.',
+    schema: {
+      type: 'string' as const,
+      example: 'The API key goes in the x-api-key header (this request sent api-key)',
+    },
+  },
+};
+
 const codeOf = (error: DocumentedError): ErrorCode => error.code ?? codeForStatus(error.status);
 
 function errorResponses(
@@ -42,7 +60,13 @@ function errorResponses(
 ) {
   return applyDecorators(
     ...errors.map((error) =>
-      ApiResponse({ status: error.status, description: error.description, type, example: example(error) }),
+      ApiResponse({
+        status: error.status,
+        description: error.description,
+        type,
+        example: example(error),
+        ...(error.status === 401 ? { headers: UNAUTHORIZED_HEADERS } : {}),
+      }),
     ),
   );
 }

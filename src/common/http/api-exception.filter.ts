@@ -1,8 +1,17 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { WWW_AUTHENTICATE } from '../../auth/credential-hints';
 import { DomainError, RateLimitedError } from '../errors/domain-errors';
 import { codeForStatus, ERROR_STATUS, ErrorCode } from '../errors/error-code';
+import { methodNotAllowed, methodsAllowedOn } from './edge-errors';
 import { presentError, Problem } from './error-presenters';
 
 /** Seconds a client should wait before retrying a 503. */
@@ -20,10 +29,26 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const problem = toProblem(exception);
+    let problem = toProblem(exception);
+    // Nest answers a request no route takes with a NotFoundException; when the path is known to
+    // other methods, the caller used the wrong method, and 405 with Allow says which to use.
+    if (exception instanceof NotFoundException) {
+      const allowed = methodsAllowedOn(request);
+      if (allowed.length > 0) {
+        problem = methodNotAllowed(request.method, allowed);
+        reply.header('allow', allowed.join(', '));
+      }
+    }
     if (problem.status >= 500) {
       const cause = exception instanceof DomainError ? (exception.cause ?? exception) : exception;
       this.logger.error({ err: cause, code: problem.code, status: problem.status }, 'request failed');
+    }
+    if (problem.status === 401) {
+      reply.header('www-authenticate', WWW_AUTHENTICATE);
+      // The `{error}` family's body is fixed by its API document: the hint rides in a header
+      // there, and in both families alike, so that a client finds it in one place.
+      const hint = problem.details?.hint;
+      if (typeof hint === 'string') reply.header('x-auth-hint', hint);
     }
     if (problem.status === 503 && !reply.getHeader('retry-after')) {
       reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));

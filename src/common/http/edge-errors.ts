@@ -2,8 +2,8 @@ import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { codeForStatus } from '../errors/error-code';
-import { presentError } from './error-presenters';
+import { codeForStatus, ErrorCode } from '../errors/error-code';
+import { presentError, Problem } from './error-presenters';
 
 /**
  * The server options under which requests that Node would answer on its own, with a bare status
@@ -45,6 +45,33 @@ export function refuseUnservable(request: FastifyRequest, reply: FastifyReply): 
     return new HttpException('Expect supports only 100-continue', HttpStatus.EXPECTATION_FAILED);
   }
   return null;
+}
+
+/** The methods a path may be answered on; a route on this list answers some request there. */
+const ROUTABLE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * For a request that no route answered: the methods some route answers on its path (for the
+ * `Allow` header of a 405), or an empty list when the path is unknown whatever the method. A
+ * catch-all route (the CORS preflight's `OPTIONS *`) says nothing about a path and is not counted.
+ */
+export function methodsAllowedOn(request: FastifyRequest): string[] {
+  if (request.routeOptions?.url) return [];
+  const path = request.url.split('?')[0];
+  return ROUTABLE_METHODS.filter((method) => {
+    if (method === request.method) return false;
+    const route = request.server.findRoute({ method, url: path });
+    return route !== null && !Object.hasOwn(route.params ?? {}, '*');
+  });
+}
+
+/** The 405 for a request on a known path with a method none of its routes takes. */
+export function methodNotAllowed(method: string, allowed: string[]): Problem {
+  return {
+    status: HttpStatus.METHOD_NOT_ALLOWED,
+    code: ErrorCode.METHOD_NOT_ALLOWED,
+    message: `${method} is not allowed here; this path accepts ${allowed.join(', ')}`,
+  };
 }
 
 /**

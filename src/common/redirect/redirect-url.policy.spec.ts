@@ -11,6 +11,19 @@ describe(RedirectUrlPolicy.name, () => {
     for (const url of ['https://localhost/welcome', 'http://127.0.0.1:5173/', 'https://app.example.com/']) {
       expect(() => sut.assertAllowed('successUrl', url)).toThrow(BadRequestError);
     }
+    expect(() => sut.assertAllowed('successUrl', 'https://app.example.com/')).toThrow(
+      'successUrl is not on an allowed origin (http://localhost:*); set ALLOWED_REDIRECT_ORIGINS to allow others',
+    );
+  });
+
+  it('should name the first few allowed origins and count the rest', () => {
+    const origins = Array.from({ length: 7 }, (_, index) => `https://app${index}.example.com`);
+    const sut = new RedirectUrlPolicy(loadConfig({ ALLOWED_REDIRECT_ORIGINS: origins.join(',') }));
+
+    expect(() => sut.assertAllowed('successUrl', 'https://evil.example.net/')).toThrow(
+      `successUrl is not on an allowed origin (${origins.slice(0, 5).join(', ')} and 2 more); ` +
+        'set ALLOWED_REDIRECT_ORIGINS to allow others',
+    );
   });
 
   it("should allow the service's own origin (PUBLIC_URL) with the sandbox provider, whatever the list says", () => {
@@ -41,7 +54,7 @@ describe(RedirectUrlPolicy.name, () => {
     const sut = new RedirectUrlPolicy(loadConfig({ ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com' }));
 
     expect(() => sut.assertAllowed('cancelUrl', 'https://evil.example.net/')).toThrow(
-      'cancelUrl is not on an allowed origin (ALLOWED_REDIRECT_ORIGINS)',
+      'cancelUrl is not on an allowed origin (https://app.example.com); set ALLOWED_REDIRECT_ORIGINS to allow others',
     );
     expect(() => sut.assertAllowed('returnUrl', '/relative')).toThrow(
       'returnUrl must be an absolute http(s) URL',
@@ -55,7 +68,7 @@ describe(RedirectUrlPolicy.name, () => {
       'https://app.example.com/@evil.example/%C3%A9',
     );
     expect(() => sut.assertAllowed('successUrl', 'https://evil.example\\@app.example.com/')).toThrow(
-      'successUrl is not on an allowed origin (ALLOWED_REDIRECT_ORIGINS)',
+      'successUrl is not on an allowed origin (https://app.example.com); set ALLOWED_REDIRECT_ORIGINS to allow others',
     );
   });
 });
