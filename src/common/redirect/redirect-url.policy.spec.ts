@@ -21,7 +21,8 @@ describe(RedirectUrlPolicy.name, () => {
     const sut = new RedirectUrlPolicy(loadConfig({ ALLOWED_REDIRECT_ORIGINS: origins.join(',') }));
 
     expect(() => sut.assertAllowed('successUrl', 'https://evil.example.net/')).toThrow(
-      `successUrl is not on an allowed origin (${origins.slice(0, 5).join(', ')} and 2 more); ` +
+      // Seven of the operator's, and the service's own (the sandbox's landing page).
+      `successUrl is not on an allowed origin (${origins.slice(0, 5).join(', ')} and 3 more); ` +
         'set ALLOWED_REDIRECT_ORIGINS to allow others',
     );
   });
@@ -54,7 +55,7 @@ describe(RedirectUrlPolicy.name, () => {
     const sut = new RedirectUrlPolicy(loadConfig({ ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com' }));
 
     expect(() => sut.assertAllowed('cancelUrl', 'https://evil.example.net/')).toThrow(
-      'cancelUrl is not on an allowed origin (https://app.example.com); set ALLOWED_REDIRECT_ORIGINS to allow others',
+      'cancelUrl is not on an allowed origin (https://app.example.com, http://localhost:3000); set ALLOWED_REDIRECT_ORIGINS to allow others',
     );
     expect(() => sut.assertAllowed('returnUrl', '/relative')).toThrow(
       'returnUrl must be an absolute http(s) URL',
@@ -68,7 +69,7 @@ describe(RedirectUrlPolicy.name, () => {
       'https://app.example.com/@evil.example/%C3%A9',
     );
     expect(() => sut.assertAllowed('successUrl', 'https://evil.example\\@app.example.com/')).toThrow(
-      'successUrl is not on an allowed origin (https://app.example.com); set ALLOWED_REDIRECT_ORIGINS to allow others',
+      'successUrl is not on an allowed origin (https://app.example.com, http://localhost:3000); set ALLOWED_REDIRECT_ORIGINS to allow others',
     );
   });
 });

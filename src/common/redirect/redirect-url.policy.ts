@@ -10,7 +10,9 @@ import { OriginRule } from './origin-rule';
  */
 export function allowedRedirectOrigins(config: AppConfig): OriginRule[] {
   if (config.provider !== 'sandbox') return config.allowedRedirectOrigins;
-  const own = OriginRule.parse(new URL(config.publicUrl).origin);
+  const url = new URL(config.publicUrl);
+  if (config.allowedRedirectOrigins.some((rule) => rule.matches(url))) return config.allowedRedirectOrigins;
+  const own = OriginRule.parse(url.origin);
   return own ? [...config.allowedRedirectOrigins, own] : config.allowedRedirectOrigins;
 }
 
