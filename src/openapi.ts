@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY, BEARER_SECURITY } from './auth/authenticated.decorator';
 import { AppConfig } from './config/app-config';
+import { SANDBOX_RETURN_URL } from './common/http/api-examples';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const { publicUrl } = app.get(AppConfig);
@@ -25,7 +26,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   // package.json's: the service is not licensed for use by others (setLicense would add an empty url).
   config.info.license = { name: 'UNLICENSED' };
-  return SwaggerModule.createDocument(app, config);
+  return atPublicUrl(SwaggerModule.createDocument(app, config), publicUrl);
+}
+
+/**
+ * The examples that lead to the sandbox's landing page are written for the default address; a
+ * service served elsewhere (PUBLIC_URL) shows them with its own, so that they work there as they are.
+ */
+function atPublicUrl(document: OpenAPIObject, publicUrl: string): OpenAPIObject {
+  const own = `${publicUrl.replace(/\/+$/, '')}/sandbox/return`;
+  if (own === SANDBOX_RETURN_URL) return document;
+  return JSON.parse(JSON.stringify(document).split(SANDBOX_RETURN_URL).join(own)) as OpenAPIObject;
 }
 
 export function setupSwagger(app: INestApplication): void {

@@ -660,3 +660,22 @@ describe('OpenAPI document', () => {
     });
   });
 });
+
+describe('OpenAPI examples served at PUBLIC_URL', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp({ PUBLIC_URL: 'http://localhost:4999' });
+  });
+
+  afterAll(() => sut.close());
+
+  it("should show the sandbox examples with the service's own address, so that Try it out works as shipped", async () => {
+    const served = JSON.stringify((await sut.http().get('/docs-json').expect(200)).body);
+    const committed = readFileSync(OPENAPI_PATH, 'utf8');
+
+    expect(committed).toContain('http://localhost:3000/sandbox/return?checkout=success');
+    expect(served).toContain('http://localhost:4999/sandbox/return?checkout=success');
+    expect(served).not.toContain('http://localhost:3000/sandbox/return');
+  });
+});

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { sandboxReturn } from '../common/http/api-examples';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import {
@@ -75,7 +76,16 @@ export class BillingController {
   @ApiBody({
     type: CreateCheckoutRequest,
     examples: {
-      newSubscription: {
+      sandbox: {
+        summary: 'A new subscription, against the sandbox (works as it is with npm start)',
+        value: {
+          priceId: 'price_sandbox_monthly',
+          successUrl: sandboxReturn('checkout=success&session_id={CHECKOUT_SESSION_ID}'),
+          cancelUrl: sandboxReturn('checkout=cancelled'),
+          metadata: { plan: 'pro' },
+        },
+      },
+      document: {
         summary: 'A new subscription (the checkout document’s example)',
         value: {
           priceId: 'price_1ABC123XYZ',
@@ -85,21 +95,21 @@ export class BillingController {
         },
       },
       planChange: {
-        summary: 'Plan change: monthly to yearly (sandbox prices)',
+        summary: 'Plan change: monthly to yearly (sandbox prices; use your subscription’s id)',
         value: {
           subscriptionId: 'sub_sbx_0123456789abcdef01234567',
           priceId: 'price_sandbox_yearly',
-          successUrl: 'http://localhost:5173/billing?changed={CHECKOUT_SESSION_ID}',
-          cancelUrl: 'http://localhost:5173/billing',
+          successUrl: sandboxReturn('change=success&session_id={CHECKOUT_SESSION_ID}'),
+          cancelUrl: sandboxReturn('change=cancelled'),
         },
       },
       quantityUpdate: {
-        summary: 'Quantity update: 5 seats',
+        summary: 'Quantity update: 5 seats (use your subscription’s id)',
         value: {
           subscriptionId: 'sub_sbx_0123456789abcdef01234567',
           quantity: 5,
-          successUrl: 'http://localhost:5173/billing?changed={CHECKOUT_SESSION_ID}',
-          cancelUrl: 'http://localhost:5173/billing',
+          successUrl: sandboxReturn('change=success&session_id={CHECKOUT_SESSION_ID}'),
+          cancelUrl: sandboxReturn('change=cancelled'),
         },
       },
     },

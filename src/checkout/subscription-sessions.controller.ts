@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
+import { sandboxReturn } from '../common/http/api-examples';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/principal';
@@ -44,6 +45,19 @@ export class SubscriptionSessionsController {
     description: 'Session creation parameters',
     required: true,
     type: CreateSubscriptionSessionRequest,
+    examples: {
+      sandbox: {
+        summary: 'Against the sandbox (works as it is with npm start)',
+        value: { successUrl: sandboxReturn('checkout=success') },
+      },
+      document: {
+        summary: 'The sessions document’s example',
+        value: {
+          successUrl: 'https://chat.recoupable.com?subscription=success',
+          accountId: '123e4567-e89b-12d3-a456-426614174000',
+        },
+      },
+    },
   })
   @ApiOkResponse({
     description: 'Checkout session created successfully',

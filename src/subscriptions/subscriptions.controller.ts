@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { sandboxReturn } from '../common/http/api-examples';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/principal';
@@ -41,6 +42,16 @@ export class SubscriptionsController {
     description: 'Portal session parameters',
     required: true,
     type: CreateSubscriptionPortalRequest,
+    examples: {
+      sandbox: {
+        summary: 'Against the sandbox (works as it is with npm start)',
+        value: { returnUrl: sandboxReturn('portal=returned') },
+      },
+      document: {
+        summary: 'The portal document’s example',
+        value: { returnUrl: 'https://chat.recoupable.com/settings/billing' },
+      },
+    },
   })
   @ApiOkResponse({
     description: 'Portal session created successfully',
