@@ -30,7 +30,8 @@ export async function startServiceProcess(
   env: Record<string, string | undefined>,
   options: { readyTimeoutMs?: number } = {},
 ): Promise<ServiceProcess> {
-  const port = await freePort();
+  // A PORT the caller chose (to know PUBLIC_URL's default beforehand) is kept.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const chunks: Buffer[] = [];
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
     cwd: ROOT,
