@@ -1,13 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import {
-  AccountNotFoundError,
-  AdminScopeRequiredError,
-  BadRequestError,
-  ForbiddenError,
-} from '../common/errors/domain-errors';
-import { ADMIN_SCOPE, Caller, Principal } from './principal';
+import { BadRequestError } from '../common/errors/domain-errors';
+import { assertMayActFor } from './acting-for';
+import { Caller, Principal } from './principal';
 
 interface AuthenticatedRequest {
   user?: Principal;
@@ -40,15 +36,7 @@ export class AccountOverrideGuard implements CanActivate {
     }
     // UUIDs are case-insensitive; account ids are stored in lower case.
     const accountId = requested.toLowerCase();
-    if (accountId === principal.accountId) return principal.accountId;
-    if (!principal.scopes.has(ADMIN_SCOPE)) {
-      throw new AdminScopeRequiredError();
-    }
-    const target = await this.accounts.findOverrideTarget(principal.accountId, accountId);
-    if (!target) throw new AccountNotFoundError();
-    if (!principal.platformAdmin && !target.granted) {
-      throw new ForbiddenError('This credential has no grant on that account');
-    }
+    await assertMayActFor(this.accounts, principal, accountId);
     return accountId;
   }
 }

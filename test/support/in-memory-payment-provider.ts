@@ -107,28 +107,52 @@ export class InMemoryPaymentProvider extends PaymentProvider {
     }
   }
 
-  // -- subscription changes: implemented by the adapter's change support (in progress) --
+  // -- subscription changes: not modelled here; the Stripe-shaped server and the sandbox have them --
   previewChange(): Promise<InvoiceEstimate> {
-    return Promise.reject(new Error('previewChange: not implemented yet'));
+    return Promise.reject(
+      new Error(
+        'previewChange: the in-memory provider does not model subscription changes (the e2e tests cover them)',
+      ),
+    );
   }
 
   applyChange(): Promise<AppliedChange> {
-    return Promise.reject(new Error('applyChange: not implemented yet'));
+    return Promise.reject(
+      new Error(
+        'applyChange: the in-memory provider does not model subscription changes (the e2e tests cover them)',
+      ),
+    );
   }
 
   scheduleChange(): Promise<ScheduledChange> {
-    return Promise.reject(new Error('scheduleChange: not implemented yet'));
+    return Promise.reject(
+      new Error(
+        'scheduleChange: the in-memory provider does not model subscription changes (the e2e tests cover them)',
+      ),
+    );
   }
 
   releaseSchedule(): Promise<FetchedSubscription | null> {
-    return Promise.reject(new Error('releaseSchedule: not implemented yet'));
+    return Promise.reject(
+      new Error(
+        'releaseSchedule: the in-memory provider does not model subscription changes (the e2e tests cover them)',
+      ),
+    );
   }
 
   changeCancellation(): Promise<FetchedSubscription> {
-    return Promise.reject(new Error('changeCancellation: not implemented yet'));
+    return Promise.reject(
+      new Error(
+        'changeCancellation: the in-memory provider does not model subscription changes (the e2e tests cover them)',
+      ),
+    );
   }
 
   createChangeConfirmPage(): Promise<HostedSession> {
-    return Promise.reject(new Error('createChangeConfirmPage: not implemented yet'));
+    return Promise.reject(
+      new Error(
+        'createChangeConfirmPage: the in-memory provider does not model subscription changes (the e2e tests cover them)',
+      ),
+    );
   }
 }

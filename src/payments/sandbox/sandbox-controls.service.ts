@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AccountsRepository } from '../../accounts/accounts.repository';
+import { assertMayActFor } from '../../auth/acting-for';
 import { ADMIN_SCOPE, Principal } from '../../auth/principal';
-import { AccountNotFoundError, ForbiddenError, NotFoundError } from '../../common/errors/domain-errors';
+import { ForbiddenError, NotFoundError } from '../../common/errors/domain-errors';
 import { SubscriptionView } from '../../subscriptions/dto/my-subscription.dto';
 import { SubscriptionsRepository } from '../../subscriptions/subscriptions.repository';
 import { toSubscriptionView } from '../../subscriptions/subscriptions.service';
@@ -57,21 +58,8 @@ export class SandboxControls {
     const subscription = await this.store.get('subscription', subscriptionId);
     const customer = subscription ? await this.store.get('customer', subscription.customerId) : null;
     if (!subscription || !customer) throw new NotFoundError('No such subscription');
-    await this.assertMayActFor(principal, customer.accountId);
+    await assertMayActFor(this.accounts, principal, customer.accountId);
     return { subscription, accountId: customer.accountId };
-  }
-
-  /**
-   * The decision AccountOverrideGuard makes for `accountId`, for the account the subscription
-   * names: its own account, or (admin scope checked above) a platform admin's or a grant holder's.
-   */
-  private async assertMayActFor(principal: Principal, accountId: string): Promise<void> {
-    if (accountId === principal.accountId) return;
-    const target = await this.accounts.findOverrideTarget(principal.accountId, accountId);
-    if (!target) throw new AccountNotFoundError();
-    if (!principal.platformAdmin && !target.granted) {
-      throw new ForbiddenError('This credential has no grant on that account');
-    }
   }
 
   private async current(
