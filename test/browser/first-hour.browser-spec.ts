@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
 import { sqliteFileDatabase, TestDatabase } from '../support/database';
 import { freePort, ServiceProcess, startServiceProcess } from '../support/service-process';
-import { callApi, Json, launchChromium, openPage, requireChromium, Screenshots } from './browser-support';
+import { callApi, launchChromium, openPage, requireChromium, Screenshots } from './browser-support';
 
 // A newcomer's first hour, as the README tells it, in Chromium against the service as its own
 // process (sandbox provider, embedded SQLite, the default redirect origins): a key from
@@ -61,8 +61,8 @@ describe("A newcomer's first hour, in a browser", () => {
     const status = (await shown.locator('.response-col_status').innerText()).trim();
     const body = JSON.parse(
       await shown.locator('.response-col_description .highlight-code code').innerText(),
-    ) as Json;
-    return { status, body, sent: request.postDataJSON() as Json };
+    );
+    return { status, body, sent: request.postDataJSON() };
   };
 
   it('should take a newcomer from a key to a past-due subscription with the shipped examples only', async () => {
@@ -132,8 +132,7 @@ describe("A newcomer's first hour, in a browser", () => {
     expect(new URL(page.url()).searchParams.get('session_id')).toBe(started.body.data.sessionId);
 
     const me = async () =>
-      (await callApi(base(), 'GET', '/api/subscriptions/me', { apiKey: setup.apiKey })).body
-        .subscription as Json;
+      (await callApi(base(), 'GET', '/api/subscriptions/me', { apiKey: setup.apiKey })).body.subscription;
     expect(await me()).toMatchObject({ status: 'trialing', priceId: 'price_sandbox_monthly' });
 
     // 6. The portal: end the trial, then fail the next payment and renew.
