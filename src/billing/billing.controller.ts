@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { PROVIDER_ID_PATTERN } from '../common/validation/provider-id';
 import { sandboxReturn } from '../common/http/api-examples';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
@@ -37,9 +38,6 @@ import {
 import { ProviderMode } from '../config/app-config';
 
 const modeOf = (query: AccountAndModeQuery): ProviderMode => (query.testMode === 'true' ? 'test' : 'live');
-
-/** What a checkout id can look like (ours and the provider's); anything else is unknown without asking. */
-const SESSION_ID = /^[A-Za-z0-9_-]{1,255}$/;
 
 const CHECKOUT_NOT_FOUND = documentedError(
   new NotFoundError('Checkout session not found'),
@@ -199,7 +197,7 @@ export class BillingController {
     @Param('sessionId') sessionId: string,
     @Query() _query: AccountAndModeQuery,
   ): Promise<CheckoutDetailResponse> {
-    if (!SESSION_ID.test(sessionId)) throw new NotFoundError('Checkout session not found');
+    if (!PROVIDER_ID_PATTERN.test(sessionId)) throw new NotFoundError('Checkout session not found');
     const change = await this.changes.find(caller, sessionId);
     if (change) return { success: true, data: toChangeData(change) };
     const checkout = await this.checkout.describe(caller, sessionId);
@@ -241,7 +239,7 @@ export class BillingController {
     @Param('sessionId') sessionId: string,
     @Query() _query: AccountAndModeQuery,
   ): Promise<ConfirmChangeResponse> {
-    if (!SESSION_ID.test(sessionId)) throw new NotFoundError('Checkout session not found');
+    if (!PROVIDER_ID_PATTERN.test(sessionId)) throw new NotFoundError('Checkout session not found');
     const confirmed = await this.changes.confirmFor(caller, sessionId);
     return {
       success: true,

@@ -69,19 +69,20 @@ export function nothingNow(currency: string, now: Date): InvoiceEstimate {
 
 /**
  * When the next renewal after a change falls: the period restarts at the change for a new
- * interval or an ended trial; otherwise it stays the current period's end (the trial's end in a
- * trial).
+ * interval or an ended trial, and ends where the provider's own invoice for the change says (its
+ * calendar, not a count of days); otherwise it stays the current period's end (the trial's end in
+ * a trial).
  */
 export function nextRenewal(
   subscription: ProviderSubscription,
   from: ProviderPrice,
   to: ProviderPrice,
-  options: { timing: Timing; endsTrial: boolean; at: Date },
+  options: { timing: Timing; endsTrial: boolean; at: Date; current: InvoiceEstimate },
 ): Date | null {
-  const periodEnd = subscription.currentPeriodEnd;
-  if (options.timing === 'immediate' && restartsPeriod(from, to, options.endsTrial))
-    return addInterval(options.at, to);
-  return periodEnd;
+  if (options.timing !== 'immediate' || !restartsPeriod(from, to, options.endsTrial))
+    return subscription.currentPeriodEnd;
+  const restarted = options.current.lines.find((line) => !line.proration && line.period)?.period;
+  return restarted ? new Date(restarted.end) : addInterval(options.at, to);
 }
 
 /**

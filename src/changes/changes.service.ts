@@ -13,6 +13,7 @@ import {
   SubscriptionNotChangeableError,
 } from '../common/errors/domain-errors';
 import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
+import { fillSessionId } from '../common/validation/redirect-url';
 import { Database } from '../database/database';
 import { PriceCatalog } from '../checkout/price-catalog';
 import { HostedChanges, HostedChangeView } from '../payments/hosted-changes';
@@ -23,6 +24,7 @@ import {
   ProviderSubscription,
   SubscriptionChangeTerms,
 } from '../payments/payment-provider';
+import { toChangeData } from './dto/change-checkout.dto';
 import { ProviderCallBudget } from '../payments/provider-call-budget';
 import { ProviderStateService } from '../subscriptions/provider-state.service';
 import { ChangeStatus, ChangeType } from '../subscriptions/subscription-change.entity';
@@ -156,14 +158,14 @@ export class ChangesService extends HostedChanges {
     if (!change) throw checkoutNotFound();
     // A second click after the first applied it lands where the first did.
     if (change.status !== 'applied' && change.status !== 'scheduled') await this.apply(change);
-    return { redirectUrl: withSessionId(change.successUrl, change.sessionId) };
+    return { redirectUrl: fillSessionId(change.successUrl, change.sessionId) };
   }
 
   async cancel(sessionId: string): Promise<{ redirectUrl: string }> {
     const change = await this.changes.findBySession(sessionId);
     if (!change) throw checkoutNotFound();
     if (change.status === 'open') await this.changes.transition(change.id, 'open', 'canceled');
-    return { redirectUrl: change.cancelUrl ?? withSessionId(change.successUrl, change.sessionId) };
+    return { redirectUrl: change.cancelUrl ?? fillSessionId(change.successUrl, change.sessionId) };
   }
 
   // -- previewing --
@@ -264,7 +266,7 @@ export class ChangesService extends HostedChanges {
         itemId: subscription.itemId!,
         priceId: toPriceId,
         quantity: toQuantity,
-        returnUrl: withSessionId(request.successUrl, sessionId),
+        returnUrl: fillSessionId(request.successUrl, sessionId),
         idempotencyKey: `change-page-${id}`,
       });
       await this.changes.setUrl(id, page.url);
@@ -326,10 +328,15 @@ export class ChangesService extends HostedChanges {
     },
   ): Promise<Estimates> {
     const { fromPrice, toPrice, timing, endsTrial, now } = options;
-    const renewal = nextRenewal(subscription, fromPrice, toPrice, { timing, endsTrial, at: now });
-    const nextInvoice = renewal ? renewalInvoice(toPrice, terms.quantity, renewal) : null;
-    if (timing === 'period_end') return { currentInvoice: nothingNow(toPrice.currency, now), nextInvoice };
-    return { currentInvoice: await this.provider.previewChange(terms), nextInvoice };
+    const currentInvoice =
+      timing === 'period_end' ? nothingNow(toPrice.currency, now) : await this.provider.previewChange(terms);
+    const renewal = nextRenewal(subscription, fromPrice, toPrice, {
+      timing,
+      endsTrial,
+      at: now,
+      current: currentInvoice,
+    });
+    return { currentInvoice, nextInvoice: renewal ? renewalInvoice(toPrice, terms.quantity, renewal) : null };
   }
 
   // -- confirming --
@@ -338,9 +345,11 @@ export class ChangesService extends HostedChanges {
     const current = await this.expireIfDue(change);
     if (current.status !== 'open' && current.status !== 'applying')
       throw new CheckoutNotOpenError(current.status);
+    // Long enough for the longest path's provider calls: a scheduled change makes four (read,
+    // create, set phases, read), and one more for the compensation if the phases fail.
     const claim = await this.changes.claim(
       change.sessionId,
-      new Date(Date.now() + 2 * this.budget.leaseMs()),
+      new Date(Date.now() + 5 * this.budget.leaseMs()),
     );
     if (!claim.claimed) {
       if (claim.inProgress) throw new ChangeInProgressError();
@@ -367,7 +376,9 @@ export class ChangesService extends HostedChanges {
       return await this.schedule(claimed);
     } catch (error) {
       // Not applied: the change can be confirmed again (with the same idempotency key).
-      await this.changes.transition(claimed.id, 'applying', 'open').catch(() => undefined);
+      await this.changes
+        .transition(claimed.id, 'applying', 'open', { lease: claimed.leaseUntil })
+        .catch(() => undefined);
       throw error;
     }
   }
@@ -387,12 +398,7 @@ export class ChangesService extends HostedChanges {
       priceId: change.toPriceId,
       quantity: change.toQuantity,
       prorationDate: change.prorationDate,
-      trialEnd:
-        basis.trialEnd && basis.status === 'trialing'
-          ? change.endTrial
-            ? 'now'
-            : new Date(basis.trialEnd)
-          : null,
+      trialEnd: trialEndOf(change),
       idempotencyKey: `change-${change.id}`,
     });
     if (applied.outcome === 'payment_failed') {
@@ -401,7 +407,7 @@ export class ChangesService extends HostedChanges {
           change.id,
           'applying',
           'payment_failed',
-          { invoiceUrl: applied.invoiceUrl },
+          { invoiceUrl: applied.invoiceUrl, lease: change.leaseUntil },
           tx,
         );
         await this.state.storeFetched(applied.subscription, change.mode as ProviderMode, tx);
@@ -434,10 +440,19 @@ export class ChangesService extends HostedChanges {
     fetched: FetchedSubscription,
     scheduleId?: string,
   ): Promise<ConfirmedChange> {
-    await this.db.transaction(async (tx) => {
-      await this.changes.transition(change.id, 'applying', status, { scheduleId: scheduleId ?? null }, tx);
+    const moved = await this.db.transaction(async (tx) => {
+      const held = await this.changes.transition(
+        change.id,
+        'applying',
+        status,
+        { scheduleId: scheduleId ?? null, lease: change.leaseUntil },
+        tx,
+      );
       await this.state.storeFetched(fetched, change.mode as ProviderMode, tx);
+      return held;
     });
+    // The lease ran out and another request took the change over: it records the outcome.
+    if (!moved) throw new ChangeInProgressError();
     const done = (await this.changes.findBySession(change.sessionId))!;
     const record = await this.subscriptions.findCurrent(change.accountId, this.provider.name, change.mode);
     return { checkout: toCheckout(done), subscription: record ? toSubscriptionView(record) : null };
@@ -451,7 +466,7 @@ export class ChangesService extends HostedChanges {
   ): Promise<never> {
     const mode = change.mode as ProviderMode;
     await this.db.transaction(async (tx) => {
-      await this.changes.transition(change.id, 'applying', 'stale', {}, tx);
+      await this.changes.transition(change.id, 'applying', 'stale', { lease: change.leaseUntil }, tx);
       await this.state.storeFetched(fetched, mode, tx);
     });
     let fresh: ChangeCheckout | undefined;
@@ -463,7 +478,7 @@ export class ChangesService extends HostedChanges {
       if (!(error instanceof DomainError)) throw error;
       throw new ChangeStaleError(`${reason}; ${error.message}`);
     }
-    throw new ChangeStaleError(reason, freshDetails(fresh));
+    throw new ChangeStaleError(reason, { ...toChangeData(fresh) });
   }
 
   private async expireIfDue(change: ChangeRecord): Promise<ChangeRecord> {
@@ -471,6 +486,13 @@ export class ChangesService extends HostedChanges {
     await this.changes.transition(change.id, 'open', 'expired');
     return (await this.changes.findBySession(change.sessionId))!;
   }
+}
+
+/** The trial end the preview priced, sent again when the change is applied. */
+function trialEndOf(change: ChangeRecord): Date | 'now' | null {
+  const { trial } = JSON.parse(change.estimates) as StoredEstimates;
+  if (trial.effect === 'ended') return 'now';
+  return trial.effect === 'kept' && trial.endsAt ? new Date(trial.endsAt) : null;
 }
 
 function hasTerms(subscription: ProviderSubscription, change: ChangeRecord): boolean {
@@ -512,23 +534,6 @@ export function toCheckout(change: ChangeRecord): ChangeCheckout {
       endsAt: stored.trial.endsAt ? new Date(stored.trial.endsAt) : null,
     },
   };
-}
-
-/** The fresh preview, as the 409's details carry it. */
-function freshDetails(fresh: ChangeCheckout): Record<string, unknown> {
-  return {
-    sessionId: fresh.sessionId,
-    url: fresh.url,
-    type: fresh.type,
-    timing: fresh.timing,
-    effectiveAt: fresh.effectiveAt.toISOString(),
-    expiresAt: fresh.expiresAt.toISOString(),
-    estimates: fresh.estimates,
-  };
-}
-
-function withSessionId(url: string, sessionId: string): string {
-  return url.split('{CHECKOUT_SESSION_ID}').join(sessionId);
 }
 
 const subscriptionNotFound = () => new NotFoundError('Subscription not found');

@@ -37,6 +37,8 @@ export type ChangeStatus =
 })
 @Index('uq_subscription_changes_session', ['sessionId'], { unique: true })
 @Index('ix_subscription_changes_account', ['accountId'])
+@Index('ix_subscription_changes_subscription', ['provider', 'providerSubscriptionId', 'status'])
+@Index('ix_subscription_changes_schedule', ['provider', 'scheduleId'], { where: 'schedule_id IS NOT NULL' })
 export class SubscriptionChange {
   @UuidPrimaryColumn()
   id!: string;

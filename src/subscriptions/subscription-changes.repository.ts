@@ -13,19 +13,8 @@ export type NewChange = Omit<
 
 /** The outcome of trying to take a change for confirming. */
 export type ChangeClaim =
-  | { claimed: true; change: ChangeRecord; tookOver: boolean }
+  | { claimed: true; change: ChangeRecord }
   | { claimed: false; change: ChangeRecord | undefined; inProgress: boolean };
-
-/** The statuses a change ends in; an `open` or `applying` one is still under way. */
-const FINISHED: readonly ChangeStatus[] = [
-  'applied',
-  'scheduled',
-  'withdrawn',
-  'canceled',
-  'expired',
-  'stale',
-  'payment_failed',
-];
 
 /**
  * The change checkouts. The rules that span requests and instances are the partial unique
@@ -94,9 +83,9 @@ export class SubscriptionChangesRepository {
     try {
       // An orphan is taken over even past the checkout's expiry: its confirmation began before it.
       const opened = await take(sql`status = 'open' AND expires_at > ${now}`);
-      if (opened) return { claimed: true, change: normalise(opened), tookOver: false };
+      if (opened) return { claimed: true, change: normalise(opened) };
       const orphan = await take(sql`status = 'applying' AND lease_until <= ${now}`);
-      if (orphan) return { claimed: true, change: normalise(orphan), tookOver: true };
+      if (orphan) return { claimed: true, change: normalise(orphan) };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       return { claimed: false, change: await this.findBySession(sessionId), inProgress: true };
@@ -105,20 +94,25 @@ export class SubscriptionChangesRepository {
     return { claimed: false, change, inProgress: change?.status === 'applying' };
   }
 
-  /** Moves a change from one status to another; false when it was no longer in `from`. */
+  /**
+   * Moves a change from one status to another; false when it was no longer in `from`. A change
+   * leaves `applying` only by the request whose lease it holds (`lease`): one whose lease ran out
+   * and was taken over can no longer move it.
+   */
   async transition(
     id: string,
     from: ChangeStatus,
     to: ChangeStatus,
-    fields: { scheduleId?: string | null; invoiceUrl?: string | null } = {},
+    fields: { scheduleId?: string | null; invoiceUrl?: string | null; lease?: Date | null } = {},
     tx?: Transaction,
   ): Promise<boolean> {
+    const held = fields.lease ? sql`AND lease_until = ${fields.lease}` : sql``;
     const changed = await this.db.changes(
       sql`UPDATE subscription_changes
              SET status = ${to}, lease_until = NULL, updated_at = ${new Date()},
                  schedule_id = COALESCE(${fields.scheduleId ?? null}, schedule_id),
                  invoice_url = COALESCE(${fields.invoiceUrl ?? null}, invoice_url)
-           WHERE id = ${id} AND status = ${from}`,
+           WHERE id = ${id} AND status = ${from} ${held}`,
       tx,
     );
     return changed === 1;
@@ -187,10 +181,6 @@ export class SubscriptionChangesRepository {
              AND NOT (from_price_id = ${terms.priceId} AND from_quantity = ${terms.quantity})`,
       tx,
     );
-  }
-
-  isFinished(status: ChangeStatus): boolean {
-    return FINISHED.includes(status);
   }
 }
 

@@ -109,50 +109,34 @@ export class InMemoryPaymentProvider extends PaymentProvider {
 
   // -- subscription changes: not modelled here; the Stripe-shaped server and the sandbox have them --
   previewChange(): Promise<InvoiceEstimate> {
-    return Promise.reject(
-      new Error(
-        'previewChange: the in-memory provider does not model subscription changes (the e2e tests cover them)',
-      ),
-    );
+    return notModelled('previewChange');
   }
 
   applyChange(): Promise<AppliedChange> {
-    return Promise.reject(
-      new Error(
-        'applyChange: the in-memory provider does not model subscription changes (the e2e tests cover them)',
-      ),
-    );
+    return notModelled('applyChange');
   }
 
   scheduleChange(): Promise<ScheduledChange> {
-    return Promise.reject(
-      new Error(
-        'scheduleChange: the in-memory provider does not model subscription changes (the e2e tests cover them)',
-      ),
-    );
+    return notModelled('scheduleChange');
   }
 
   releaseSchedule(): Promise<FetchedSubscription | null> {
-    return Promise.reject(
-      new Error(
-        'releaseSchedule: the in-memory provider does not model subscription changes (the e2e tests cover them)',
-      ),
-    );
+    return notModelled('releaseSchedule');
   }
 
   changeCancellation(): Promise<FetchedSubscription> {
-    return Promise.reject(
-      new Error(
-        'changeCancellation: the in-memory provider does not model subscription changes (the e2e tests cover them)',
-      ),
-    );
+    return notModelled('changeCancellation');
   }
 
   createChangeConfirmPage(): Promise<HostedSession> {
-    return Promise.reject(
-      new Error(
-        'createChangeConfirmPage: the in-memory provider does not model subscription changes (the e2e tests cover them)',
-      ),
-    );
+    return notModelled('createChangeConfirmPage');
   }
+}
+
+function notModelled<T>(method: string): Promise<T> {
+  return Promise.reject(
+    new Error(
+      `${method}: the in-memory provider does not model subscription changes (the e2e tests cover them)`,
+    ),
+  );
 }

@@ -16,14 +16,12 @@ import {
 } from 'class-validator';
 import { EstimatesDto } from '../../changes/dto/estimates.dto';
 import { IsProviderMetadata } from '../../common/validation/metadata';
+import { PROVIDER_ID_PATTERN } from '../../common/validation/provider-id';
 import { RedirectUrl } from '../../common/validation/redirect-url';
 
-export const PRICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 export const MAX_QUANTITY = 999_999;
 
 /** The checkout document's body, with the checkout options in camelCase (docs/api.md#checkout). */
-export const SUBSCRIPTION_ID_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
-
 export class CreateCheckoutRequest {
   @ApiPropertyOptional({
     description:
@@ -33,7 +31,7 @@ export class CreateCheckoutRequest {
   })
   @IsOptional()
   @IsString({ message: 'subscriptionId must be a subscription ID' })
-  @Matches(SUBSCRIPTION_ID_PATTERN, { message: 'subscriptionId must be a subscription ID' })
+  @Matches(PROVIDER_ID_PATTERN, { message: 'subscriptionId must be a subscription ID' })
   subscriptionId?: string;
 
   // Optional in the schema because a quantity update has none; the validator requires it otherwise.
@@ -48,7 +46,7 @@ export class CreateCheckoutRequest {
   )
   @IsDefined({ message: 'priceId is required' })
   @IsString({ message: 'Invalid price ID' })
-  @Matches(PRICE_ID_PATTERN, { message: 'Invalid price ID' })
+  @Matches(PROVIDER_ID_PATTERN, { message: 'Invalid price ID' })
   priceId!: string;
 
   // No `format: uri`: the placeholder's braces are not allowed in a URI, and the service takes them.

@@ -7,6 +7,10 @@ export const MAX_URL_LENGTH = 2048;
 /** Stripe's placeholder for the session id; the provider fills it in, so it must reach it as is. */
 export const CHECKOUT_SESSION_ID_PLACEHOLDER = '{CHECKOUT_SESSION_ID}';
 
+/** A redirect URL on the way back: the placeholder replaced by the session's id, as Stripe does. */
+export const fillSessionId = (url: string, sessionId: string): string =>
+  url.split(CHECKOUT_SESSION_ID_PLACEHOLDER).join(sessionId);
+
 /**
  * An absolute http(s) URL with a host and no credentials in it, judged on the text as sent
  * (at most 2048 characters, no whitespace or control characters).

@@ -69,6 +69,16 @@ export class SubscriptionChanges1764200000000 implements MigrationInterface {
             isUnique: true,
           }),
           new TableIndex({ name: 'ix_subscription_changes_account', columnNames: ['account_id'] }),
+          // Webhooks settle a subscription's open changes, and previews look a schedule up.
+          new TableIndex({
+            name: 'ix_subscription_changes_subscription',
+            columnNames: ['provider', 'provider_subscription_id', 'status'],
+          }),
+          new TableIndex({
+            name: 'ix_subscription_changes_schedule',
+            columnNames: ['provider', 'schedule_id'],
+            where: 'schedule_id IS NOT NULL',
+          }),
         ],
         foreignKeys: [
           new TableForeignKey({

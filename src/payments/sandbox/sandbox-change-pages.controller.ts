@@ -1,3 +1,4 @@
+import { PROVIDER_ID_PATTERN } from '../../common/validation/provider-id';
 import { Controller, Get, Header, Param, Post, Redirect } from '@nestjs/common';
 import { DomainError, NotFoundError } from '../../common/errors/domain-errors';
 import { ERROR_STATUS } from '../../common/errors/error-code';
@@ -7,9 +8,6 @@ import { SAME_ORIGIN_REFERRER_POLICY } from './same-origin-post.guard';
 import { HTML, SandboxPages } from './sandbox-page-edge';
 import { SandboxPaymentProvider } from './sandbox-payment-provider';
 import { describePrice, html, Html, invoiceLinesTable, longDay, moment, money, page } from './sandbox-html';
-
-/** What a change checkout id can look like; anything else is unknown without asking. */
-const CHANGE_ID = /^[A-Za-z0-9_-]{1,255}$/;
 
 /**
  * The sandbox's page where a person confirms a change of their subscription (the sandbox's
@@ -28,7 +26,7 @@ export class SandboxChangePagesController {
   @Header('content-type', HTML)
   @Header('referrer-policy', SAME_ORIGIN_REFERRER_POLICY)
   async changePage(@Param('id') id: string): Promise<string> {
-    const view = CHANGE_ID.test(id) ? await this.changes.view(id) : null;
+    const view = PROVIDER_ID_PATTERN.test(id) ? await this.changes.view(id) : null;
     if (!view) throw new NotFoundError('No such change');
     return page('Confirm your change', changeBody(view, this.provider.prices()));
   }
@@ -36,7 +34,7 @@ export class SandboxChangePagesController {
   @Post(':id/confirm')
   @Redirect()
   async confirm(@Param('id') id: string) {
-    if (!CHANGE_ID.test(id)) throw new NotFoundError('No such change');
+    if (!PROVIDER_ID_PATTERN.test(id)) throw new NotFoundError('No such change');
     try {
       return { url: (await this.changes.confirm(id)).redirectUrl, statusCode: 303 };
     } catch (error) {
@@ -50,7 +48,7 @@ export class SandboxChangePagesController {
   @Post(':id/cancel')
   @Redirect()
   async cancel(@Param('id') id: string) {
-    if (!CHANGE_ID.test(id)) throw new NotFoundError('No such change');
+    if (!PROVIDER_ID_PATTERN.test(id)) throw new NotFoundError('No such change');
     return { url: (await this.changes.cancel(id)).redirectUrl, statusCode: 303 };
   }
 }

@@ -1,3 +1,4 @@
+import { fillSessionId } from '../../common/validation/redirect-url';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { BadRequestError, NotFoundError } from '../../common/errors/domain-errors';
@@ -111,7 +112,7 @@ export class SandboxFlow {
         session: this.checkoutRef(session),
         subscription: state,
       });
-      return session.successUrl.split('{CHECKOUT_SESSION_ID}').join(session.id);
+      return fillSessionId(session.successUrl, session.id);
     });
   }
 

@@ -234,12 +234,7 @@ export class StripePaymentProvider extends PaymentProvider {
       stripe.invoices.createPreview({
         customer: terms.customerId,
         subscription: terms.subscriptionId,
-        subscription_details: {
-          items: [{ id: terms.itemId, price: terms.priceId, quantity: terms.quantity }],
-          proration_behavior: 'always_invoice',
-          proration_date: unixSeconds(terms.prorationDate),
-          ...trialEndParam(terms.trialEnd),
-        },
+        subscription_details: changeParams(terms),
       }),
     );
     return {
@@ -257,13 +252,10 @@ export class StripePaymentProvider extends PaymentProvider {
       stripe.subscriptions.update(
         terms.subscriptionId,
         {
-          items: [{ id: terms.itemId, price: terms.priceId, quantity: terms.quantity }],
-          proration_behavior: 'always_invoice',
-          proration_date: unixSeconds(terms.prorationDate),
+          ...changeParams(terms),
           // The change takes effect only once its invoice is paid; otherwise Stripe keeps the old
           // items and holds the change in `pending_update`.
           payment_behavior: 'pending_if_incomplete',
-          ...trialEndParam(terms.trialEnd),
           expand: ['latest_invoice'],
         },
         { idempotencyKey: terms.idempotencyKey },
@@ -445,6 +437,19 @@ export class StripePaymentProvider extends PaymentProvider {
       }
     }
   }
+}
+
+/**
+ * What a change asks Stripe for, the same for its preview and its update: that is what makes the
+ * charge the one the preview showed.
+ */
+function changeParams(terms: SubscriptionChangeTerms) {
+  return {
+    items: [{ id: terms.itemId, price: terms.priceId, quantity: terms.quantity }],
+    proration_behavior: 'always_invoice' as const,
+    proration_date: unixSeconds(terms.prorationDate),
+    ...trialEndParam(terms.trialEnd),
+  };
 }
 
 /**
