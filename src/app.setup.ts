@@ -17,7 +17,6 @@ import { AppConfig } from './config/app-config';
 import { requestId } from './logging/logger.module';
 import { setupSwagger } from './openapi';
 import { OriginRule } from './common/redirect/origin-rule';
-import { allowedRedirectOrigins } from './common/redirect/redirect-url.policy';
 
 /** Builds the application exactly as `npm start` runs it; the tests use this too. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -74,7 +73,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         // The sandbox pages post forms that redirect to the application's own URLs.
-        formAction: ["'self'", ...allowedRedirectOrigins(config).map((rule) => rule.text)],
+        formAction: ["'self'", ...config.allowedRedirectOrigins.map((rule) => rule.text)],
         frameAncestors: ["'none'"],
         // Served over plain http on a developer's machine; TLS is the proxy's job (and HSTS's).
         upgradeInsecureRequests: null,

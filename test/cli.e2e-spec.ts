@@ -166,7 +166,16 @@ describe('The admin command line (npm run cli)', () => {
   });
 
   it('should warn on setup when the try command would be refused for its redirect origin', async () => {
-    const setup = await cliWith({ PUBLIC_URL: 'https://billing.example.com' }, 'setup');
+    // With Stripe, only ALLOWED_REDIRECT_ORIGINS counts (the sandbox's own origin is not added).
+    const setup = await cliWith(
+      {
+        PUBLIC_URL: 'https://billing.example.com',
+        STRIPE_SECRET_KEY: 'sk_test_cli',
+        STRIPE_WEBHOOK_SECRET: 'whsec_cli',
+        SUBSCRIPTION_PRICE_ID: 'price_cli',
+      },
+      'setup',
+    );
 
     expect(setup.code).toBe(0);
     expect(json(setup)).toMatchObject({
@@ -175,6 +184,13 @@ describe('The admin command line (npm run cli)', () => {
         /^PUBLIC_URL \(https:\/\/billing\.example\.com\) is not on an allowed redirect origin \(http:\/\/localhost:\*\)/,
       ),
     });
+  });
+
+  it('should not warn on setup with the sandbox, whose own origin is always allowed', async () => {
+    const setup = await cliWith({ PUBLIC_URL: 'https://billing.example.com' }, 'setup');
+
+    expect(setup.code).toBe(0);
+    expect(json(setup)).not.toHaveProperty('warning');
   });
 
   it("should list accounts and keys, all or one account's, without any secret or hash", async () => {

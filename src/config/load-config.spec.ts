@@ -58,6 +58,7 @@ describe(loadConfig.name, () => {
         RATE_LIMIT_PER_MINUTE: '0',
         REDIS_URL: 'http://redis',
         STRIPE_API_URL: 'ftp://stripe',
+        LOG_FORMAT: 'yaml',
       });
     } catch (caught) {
       error = caught;
@@ -72,6 +73,7 @@ describe(loadConfig.name, () => {
       'STRIPE_WEBHOOK_SECRET',
       'SUBSCRIPTION_PRICE_ID',
       'TRIAL_DAYS',
+      'LOG_FORMAT',
       'ALLOWED_REDIRECT_ORIGINS',
       'JWT_SECRET',
       'RATE_LIMIT_PER_MINUTE',
@@ -80,7 +82,7 @@ describe(loadConfig.name, () => {
     ]) {
       expect(problems).toContain(name);
     }
-    expect((error as Error).message.split('\n')).toHaveLength(12);
+    expect((error as Error).message.split('\n')).toHaveLength(13);
   });
 
   it('should refuse a key that is not a Stripe secret key, and a half-configured test mode', () => {

@@ -135,6 +135,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const publicUrlRaw = read('PUBLIC_URL') ?? `http://localhost:${port}`;
   const publicUrl = parseHttpUrl(publicUrlRaw);
   if (!publicUrl) problems.push(`PUBLIC_URL must be an http(s) URL (got "${publicUrlRaw}")`);
+  // With the sandbox, its landing page (/sandbox/return on the service's own origin) is always a
+  // place to come back to, whatever the list says: every user of the list (the redirect policy,
+  // the CSP, the admin command line) then sees the same origins.
+  if (
+    provider === 'sandbox' &&
+    publicUrl &&
+    !allowedRedirectOrigins.some((rule) => rule.matches(publicUrl))
+  ) {
+    const own = OriginRule.parse(publicUrl.origin);
+    if (own) allowedRedirectOrigins.push(own);
+  }
 
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {

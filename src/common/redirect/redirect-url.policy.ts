@@ -4,18 +4,6 @@ import { BadRequestError } from '../errors/domain-errors';
 import { normalizeRedirectUrl } from '../validation/redirect-url';
 import { OriginRule } from './origin-rule';
 
-/**
- * The origins redirect URLs may go to: ALLOWED_REDIRECT_ORIGINS, and with the sandbox provider the
- * service's own (PUBLIC_URL's), where its landing page /sandbox/return answers, whatever the list says.
- */
-export function allowedRedirectOrigins(config: AppConfig): OriginRule[] {
-  if (config.provider !== 'sandbox') return config.allowedRedirectOrigins;
-  const url = new URL(config.publicUrl);
-  if (config.allowedRedirectOrigins.some((rule) => rule.matches(url))) return config.allowedRedirectOrigins;
-  const own = OriginRule.parse(url.origin);
-  return own ? [...config.allowedRedirectOrigins, own] : config.allowedRedirectOrigins;
-}
-
 /** Beyond this many, the refusal names the first few and how many more there are. */
 const ORIGINS_NAMED = 5;
 
@@ -27,7 +15,7 @@ export class RedirectUrlPolicy {
   private readonly allowed: string;
 
   constructor(config: AppConfig) {
-    this.origins = allowedRedirectOrigins(config);
+    this.origins = config.allowedRedirectOrigins;
     const origins = this.origins.map((rule) => rule.text);
     const named = origins.slice(0, ORIGINS_NAMED).join(', ');
     const more = origins.length - ORIGINS_NAMED;
