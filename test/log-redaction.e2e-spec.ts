@@ -120,6 +120,16 @@ describe('Secrets in the request line and the request id are not logged', () => 
     await call('a Stripe key as the request id', 'GET', '/api/subscriptions/me', {
       headers: { 'x-api-key': apiKey, 'x-request-id': stripeShaped['Stripe live key'] },
     });
+    // Nearly-right headers get a 401 with a hint; the key they carried is still never logged.
+    await call('a key in an api-key header', 'GET', '/api/subscriptions/me', {
+      headers: { 'api-key': apiKey },
+    });
+    await call('a key in x-api-token', 'GET', '/api/subscriptions/me', {
+      headers: { 'x-api-token': apiKey },
+    });
+    await call('a key after Authorization without Bearer', 'GET', '/api/subscriptions/me', {
+      headers: { authorization: apiKey },
+    });
     await call('the checkout page', 'GET', `/sandbox/checkout/${checkoutId}`);
     await call('the portal page', 'GET', `/sandbox/portal/${portalId}`);
     await call('an unknown checkout page', 'GET', `/sandbox/checkout/cs_sbx_${randomHex(12)}`);
