@@ -34,10 +34,13 @@ async function bootstrap(): Promise<void> {
         process.exit(1);
       }, config.shutdownGraceMs).unref();
       app.close().then(
-        () => {
-          logger.log('shut down');
-          process.exit(0);
-        },
+        // A response whose connection closed with the server logs its completion on that close,
+        // in a tick after the server's own: let those ticks run, so the log reads in order.
+        () =>
+          setImmediate(() => {
+            logger.log('shut down');
+            process.exit(0);
+          }),
         (error: unknown) => {
           logger.error({ err: error }, 'shutdown failed');
           process.exit(1);
