@@ -15,6 +15,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SandboxPagesModule } from './payments/sandbox/sandbox-pages.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { EventsModule } from './events/events.module';
 
 @Module({})
 export class AppModule {
@@ -33,6 +34,7 @@ export class AppModule {
         ChangesModule,
         BillingModule,
         SubscriptionsModule,
+        EventsModule,
         PricesModule,
         WebhooksModule,
         HealthModule,

@@ -28,6 +28,10 @@ export class Account {
   @UuidColumn({ nullable: true })
   trialCheckoutId!: string | null;
 
+  /** The sequence number of the account's latest outbound event (0: none yet). */
+  @Column({ type: 'integer', default: 0 })
+  eventSequence!: number;
+
   @TimestampColumn()
   createdAt!: Date;
 }

@@ -5,7 +5,7 @@ import { Database, toBoolean, toDate } from '../database/database';
 import { Account } from './account.entity';
 
 /** An account as the service reads it (every column but the trial's checkout). */
-export type AccountRecord = Omit<Account, 'trialCheckoutId' | 'createdAt'>;
+export type AccountRecord = Omit<Account, 'trialCheckoutId' | 'createdAt' | 'eventSequence'>;
 
 /** An account as the admin command line lists it. */
 export type AccountListing = Pick<

@@ -34,7 +34,7 @@ import {
 } from '../subscriptions/subscription-changes.repository';
 import { OwnedSubscription, SubscriptionsRepository } from '../subscriptions/subscriptions.repository';
 import { SubscriptionView } from '../subscriptions/dto/my-subscription.dto';
-import { toSubscriptionView } from '../subscriptions/subscriptions.service';
+import { toSubscriptionView } from '../subscriptions/subscription-view';
 import {
   basisOf,
   ChangeBasis,
@@ -403,6 +403,7 @@ export class ChangesService extends HostedChanges {
     });
     if (applied.outcome === 'payment_failed') {
       await this.db.transaction(async (tx) => {
+        await this.state.open(tx, change);
         await this.changes.transition(
           change.id,
           'applying',
@@ -441,6 +442,7 @@ export class ChangesService extends HostedChanges {
     scheduleId?: string,
   ): Promise<ConfirmedChange> {
     const moved = await this.db.transaction(async (tx) => {
+      await this.state.open(tx, change);
       const held = await this.changes.transition(
         change.id,
         'applying',
@@ -449,6 +451,7 @@ export class ChangesService extends HostedChanges {
         tx,
       );
       await this.state.storeFetched(fetched, change.mode as ProviderMode, tx);
+      if (held) await this.state.changesMoved([change], status, tx);
       return held;
     });
     // The lease ran out and another request took the change over: it records the outcome.
@@ -466,6 +469,7 @@ export class ChangesService extends HostedChanges {
   ): Promise<never> {
     const mode = change.mode as ProviderMode;
     await this.db.transaction(async (tx) => {
+      await this.state.open(tx, change);
       await this.changes.transition(change.id, 'applying', 'stale', { lease: change.leaseUntil }, tx);
       await this.state.storeFetched(fetched, mode, tx);
     });

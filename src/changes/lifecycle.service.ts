@@ -9,7 +9,7 @@ import { SubscriptionView } from '../subscriptions/dto/my-subscription.dto';
 import { ProviderStateService } from '../subscriptions/provider-state.service';
 import { SubscriptionChangesRepository } from '../subscriptions/subscription-changes.repository';
 import { SubscriptionsRepository } from '../subscriptions/subscriptions.repository';
-import { toSubscriptionView } from '../subscriptions/subscriptions.service';
+import { toSubscriptionView } from '../subscriptions/subscription-view';
 import { LIVE_SUBSCRIPTION_STATUSES } from '../subscriptions/subscription.entity';
 
 const MODE: ProviderMode = 'live';
@@ -82,7 +82,9 @@ export class SubscriptionLifecycleService {
       `release-${scheduled.id}`,
     );
     await this.db.transaction(async (tx) => {
-      await this.changes.transition(scheduled.id, 'scheduled', 'withdrawn', {}, tx);
+      await this.state.open(tx, scheduled);
+      if (await this.changes.transition(scheduled.id, 'scheduled', 'withdrawn', {}, tx))
+        await this.state.changesMoved([scheduled], 'withdrawn', tx);
       if (fetched) await this.state.storeFetched(fetched, MODE, tx);
     });
   }

@@ -49,6 +49,13 @@ const ACTIVE_COLUMNS = (alias: string) =>
   sql.raw(`${alias}.id AS checkout_id, ${alias}.status, ${alias}.request_hash, ${alias}.provider_session_id,
    ${alias}.url, ${alias}.trial_days, ${alias}.expires_at, ${alias}.lease_until, ${alias}.created_at`);
 
+/** A checkout that has just ended (completed or expired). */
+export type FinishedCheckout = Pick<
+  CheckoutSession,
+  'id' | 'accountId' | 'provider' | 'mode' | 'providerSessionId' | 'checkoutMode'
+>;
+const FINISHED = sql.raw('id, account_id, provider, mode, provider_session_id, checkout_mode');
+
 type ActiveRow = Omit<ActiveCheckout, 'id'> & { checkoutId: string };
 
 @Injectable()
@@ -184,14 +191,27 @@ export class CheckoutSessionsRepository {
    * Ends an open checkout: one whose time is up (`onlyIfPastExpiry`), or one the provider has just
    * expired. True when this call changed it.
    */
-  async expire(id: string, options: { onlyIfPastExpiry: boolean }, tx: Transaction): Promise<boolean> {
+  async expire(
+    id: string,
+    options: { onlyIfPastExpiry: boolean },
+    tx: Transaction,
+  ): Promise<FinishedCheckout | undefined> {
     const now = new Date();
-    const changed = await this.db.changes(
-      sql`UPDATE checkout_sessions SET status = 'expired', updated_at = ${now}
-           WHERE id = ${id} AND status = 'open' ${options.onlyIfPastExpiry ? sql`AND expires_at <= ${now}` : sql``}`,
+    return this.db.first(
+      sql<FinishedCheckout>`UPDATE checkout_sessions SET status = 'expired', updated_at = ${now}
+           WHERE id = ${id} AND status = 'open' ${options.onlyIfPastExpiry ? sql`AND expires_at <= ${now}` : sql``}
+           RETURNING ${FINISHED}`,
       tx,
     );
-    return changed === 1;
+  }
+
+  /** The account and mode of a checkout by the provider's session id (read before the account is locked). */
+  async findOwnerByProviderSessionId(provider: string, providerSessionId: string, tx: Transaction) {
+    return this.db.first(
+      sql<Pick<CheckoutSession, 'accountId' | 'mode'>>`SELECT account_id, mode FROM checkout_sessions
+        WHERE provider = ${provider} AND provider_session_id = ${providerSessionId}`,
+      tx,
+    );
   }
 
   /** Moves a checkout to complete or expired by the provider's session id; its id when found. */
@@ -200,13 +220,13 @@ export class CheckoutSessionsRepository {
     providerSessionId: string,
     status: Extract<CheckoutStatus, 'complete' | 'expired'>,
     tx: Transaction,
-  ): Promise<{ id: string; accountId: string } | undefined> {
+  ): Promise<FinishedCheckout | undefined> {
     return this.db.first(
-      sql<{ id: string; accountId: string }>`UPDATE checkout_sessions
+      sql<FinishedCheckout>`UPDATE checkout_sessions
              SET status = ${status}, lease_until = NULL, updated_at = ${new Date()}
            WHERE provider = ${provider} AND provider_session_id = ${providerSessionId}
              AND status IN ('pending', 'open')
-           RETURNING id, account_id`,
+           RETURNING ${FINISHED}`,
       tx,
     );
   }

@@ -3,6 +3,7 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { AuthModule } from '../auth/auth.module';
 import { CommonModule } from '../common/common.module';
 import { CustomersModule } from '../customers/customers.module';
+import { OutboxModule } from '../events/outbox.module';
 import { CheckoutSessionsRepository } from './checkout-sessions.repository';
 import { CheckoutService } from './checkout.service';
 import { PriceCatalog } from './price-catalog';
@@ -14,7 +15,7 @@ import { TrialsRepository } from './trials.repository';
  * the rules of the one open checkout and the one trial, and the records they keep.
  */
 @Module({
-  imports: [AuthModule, AccountsModule, CustomersModule, CommonModule],
+  imports: [AuthModule, AccountsModule, CustomersModule, CommonModule, OutboxModule],
   controllers: [SubscriptionSessionsController],
   providers: [CheckoutService, CheckoutSessionsRepository, TrialsRepository, PriceCatalog],
   exports: [CheckoutService, CheckoutSessionsRepository, TrialsRepository, PriceCatalog],

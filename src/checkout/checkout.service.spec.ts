@@ -22,6 +22,9 @@ import { createUnitDb } from '../../test/support/unit-db';
 import { CheckoutSessionsRepository } from './checkout-sessions.repository';
 import { CheckoutRequest, CheckoutService, checkoutRequestHash } from './checkout.service';
 import { PriceCatalog } from './price-catalog';
+import { Outbox } from '../events/outbox';
+import { DispatchSignal } from '../events/dispatch-signal';
+import { SubscriptionsRepository } from '../subscriptions/subscriptions.repository';
 
 const ORIGIN = 'https://app.example.com';
 
@@ -72,6 +75,9 @@ describe(CheckoutService.name, () => {
         CustomersRepository,
         RedirectUrlPolicy,
         ProviderCallBudget,
+        Outbox,
+        DispatchSignal,
+        SubscriptionsRepository,
         { provide: AppConfig, useValue: config },
         { provide: Database, useValue: db },
         { provide: PaymentProvider, useValue: provider },

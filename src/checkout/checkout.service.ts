@@ -24,11 +24,13 @@ import { newCheckoutEstimates } from '../changes/change-terms';
 import { toEstimatesDto } from '../changes/dto/estimates.dto';
 import { PriceCatalog } from './price-catalog';
 import { TrialsRepository } from './trials.repository';
+import { Outbox } from '../events/outbox';
 import {
   ActiveCheckout,
   CheckoutSessionsRepository,
   CheckoutSlot,
   CheckoutTerms,
+  FinishedCheckout,
 } from './checkout-sessions.repository';
 
 export interface CheckoutRequest {
@@ -90,6 +92,7 @@ export class CheckoutService {
     private readonly budget: ProviderCallBudget,
     private readonly redirects: RedirectUrlPolicy,
     private readonly prices: PriceCatalog,
+    private readonly outbox: Outbox,
     private readonly config: AppConfig,
     private readonly db: Database,
   ) {}
@@ -236,7 +239,7 @@ export class CheckoutService {
         if (active.expiresAt.getTime() <= Date.now()) {
           return {
             clear: () =>
-              this.endCheckout(active.id, (tx) =>
+              this.endCheckout(active.id, request, (tx) =>
                 this.checkouts.expire(active.id, { onlyIfPastExpiry: true }, tx),
               ),
           };
@@ -270,16 +273,18 @@ export class CheckoutService {
       if (!request.allowExistingSubscription)
         throw new AlreadySubscribedError({ remedy: request.alreadySubscribedRemedy });
       await this.db.transaction(async (tx) => {
-        await this.checkouts.finishByProviderSessionId(
+        await this.outbox.open(tx, this.scopeOf(request));
+        const completed = await this.checkouts.finishByProviderSessionId(
           this.provider.name,
           active.providerSessionId!,
           'complete',
           tx,
         );
+        if (completed) await this.outbox.checkoutFinished(tx, completed, completed, 'complete');
       });
       return;
     }
-    await this.endCheckout(active.id, (tx) =>
+    await this.endCheckout(active.id, request, (tx) =>
       this.checkouts.expire(active.id, { onlyIfPastExpiry: false }, tx),
     );
   }
@@ -319,9 +324,10 @@ export class CheckoutService {
         createdAt: checkout.createdAt,
       };
     } catch (error) {
-      await this.endCheckout(checkout.id, (tx) => this.checkouts.release(checkout.id, tx)).catch(
-        () => undefined,
-      );
+      await this.endCheckout(checkout.id, request, async (tx) => {
+        await this.checkouts.release(checkout.id, tx);
+        return 'released' as const;
+      }).catch(() => undefined);
       throw error;
     }
   }
@@ -345,11 +351,27 @@ export class CheckoutService {
     return this.config.trialDays;
   }
 
-  /** Ends a checkout (released or expired) and gives its trial back, in one transaction. */
-  private async endCheckout(checkoutId: string, end: (tx: Transaction) => Promise<unknown>): Promise<void> {
+  /**
+   * Ends a checkout and gives its trial back, in one transaction: a pending one `released` (it
+   * never reached anyone), or an open one expired (with its outbound event); nothing when `end`
+   * found it ended already.
+   */
+  private async endCheckout(
+    checkoutId: string,
+    request: Pick<CheckoutRequest, 'accountId' | 'mode'>,
+    end: (tx: Transaction) => Promise<FinishedCheckout | 'released' | undefined>,
+  ): Promise<void> {
     await this.db.transaction(async (tx) => {
-      if ((await end(tx)) !== false) await this.trials.release(checkoutId, tx);
+      await this.outbox.open(tx, this.scopeOf(request));
+      const ended = await end(tx);
+      if (!ended) return;
+      await this.trials.release(checkoutId, tx);
+      if (ended !== 'released') await this.outbox.checkoutFinished(tx, ended, ended, 'expired');
     });
+  }
+
+  private scopeOf(request: Pick<CheckoutRequest, 'accountId' | 'mode'>) {
+    return { accountId: request.accountId, mode: request.mode, provider: this.provider.name };
   }
 
   /** How long a claim may take: possibly two provider calls (the customer, then the session). */

@@ -37,6 +37,27 @@ export interface JwtConfig {
   maxLifetimeSeconds: number;
 }
 
+/** An endpoint outbound events go to (EVENT_ENDPOINTS), with its Standard Webhooks secret. */
+export interface EventEndpointConfig {
+  url: string;
+  secret: string;
+}
+
+/** Outbound events: where they go and how their deliveries are retried. */
+export interface EventsConfig {
+  endpoints: EventEndpointConfig[];
+  /** How long a delivery is retried before it is parked (EVENT_RETRY_FOR, 3 days). */
+  retryForMs: number;
+  /** How long delivered events stay in the pull feed (EVENT_RETENTION, 30 days). */
+  retentionMs: number;
+  /** What one delivery attempt may take. */
+  timeoutMs: number;
+  /** The first retry's delay; each next one doubles it (with jitter), up to an hour. */
+  retryBaseMs: number;
+  /** How often a dispatcher looks for due deliveries besides being woken by a commit. */
+  pollMs: number;
+}
+
 /** The validated configuration of one service instance (the README's configuration table). */
 export class AppConfig {
   port!: number;
@@ -63,4 +84,5 @@ export class AppConfig {
   apiKeyCacheTtlMs!: number;
   priceCacheTtlMs!: number;
   shutdownGraceMs!: number;
+  events!: EventsConfig;
 }

@@ -2,6 +2,7 @@ import { OriginRule } from '../common/redirect/origin-rule';
 import {
   AppConfig,
   DatabaseConfig,
+  EventEndpointConfig,
   JwtConfig,
   ProviderMode,
   ProviderName,
@@ -187,7 +188,31 @@ export function loadConfig(env: Env = process.env): AppConfig {
     apiKeyCacheTtlMs: integer('API_KEY_CACHE_TTL_MS', 5_000, 0, 300_000),
     priceCacheTtlMs: integer('PRICE_CACHE_TTL_MS', 60_000, 0, 3_600_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    events: {
+      endpoints: parseEventEndpoints(read('EVENT_ENDPOINTS'), problems),
+      retryForMs:
+        parseDuration('EVENT_RETRY_FOR', read('EVENT_RETRY_FOR'), problems, {
+          fallback: 3 * 86_400,
+          min: 1,
+          max: 30 * 86_400,
+          range: '1s to 30d',
+        }) * 1000,
+      retentionMs:
+        parseDuration('EVENT_RETENTION', read('EVENT_RETENTION'), problems, {
+          fallback: 30 * 86_400,
+          min: 3600,
+          max: 3650 * 86_400,
+          range: '1h to 3650d',
+        }) * 1000,
+      timeoutMs: integer('EVENT_DELIVERY_TIMEOUT_MS', 10_000, 100, 60_000),
+      retryBaseMs: integer('EVENT_RETRY_BASE_MS', 5_000, 10, 3_600_000),
+      pollMs: integer('EVENT_POLL_MS', 1_000, 10, 60_000),
+    },
   };
+  if (config.events.retentionMs < config.events.retryForMs)
+    problems.push(
+      'EVENT_RETENTION must be at least EVENT_RETRY_FOR (events are kept while they are retried)',
+    );
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }
@@ -280,18 +305,78 @@ function parseJwt(read: (name: string) => string | undefined, problems: string[]
   };
 }
 
-/** `90s`, `30m`, `24h`, `7d`, or a number of seconds. */
-function parseJwtMaxLifetime(text: string | undefined, problems: string[]): number {
-  if (text === undefined) return JWT_MAX_LIFETIME_DEFAULT_SECONDS;
+/** `90s`, `30m`, `24h`, `7d`, or a number of seconds, within bounds (in seconds, named as given). */
+function parseDuration(
+  name: string,
+  text: string | undefined,
+  problems: string[],
+  bounds: { fallback: number; min: number; max: number; range: string },
+): number {
+  if (text === undefined) return bounds.fallback;
   const match = DURATION.exec(text);
   const seconds = match ? Number(match[1]) * DURATION_UNIT_SECONDS[match[2]] : NaN;
-  if (!(seconds >= 1 && seconds <= JWT_MAX_LIFETIME_MAX_SECONDS)) {
+  if (!(seconds >= bounds.min && seconds <= bounds.max)) {
     problems.push(
-      `JWT_MAX_LIFETIME must be a duration such as 90s, 30m, 24h or 7d, or a number of seconds, from 1s to 365d (got "${text}")`,
+      `${name} must be a duration such as 90s, 30m, 24h or 7d, or a number of seconds, from ${bounds.range} (got "${text}")`,
     );
-    return JWT_MAX_LIFETIME_DEFAULT_SECONDS;
+    return bounds.fallback;
   }
   return seconds;
+}
+
+function parseJwtMaxLifetime(text: string | undefined, problems: string[]): number {
+  return parseDuration('JWT_MAX_LIFETIME', text, problems, {
+    fallback: JWT_MAX_LIFETIME_DEFAULT_SECONDS,
+    min: 1,
+    max: JWT_MAX_LIFETIME_MAX_SECONDS,
+    range: '1s to 365d',
+  });
+}
+
+/**
+ * EVENT_ENDPOINTS: `URL|SECRET` pairs separated by commas (`|` and `,` cannot stand unencoded in
+ * the URLs taken here, nor in a Standard Webhooks secret).
+ */
+function parseEventEndpoints(text: string | undefined, problems: string[]): EventEndpointConfig[] {
+  if (text === undefined) return [];
+  const endpoints: EventEndpointConfig[] = [];
+  for (const [index, item] of text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .entries()) {
+    const [urlText, secret, ...rest] = item.split('|').map((part) => part.trim());
+    const url = urlText ? parseUrl(urlText) : undefined;
+    const where = `EVENT_ENDPOINTS entry ${index + 1}`;
+    if (rest.length > 0 || !secret) {
+      problems.push(`${where} must be URL|SECRET (a URL, a "|" and the endpoint's signing secret)`);
+      continue;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) {
+      problems.push(`${where} must start with an absolute http(s) URL without credentials`);
+      continue;
+    }
+    if (!isSigningSecret(secret)) {
+      problems.push(
+        `${where} has a secret that is not a Standard Webhooks secret (whsec_ and 24 to 64 bytes in base64)`,
+      );
+      continue;
+    }
+    if (endpoints.some((endpoint) => endpoint.url === url.toString())) {
+      problems.push(`${where} repeats the URL of an earlier entry`);
+      continue;
+    }
+    endpoints.push({ url: url.toString(), secret });
+  }
+  return endpoints;
+}
+
+/** `whsec_` and the base64 of 24 to 64 random bytes, as Standard Webhooks libraries take it. */
+export function isSigningSecret(secret: string): boolean {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+  if (!match) return false;
+  const bytes = Buffer.from(match[1], 'base64').length;
+  return bytes >= 24 && bytes <= 64;
 }
 
 function parseUrl(text: string): URL | undefined {

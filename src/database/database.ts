@@ -19,6 +19,8 @@ export type SqlType = 'uuid' | 'varchar' | 'timestamptz' | 'integer' | 'boolean'
  * connection, storage that does not take writes) turned into DatabaseUnavailableError (503).
  */
 export class Database {
+  private readonly commitHooks = new WeakMap<Transaction, Array<() => void>>();
+
   constructor(
     readonly kysely: Kysely<Tables>,
     readonly dialect: Dialect,
@@ -38,11 +40,26 @@ export class Database {
   }
 
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    let open: Transaction | undefined;
+    let result: T;
     try {
-      return await this.kysely.transaction().execute(work);
+      result = await this.kysely.transaction().execute((tx) => {
+        open = tx;
+        return work(tx);
+      });
     } catch (error) {
       throw translate(error);
     }
+    const hooks = open && this.commitHooks.get(open);
+    for (const hook of hooks ?? []) hook();
+    return result;
+  }
+
+  /** Runs `hook` once the transaction has committed (never when it rolls back). */
+  afterCommit(tx: Transaction, hook: () => void): void {
+    const hooks = this.commitHooks.get(tx);
+    if (hooks) hooks.push(hook);
+    else this.commitHooks.set(tx, [hook]);
   }
 
   /**

@@ -9,12 +9,16 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity';
 import { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity';
 import { HealthProbe } from '../health/health-probe.entity';
 import { SubscriptionChange } from '../subscriptions/subscription-change.entity';
+import { OutboundEvent } from '../events/outbound-event.entity';
+import { EventEndpoint } from '../events/event-endpoint.entity';
+import { EventDelivery } from '../events/event-delivery.entity';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema';
 import { IdempotencyKeys1763800000000 } from './migrations/1763800000000-idempotency-keys';
 import { OneOpenCheckout1764000000000 } from './migrations/1764000000000-one-open-checkout';
 import { WebhookEventOutcomes1764000000001 } from './migrations/1764000000001-webhook-event-outcomes';
 import { HealthProbes1764100000000 } from './migrations/1764100000000-health-probes';
 import { SubscriptionChanges1764200000000 } from './migrations/1764200000000-subscription-changes';
+import { OutboundEvents1764300000000 } from './migrations/1764300000000-outbound-events';
 
 export const ENTITIES = [
   Account,
@@ -28,6 +32,9 @@ export const ENTITIES = [
   IdempotencyRecord,
   HealthProbe,
   SubscriptionChange,
+  OutboundEvent,
+  EventEndpoint,
+  EventDelivery,
 ];
 
 export const MIGRATIONS = [
@@ -37,4 +44,5 @@ export const MIGRATIONS = [
   WebhookEventOutcomes1764000000001,
   HealthProbes1764100000000,
   SubscriptionChanges1764200000000,
+  OutboundEvents1764300000000,
 ];

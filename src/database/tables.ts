@@ -10,6 +10,9 @@ import { CheckoutSession } from '../checkout/checkout-session.entity';
 import { Subscription } from '../subscriptions/subscription.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
 import { SubscriptionChange } from '../subscriptions/subscription-change.entity';
+import { OutboundEvent } from '../events/outbound-event.entity';
+import { EventEndpoint } from '../events/event-endpoint.entity';
+import { EventDelivery } from '../events/event-delivery.entity';
 import { ENTITIES } from './entities';
 
 /**
@@ -29,6 +32,9 @@ export interface Tables {
   idempotency_keys: IdempotencyRecord;
   health_probes: HealthProbe;
   subscription_changes: SubscriptionChange;
+  outbound_events: OutboundEvent;
+  event_endpoints: EventEndpoint;
+  event_deliveries: EventDelivery;
 }
 
 /**

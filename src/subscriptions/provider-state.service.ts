@@ -10,7 +10,8 @@ import {
   ProviderSubscription,
 } from '../payments/payment-provider';
 import { ProviderMode } from '../config/app-config';
-import { SubscriptionChangesRepository } from './subscription-changes.repository';
+import { Outbox } from '../events/outbox';
+import { ChangeRecord, SubscriptionChangesRepository } from './subscription-changes.repository';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
 /** Subscription state to store, and the version (provider time) it carries. */
@@ -38,27 +39,56 @@ export class ProviderStateService {
     private readonly customers: CustomersService,
     private readonly changes: SubscriptionChangesRepository,
     private readonly provider: PaymentProvider,
+    private readonly outbox: Outbox,
   ) {}
 
-  /** What an event does to the records besides storing subscription state. */
+  /**
+   * What an event does to the records besides storing subscription state, with its outbound
+   * events. The owning account is looked up and opened (locked) before anything is written.
+   */
   async applyEffect(event: PaymentEvent, tx: Transaction): Promise<void> {
-    if (event.kind === 'checkout.completed') {
-      await this.checkouts.finishByProviderSessionId(this.provider.name, event.session.id, 'complete', tx);
-    } else if (event.kind === 'checkout.expired') {
-      const checkout = await this.checkouts.finishByProviderSessionId(
-        this.provider.name,
-        event.session.id,
-        'expired',
-        tx,
-      );
-      if (checkout) await this.trials.release(checkout.id, tx);
+    const provider = this.provider.name;
+    if (event.kind === 'checkout.completed' || event.kind === 'checkout.expired') {
+      const owner = await this.checkouts.findOwnerByProviderSessionId(provider, event.session.id, tx);
+      if (!owner) return;
+      await this.outbox.open(tx, { ...owner, provider });
+      const status = event.kind === 'checkout.completed' ? 'complete' : 'expired';
+      const checkout = await this.checkouts.finishByProviderSessionId(provider, event.session.id, status, tx);
+      if (!checkout) return;
+      if (status === 'expired') await this.trials.release(checkout.id, tx);
+      await this.outbox.checkoutFinished(tx, checkout, checkout, status);
     } else if (event.kind === 'schedule') {
       // A schedule that let go before its change took effect withdrew it; one that completed applied it.
       const { id, status } = event.schedule;
-      if (status === 'completed') await this.changes.finishSchedule(this.provider.name, id, 'applied', tx);
-      if (status === 'released' || status === 'canceled')
-        await this.changes.finishSchedule(this.provider.name, id, 'withdrawn', tx);
+      const to =
+        status === 'completed'
+          ? 'applied'
+          : status === 'released' || status === 'canceled'
+            ? 'withdrawn'
+            : null;
+      if (!to) return;
+      const owner = await this.changes.findScheduleOwner(provider, id, tx);
+      if (!owner) return;
+      await this.outbox.open(tx, { ...owner, provider });
+      await this.changesMoved(await this.changes.finishSchedule(provider, id, to, tx), to, tx);
     }
+  }
+
+  /**
+   * Opens an account's records for writing in this transaction (docs/guarantees.md#g12): call it
+   * first in a transaction that moves the account's records itself, before any other write.
+   */
+  open(tx: Transaction, scope: { accountId: string; mode: string }): Promise<void> {
+    return this.outbox.open(tx, { ...scope, provider: this.provider.name });
+  }
+
+  /** Outbound events for changes that have just moved to `status`. */
+  async changesMoved(
+    moved: ChangeRecord[],
+    status: 'applied' | 'scheduled' | 'withdrawn',
+    tx: Transaction,
+  ): Promise<void> {
+    for (const change of moved) await this.outbox.changeMoved(tx, change, change, status);
   }
 
   /**
@@ -72,12 +102,13 @@ export class ProviderStateService {
   ): Promise<'stored' | 'older' | 'unknown'> {
     const owner = await this.ownerOf(event, state, tx);
     if (!owner) return 'unknown';
-    const scope = { ...owner, provider: this.provider.name, mode: event.mode };
-    const stored = await this.subscriptions.upsertIfNewer(state, scope, version, { replaceSameVersion }, tx);
-    if (!stored) return 'older';
-    if (state.trialEnd) await this.trials.consume(owner.accountId, tx);
-    await this.settleChanges(state, tx);
-    return 'stored';
+    return this.write(
+      state,
+      { ...owner, provider: this.provider.name, mode: event.mode },
+      version,
+      replaceSameVersion,
+      tx,
+    );
   }
 
   /**
@@ -93,24 +124,32 @@ export class ProviderStateService {
     const owner = await this.customers.findOwner(mode, fetched.subscription.customerId, tx);
     if (!owner) return 'unknown';
     const scope = { ...owner, provider: this.provider.name, mode };
-    const state = fetched.subscription;
-    const stored = await this.subscriptions.upsertIfNewer(
-      state,
-      scope,
-      fetched.asOf,
-      { replaceSameVersion: true },
-      tx,
-    );
-    if (!stored) return 'older';
-    if (state.trialEnd) await this.trials.consume(owner.accountId, tx);
-    await this.settleChanges(state, tx);
-    return 'stored';
+    return this.write(fetched.subscription, scope, fetched.asOf, true, tx);
   }
 
-  /** Change checkouts that the reported state shows done elsewhere (a hosted page, a renewal). */
-  private async settleChanges(state: ProviderSubscription, tx: Transaction): Promise<void> {
-    await this.changes.settleOpen(this.provider.name, state.id, state, tx);
-    await this.changes.settleScheduled(this.provider.name, state.id, state, tx);
+  /**
+   * The one write of subscription state: the account opened (locked) first, the state stored
+   * unless newer is, the trial it uses up, the change checkouts it settles, and the outbound
+   * events of all that.
+   */
+  private async write(
+    state: ProviderSubscription,
+    scope: { accountId: string; customerId: string; provider: string; mode: ProviderMode },
+    version: Date,
+    replaceSameVersion: boolean,
+    tx: Transaction,
+  ): Promise<'stored' | 'older'> {
+    await this.outbox.open(tx, scope);
+    const before = await this.subscriptions.findTracked(scope.provider, state.id, tx);
+    const stored = await this.subscriptions.upsertIfNewer(state, scope, version, { replaceSameVersion }, tx);
+    if (!stored) return 'older';
+    await this.outbox.subscriptionStored(tx, scope, before, state);
+    if (state.trialEnd) await this.trials.consume(scope.accountId, tx);
+    // Change checkouts that the reported state shows done elsewhere (a hosted page, a renewal).
+    const provider = this.provider.name;
+    await this.changesMoved(await this.changes.settleOpen(provider, state.id, state, tx), 'applied', tx);
+    await this.changesMoved(await this.changes.settleScheduled(provider, state.id, state, tx), 'applied', tx);
+    return 'stored';
   }
 
   /** The version (provider time) of the stored state of a subscription, or null. */

@@ -138,13 +138,14 @@ export class SubscriptionChangesRepository {
     subscriptionId: string,
     state: { priceId: string | null; quantity: number; currentPeriodStart: Date | null },
     tx: Transaction,
-  ): Promise<void> {
-    if (!state.priceId || !state.currentPeriodStart) return;
-    await this.db.changes(
+  ): Promise<ChangeRecord[]> {
+    if (!state.priceId || !state.currentPeriodStart) return [];
+    return this.moved(
       sql`UPDATE subscription_changes SET status = 'applied', updated_at = ${new Date()}
            WHERE provider = ${provider} AND provider_subscription_id = ${subscriptionId} AND status = 'scheduled'
              AND to_price_id = ${state.priceId} AND to_quantity = ${state.quantity}
-             AND effective_at <= ${state.currentPeriodStart}`,
+             AND effective_at <= ${state.currentPeriodStart}
+           RETURNING *`,
       tx,
     );
   }
@@ -155,10 +156,11 @@ export class SubscriptionChangesRepository {
     scheduleId: string,
     to: Extract<ChangeStatus, 'applied' | 'withdrawn'>,
     tx: Transaction,
-  ): Promise<void> {
-    await this.db.changes(
+  ): Promise<ChangeRecord[]> {
+    return this.moved(
       sql`UPDATE subscription_changes SET status = ${to}, updated_at = ${new Date()}
-           WHERE provider = ${provider} AND schedule_id = ${scheduleId} AND status = 'scheduled'`,
+           WHERE provider = ${provider} AND schedule_id = ${scheduleId} AND status = 'scheduled'
+           RETURNING *`,
       tx,
     );
   }
@@ -172,15 +174,29 @@ export class SubscriptionChangesRepository {
     subscriptionId: string,
     terms: { priceId: string | null; quantity: number },
     tx: Transaction,
-  ): Promise<void> {
-    if (!terms.priceId) return;
-    await this.db.changes(
+  ): Promise<ChangeRecord[]> {
+    if (!terms.priceId) return [];
+    return this.moved(
       sql`UPDATE subscription_changes SET status = 'applied', updated_at = ${new Date()}
            WHERE provider = ${provider} AND provider_subscription_id = ${subscriptionId} AND status = 'open'
              AND timing = 'immediate' AND to_price_id = ${terms.priceId} AND to_quantity = ${terms.quantity}
-             AND NOT (from_price_id = ${terms.priceId} AND from_quantity = ${terms.quantity})`,
+             AND NOT (from_price_id = ${terms.priceId} AND from_quantity = ${terms.quantity})
+           RETURNING *`,
       tx,
     );
+  }
+
+  /** The account a provider schedule's change belongs to (read before the account is locked). */
+  async findScheduleOwner(provider: string, scheduleId: string, tx: Transaction) {
+    return this.db.first(
+      sql<Pick<ChangeRecord, 'accountId' | 'mode'>>`SELECT account_id, mode FROM subscription_changes
+        WHERE provider = ${provider} AND schedule_id = ${scheduleId} AND status = 'scheduled'`,
+      tx,
+    );
+  }
+
+  private async moved(statement: ReturnType<typeof sql<ChangeRecord>>, tx: Transaction) {
+    return (await this.db.rows(statement, tx)).map(normalise);
   }
 }
 

@@ -32,6 +32,16 @@ export type OwnedSubscription = Pick<
 
 const LIVE = sql.join([...LIVE_SUBSCRIPTION_STATUSES]);
 
+type TrackedColumn =
+  | 'status'
+  | 'priceId'
+  | 'quantity'
+  | 'trialEnd'
+  | 'currentPeriodStart'
+  | 'currentPeriodEnd'
+  | 'cancelAtPeriodEnd'
+  | 'cancelAt';
+
 @Injectable()
 export class SubscriptionsRepository {
   constructor(private readonly db: Database) {}
@@ -40,7 +50,12 @@ export class SubscriptionsRepository {
    * The account's current subscription: a live one before any other, then the most recently
    * recorded (the provider's id breaks a tie), with the number of other live ones.
    */
-  async findCurrent(accountId: string, provider: string, mode: string): Promise<SubscriptionRecord | null> {
+  async findCurrent(
+    accountId: string,
+    provider: string,
+    mode: string,
+    tx?: Transaction,
+  ): Promise<SubscriptionRecord | null> {
     const row = await this.db.first(
       sql<
         Omit<SubscriptionRecord, 'otherLiveSubscriptions' | 'pendingChange'> & {
@@ -65,6 +80,7 @@ export class SubscriptionsRepository {
         ORDER BY CASE WHEN s.status IN (${LIVE}) THEN 0 ELSE 1 END, s.created_at DESC,
                  s.provider_subscription_id DESC
         LIMIT 1`,
+      tx,
     );
     if (!row) return null;
     const { otherLive, pendingPriceId, pendingQuantity, pendingEffectiveAt, ...record } = row;
@@ -97,6 +113,18 @@ export class SubscriptionsRepository {
         WHERE s.account_id = ${accountId} AND s.provider = ${provider} AND s.mode = ${mode}
           AND s.provider_subscription_id = ${providerSubscriptionId}`,
     );
+  }
+
+  /** What outbound events compare of a stored subscription, or null when none is stored. */
+  async findTracked(provider: string, providerSubscriptionId: string, tx: Transaction) {
+    const row = await this.db.first(
+      sql<Pick<Subscription, TrackedColumn>>`SELECT status, price_id, quantity, trial_end,
+              current_period_start, current_period_end, cancel_at_period_end, cancel_at
+         FROM subscriptions
+        WHERE provider = ${provider} AND provider_subscription_id = ${providerSubscriptionId}`,
+      tx,
+    );
+    return row ? { ...row, quantity: Number(row.quantity) } : null;
   }
 
   async findVersion(

@@ -7,7 +7,8 @@ import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
 import { CustomersService } from '../customers/customers.service';
 import { HostedSession, PaymentProvider } from '../payments/payment-provider';
 import { SubscriptionView } from './dto/my-subscription.dto';
-import { SubscriptionRecord, SubscriptionsRepository } from './subscriptions.repository';
+import { SubscriptionsRepository } from './subscriptions.repository';
+import { toSubscriptionView } from './subscription-view';
 
 @Injectable()
 export class SubscriptionsService {
@@ -40,30 +41,4 @@ export class SubscriptionsService {
     const record = await this.subscriptions.findCurrent(caller.accountId, this.provider.name, mode);
     return record ? toSubscriptionView(record) : null;
   }
-}
-
-export function toSubscriptionView(record: SubscriptionRecord): SubscriptionView {
-  const cancelAt = record.cancelAt ?? (record.cancelAtPeriodEnd ? record.currentPeriodEnd : null);
-  const pending = record.pendingChange;
-  return {
-    id: record.providerSubscriptionId,
-    status: record.status,
-    priceId: record.priceId,
-    quantity: record.quantity,
-    trialEnd: record.trialEnd?.toISOString() ?? null,
-    currentPeriodStart: record.currentPeriodStart?.toISOString() ?? null,
-    currentPeriodEnd: record.currentPeriodEnd?.toISOString() ?? null,
-    cancelAtPeriodEnd: record.cancelAtPeriodEnd,
-    cancelAt: cancelAt?.toISOString() ?? null,
-    pendingChange:
-      pending && pending.effectiveAt.getTime() > Date.now()
-        ? {
-            priceId: pending.priceId,
-            quantity: pending.quantity,
-            effectiveAt: pending.effectiveAt.toISOString(),
-          }
-        : null,
-    mode: record.mode === 'test' ? 'test' : 'live',
-    otherLiveSubscriptions: record.otherLiveSubscriptions,
-  };
 }

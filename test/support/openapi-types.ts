@@ -183,6 +183,110 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read the outbound events (pull feed)
+     * @description The same events the endpoints receive, in one order: each account’s in its `sequence` order. Needs the admin scope; shows the events of the credential’s own account and of the accounts it holds grants on (every account’s for a platform admin), or of one of them with `accountId`. Read on with `after=nextCursor`; an event appears once every transaction older than it has ended, so a reader never passes one. Events are kept for EVENT_RETENTION (30 days by default).
+     */
+    get: operations['EventsController_read'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/events/endpoints': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the event endpoints
+     * @description Platform admins only. Configured (EVENT_ENDPOINTS) and added ones, with their backlogs; never a secret.
+     */
+    get: operations['EventsController_listEndpoints'];
+    put?: never;
+    /**
+     * Add an event endpoint
+     * @description Platform admins only. Events written from now on are also delivered to `url`, signed with the Standard Webhooks scheme with the endpoint’s secret, which this answer shows once.
+     */
+    post: operations['EventsController_createEndpoint'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/events/endpoints/{endpointId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Remove an event endpoint
+     * @description Platform admins only; an endpoint added here (a configured one is removed from EVENT_ENDPOINTS). Its deliveries go with it.
+     */
+    delete: operations['EventsController_removeEndpoint'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/events/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List deliveries (the parked ones, say)
+     * @description Platform admins only, newest first. A delivery is `pending` while it is retried (exponential backoff with jitter, for EVENT_RETRY_FOR: three days by default), `delivered` after a 2xx, `parked` after its retry window.
+     */
+    get: operations['EventsController_listDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/events/deliveries/{deliveryId}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replay a parked delivery
+     * @description Platform admins only. The delivery is sent again at once, with a fresh retry window and the same `webhook-id` (the event’s id), so a consumer that saw it before can tell.
+     */
+    post: operations['EventsController_replay'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/prices': {
     parameters: {
       query?: never;
@@ -840,6 +944,278 @@ export interface components {
     MySubscriptionResponse: {
       /** @description null when the account has none. With several, the one shown is a live one (active, trialing or past due) before any other, and of those the most recently recorded. */
       subscription: components['schemas']['SubscriptionView'] | null;
+    };
+    EventData: {
+      /** @description The account's `me` before the change. */
+      before: components['schemas']['MySubscriptionResponse'];
+      /** @description The account's `me` after the change. */
+      after: components['schemas']['MySubscriptionResponse'];
+      /**
+       * @description subscription.*: the subscription that changed (it may not be the one `me` shows).
+       * @example sub_1QabcDEFghiJKL
+       */
+      subscriptionId?: string;
+      /**
+       * @description subscription.*: the fields of the subscription that changed (all of them when it is new).
+       * @example [
+       *       "status"
+       *     ]
+       */
+      changed?: string[];
+      /**
+       * @description checkout.*: `{id, mode, status}` of the checkout.
+       * @example {
+       *       "id": "cs_test_a1b2c3",
+       *       "mode": "subscription",
+       *       "status": "complete"
+       *     }
+       */
+      checkout?: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description subscription_change.*: `{id, type, status, subscriptionId, from: {priceId, quantity}, to: {priceId, quantity}, effectiveAt}`.
+       * @example {
+       *       "id": "chg_0f1e2d3c",
+       *       "type": "plan_change",
+       *       "status": "scheduled",
+       *       "subscriptionId": "sub_1QabcDEFghiJKL",
+       *       "from": {
+       *         "priceId": "price_pro",
+       *         "quantity": 1
+       *       },
+       *       "to": {
+       *         "priceId": "price_basic",
+       *         "quantity": 1
+       *       },
+       *       "effectiveAt": "2027-01-01T10:00:00.000Z"
+       *     }
+       */
+      change?: {
+        [key: string]: unknown;
+      };
+    };
+    OutboundEventView: {
+      /**
+       * @description The event id; also the `webhook-id` of each of its deliveries.
+       * @example evt_4f0c2a9d7b1e4c3a8f6e5d4c3b2a1908
+       */
+      id: string;
+      /**
+       * @example subscription.updated
+       * @enum {string}
+       */
+      type:
+        | 'subscription.created'
+        | 'subscription.updated'
+        | 'subscription.canceled'
+        | 'access.granted'
+        | 'access.revoked'
+        | 'checkout.completed'
+        | 'checkout.expired'
+        | 'subscription_change.applied'
+        | 'subscription_change.scheduled'
+        | 'subscription_change.withdrawn';
+      /**
+       * Format: date-time
+       * @description When the change was committed (to the millisecond).
+       * @example 2026-12-02T10:00:00.000Z
+       */
+      timestamp: string;
+      /**
+       * Format: uuid
+       * @example 5b0f3c1e-8a4d-4b2e-9c7f-1a2b3c4d5e6f
+       */
+      accountId: string;
+      /**
+       * @description 1, 2, 3, … per account, in the order of the account's changes: a gap means a missed event.
+       * @example 3
+       */
+      sequence: number;
+      /**
+       * @example live
+       * @enum {string}
+       */
+      mode: 'live' | 'test';
+      data: components['schemas']['EventData'];
+    };
+    EventFeedResponse: {
+      data: components['schemas']['OutboundEventView'][];
+      /**
+       * @description Pass as `after` to read on (the same value when no event came).
+       * @example MTIzNDU2Ljc4
+       */
+      nextCursor: string;
+      /**
+       * @description More events wait after this page.
+       * @example false
+       */
+      hasMore: boolean;
+    };
+    CreateEventEndpointRequest: {
+      /**
+       * Format: uri
+       * @description Where events are POSTed (http or https).
+       * @example https://entitlements.internal/billing-events
+       */
+      url: string;
+      /** @example Entitlements service */
+      description?: string;
+      /**
+       * @description A Standard Webhooks secret (`whsec_` and 24 to 64 bytes in base64); without it, one is made.
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      secret?: string;
+    };
+    CreatedEventEndpoint: {
+      /** @example ep_9f8e7d6c5b4a39281706f5e4d3c2b1a0 */
+      id: string;
+      /**
+       * Format: uri
+       * @example https://entitlements.internal/billing-events
+       */
+      url: string;
+      /**
+       * @description config: from EVENT_ENDPOINTS; api: added here.
+       * @example api
+       * @enum {string}
+       */
+      source: 'config' | 'api';
+      /** @example Entitlements service */
+      description: string | null;
+      /**
+       * @description New events go to enabled endpoints only.
+       * @example true
+       */
+      enabled: boolean;
+      /**
+       * @description Deliveries waiting to be sent.
+       * @example 0
+       */
+      pending: number;
+      /**
+       * @description Deliveries parked after their retry window.
+       * @example 0
+       */
+      parked: number;
+      /**
+       * Format: date-time
+       * @example 2026-12-02T10:00:00.000Z
+       */
+      createdAt: string;
+      /**
+       * @description The signing secret: shown this once.
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      secret: string;
+    };
+    EventEndpointView: {
+      /** @example ep_9f8e7d6c5b4a39281706f5e4d3c2b1a0 */
+      id: string;
+      /**
+       * Format: uri
+       * @example https://entitlements.internal/billing-events
+       */
+      url: string;
+      /**
+       * @description config: from EVENT_ENDPOINTS; api: added here.
+       * @example api
+       * @enum {string}
+       */
+      source: 'config' | 'api';
+      /** @example Entitlements service */
+      description: string | null;
+      /**
+       * @description New events go to enabled endpoints only.
+       * @example true
+       */
+      enabled: boolean;
+      /**
+       * @description Deliveries waiting to be sent.
+       * @example 0
+       */
+      pending: number;
+      /**
+       * @description Deliveries parked after their retry window.
+       * @example 0
+       */
+      parked: number;
+      /**
+       * Format: date-time
+       * @example 2026-12-02T10:00:00.000Z
+       */
+      createdAt: string;
+    };
+    EventEndpointsResponse: {
+      data: components['schemas']['EventEndpointView'][];
+    };
+    DeliveryView: {
+      /** @example dlv_1a2b3c4d5e6f708192a3b4c5d6e7f809 */
+      id: string;
+      /** @example evt_4f0c2a9d7b1e4c3a8f6e5d4c3b2a1908 */
+      eventId: string;
+      /**
+       * @example subscription.updated
+       * @enum {string}
+       */
+      eventType:
+        | 'subscription.created'
+        | 'subscription.updated'
+        | 'subscription.canceled'
+        | 'access.granted'
+        | 'access.revoked'
+        | 'checkout.completed'
+        | 'checkout.expired'
+        | 'subscription_change.applied'
+        | 'subscription_change.scheduled'
+        | 'subscription_change.withdrawn';
+      /** @example ep_9f8e7d6c5b4a39281706f5e4d3c2b1a0 */
+      endpointId: string;
+      /**
+       * Format: uuid
+       * @example 5b0f3c1e-8a4d-4b2e-9c7f-1a2b3c4d5e6f
+       */
+      accountId: string;
+      /** @example 3 */
+      sequence: number;
+      /**
+       * @example parked
+       * @enum {string}
+       */
+      status: 'pending' | 'delivered' | 'parked';
+      /** @example 41 */
+      attempts: number;
+      /**
+       * Format: date-time
+       * @example 2026-12-02T10:00:00.000Z
+       */
+      nextAttemptAt: string;
+      /**
+       * Format: date-time
+       * @description Retried until then, then parked.
+       * @example 2026-12-05T10:00:00.000Z
+       */
+      retryUntil: string;
+      /**
+       * @description The last attempt's HTTP status (null: no answer).
+       * @example 503
+       */
+      lastStatus: number | null;
+      /** @example HTTP 503 */
+      lastError: string | null;
+      /**
+       * Format: date-time
+       * @example null
+       */
+      deliveredAt: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-12-02T10:00:00.000Z
+       */
+      createdAt: string;
+    };
+    DeliveriesResponse: {
+      data: components['schemas']['DeliveryView'][];
     };
     PriceView: {
       /** @description The id to pass as `priceId` to POST /api/billing/checkout. */
@@ -2438,6 +2814,630 @@ export interface operations {
           /**
            * @example {
            *       "error": "The service is temporarily unavailable; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  EventsController_read: {
+    parameters: {
+      query?: {
+        /** @description Act for another account: needs the admin scope, and a grant or platform admin. */
+        accountId?: string;
+        /** @description The `nextCursor` of the previous page; without it, the feed starts at its oldest event. */
+        after?: string;
+        /** @description Events per page, 1 to 1000 (default 100). */
+        limit?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of events */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventFeedResponse'];
+        };
+      };
+      /** @description Invalid query parameters */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "after must be a nextCursor this feed gave"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unauthorized - invalid or missing authentication */
+      401: {
+        headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The credential lacks the admin scope, or may not act for accountId */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Acting for another account needs a credential with the admin scope"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description accountId names no account */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Account not found"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Too many requests from this credential or IP (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Too many requests; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The payment provider or the database is unavailable (see Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The payment provider is unavailable; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  EventsController_listEndpoints: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The endpoints */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventEndpointsResponse'];
+        };
+      };
+      /** @description Unauthorized - invalid or missing authentication */
+      401: {
+        headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The credential lacks the admin scope, or its account is no platform admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Managing event endpoints and deliveries needs an admin credential of a platform admin account"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Too many requests from this credential or IP (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Too many requests; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The payment provider or the database is unavailable (see Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The payment provider is unavailable; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  EventsController_createEndpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateEventEndpointRequest'];
+      };
+    };
+    responses: {
+      /** @description The endpoint, with its secret (shown once) */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedEventEndpoint'];
+        };
+      };
+      /** @description Invalid body */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "url must be an absolute http(s) URL without credentials"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unauthorized - invalid or missing authentication */
+      401: {
+        headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The credential lacks the admin scope, or its account is no platform admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Managing event endpoints and deliveries needs an admin credential of a platform admin account"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The body is over 100 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Request body is larger than 100 kB"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Too many requests from this credential or IP (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Too many requests; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The payment provider or the database is unavailable (see Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The payment provider is unavailable; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  EventsController_removeEndpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        endpointId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A configured endpoint */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "This endpoint comes from EVENT_ENDPOINTS: remove it there"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unauthorized - invalid or missing authentication */
+      401: {
+        headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The credential lacks the admin scope, or its account is no platform admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Managing event endpoints and deliveries needs an admin credential of a platform admin account"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such endpoint */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "No event endpoint has this id"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Too many requests from this credential or IP (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Too many requests; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The payment provider or the database is unavailable (see Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The payment provider is unavailable; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  EventsController_listDeliveries: {
+    parameters: {
+      query?: {
+        status?: 'pending' | 'delivered' | 'parked';
+        endpointId?: string;
+        /** @description 1 to 1000 (default 100), newest first. */
+        limit?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The deliveries */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveriesResponse'];
+        };
+      };
+      /** @description Invalid query parameters */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "status must be pending, delivered or parked"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unauthorized - invalid or missing authentication */
+      401: {
+        headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The credential lacks the admin scope, or its account is no platform admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Managing event endpoints and deliveries needs an admin credential of a platform admin account"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Too many requests from this credential or IP (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Too many requests; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The payment provider or the database is unavailable (see Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The payment provider is unavailable; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  EventsController_replay: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The delivery, pending again */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryView'];
+        };
+      };
+      /** @description The delivery is not parked */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Only a parked delivery can be replayed"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unauthorized - invalid or missing authentication */
+      401: {
+        headers: {
+          /** @description The accepted schemes: `ApiKey header="x-api-key", Bearer` */
+          'WWW-Authenticate'?: string;
+          /** @description When the credential was sent nearly right (the key in `api-key`, `Authorization` without `Bearer`, `x-api-key: Bearer …`): what to change. Also in the envelope as `error.details.hint`. */
+          'x-auth-hint'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The credential lacks the admin scope, or its account is no platform admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Managing event endpoints and deliveries needs an admin credential of a platform admin account"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such delivery */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "No delivery has this id"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Too many requests from this credential or IP (see Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Too many requests; retry later"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The payment provider or the database is unavailable (see Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "The payment provider is unavailable; retry later"
            *     }
            */
           'application/json': components['schemas']['ErrorResponse'];

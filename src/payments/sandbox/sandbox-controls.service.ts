@@ -5,7 +5,7 @@ import { ADMIN_SCOPE, Principal } from '../../auth/principal';
 import { ForbiddenError, NotFoundError } from '../../common/errors/domain-errors';
 import { SubscriptionView } from '../../subscriptions/dto/my-subscription.dto';
 import { SubscriptionsRepository } from '../../subscriptions/subscriptions.repository';
-import { toSubscriptionView } from '../../subscriptions/subscriptions.service';
+import { toSubscriptionView } from '../../subscriptions/subscription-view';
 import { SandboxFlow } from './sandbox-flow.service';
 import { SandboxStore, SandboxSubscription } from './sandbox-store';
 

@@ -1,0 +1,267 @@
+import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { Database, Transaction } from '../database/database';
+import { LIVE_SUBSCRIPTION_STATUSES } from '../subscriptions/subscription.entity';
+import { SubscriptionView } from '../subscriptions/dto/my-subscription.dto';
+import { SubscriptionsRepository } from '../subscriptions/subscriptions.repository';
+import { toSubscriptionView } from '../subscriptions/subscription-view';
+import { ProviderSubscription } from '../payments/payment-provider';
+import { DispatchSignal } from './dispatch-signal';
+
+/** The `me` shape: what `GET /api/subscriptions/me` answers for the account in the event's mode. */
+export interface MeView {
+  subscription: SubscriptionView | null;
+}
+
+export type OutboundEventType =
+  | 'subscription.created'
+  | 'subscription.updated'
+  | 'subscription.canceled'
+  | 'access.granted'
+  | 'access.revoked'
+  | 'checkout.completed'
+  | 'checkout.expired'
+  | 'subscription_change.applied'
+  | 'subscription_change.scheduled'
+  | 'subscription_change.withdrawn';
+
+export const OUTBOUND_EVENT_TYPES: readonly OutboundEventType[] = [
+  'subscription.created',
+  'subscription.updated',
+  'subscription.canceled',
+  'access.granted',
+  'access.revoked',
+  'checkout.completed',
+  'checkout.expired',
+  'subscription_change.applied',
+  'subscription_change.scheduled',
+  'subscription_change.withdrawn',
+];
+
+/** The body of an event, as every endpoint and the pull feed get it. */
+export interface OutboundEventPayload {
+  id: string;
+  type: OutboundEventType;
+  timestamp: string;
+  accountId: string;
+  sequence: number;
+  mode: string;
+  data: { before: MeView; after: MeView } & Record<string, unknown>;
+}
+
+/** The fields of a subscription whose change is news; `changed` lists them by these names. */
+export const TRACKED_FIELDS = [
+  'status',
+  'priceId',
+  'quantity',
+  'trialEnd',
+  'currentPeriodStart',
+  'currentPeriodEnd',
+  'cancelAtPeriodEnd',
+  'cancelAt',
+] as const;
+export type TrackedField = (typeof TRACKED_FIELDS)[number];
+export type TrackedState = Pick<ProviderSubscription, TrackedField>;
+
+export interface ChangeFacts {
+  sessionId: string;
+  type: string;
+  providerSubscriptionId: string;
+  fromPriceId: string;
+  fromQuantity: number;
+  toPriceId: string;
+  toQuantity: number;
+  effectiveAt: Date;
+}
+
+export interface CheckoutFacts {
+  providerSessionId: string | null;
+  checkoutMode: string;
+}
+
+interface AccountScope {
+  accountId: string;
+  provider: string;
+  mode: string;
+}
+
+/**
+ * The transactional outbox (docs/guarantees.md#g12): every change of the records other services
+ * care about writes its event in the transaction that makes the change, so that an event exists
+ * exactly when its change was committed. Each transaction that writes an account's records opens
+ * the account first (`open`): on PostgreSQL that locks the account's row, which orders the
+ * account's transactions, so its sequence numbers follow the order of their commits; it also
+ * keeps a single lock order (account before its records) across all writers.
+ *
+ * An event carries the account's `me` view before and after it; the events of one transaction
+ * chain (the `after` of one is the `before` of the next).
+ */
+@Injectable()
+export class Outbox {
+  private readonly views = new WeakMap<Transaction, Map<string, MeView>>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly subscriptions: SubscriptionsRepository,
+    private readonly signal: DispatchSignal,
+  ) {}
+
+  /** Takes the account's event lock for this transaction (once) and notes its `me` view. */
+  async open(tx: Transaction, scope: AccountScope): Promise<void> {
+    const views = this.viewsOf(tx);
+    const key = keyOf(scope);
+    if (views.has(key)) return;
+    if (this.db.dialect === 'postgres')
+      await this.db.rows(sql`SELECT id FROM accounts WHERE id = ${scope.accountId} FOR UPDATE`, tx);
+    views.set(key, await this.me(scope, tx));
+  }
+
+  /**
+   * A subscription's stored state changed from `before` (null: it is new) to `after`: its event
+   * (created, canceled or updated, with the fields that changed), and access granted or revoked
+   * when the account's `me` crossed between live and not. Nothing when no tracked field changed.
+   */
+  async subscriptionStored(
+    tx: Transaction,
+    scope: AccountScope,
+    before: TrackedState | null,
+    after: TrackedState & { id: string },
+  ): Promise<void> {
+    const changed = before ? changedFields(before, after) : [...TRACKED_FIELDS];
+    if (changed.length === 0) return;
+    const type: OutboundEventType = !before
+      ? 'subscription.created'
+      : after.status === 'canceled' && before.status !== 'canceled'
+        ? 'subscription.canceled'
+        : 'subscription.updated';
+    await this.emit(tx, scope, type, { subscriptionId: after.id, changed });
+  }
+
+  async changeMoved(
+    tx: Transaction,
+    scope: AccountScope,
+    change: ChangeFacts,
+    status: 'applied' | 'scheduled' | 'withdrawn',
+  ): Promise<void> {
+    await this.emit(tx, scope, `subscription_change.${status}`, {
+      change: {
+        id: change.sessionId,
+        type: change.type,
+        status,
+        subscriptionId: change.providerSubscriptionId,
+        from: { priceId: change.fromPriceId, quantity: change.fromQuantity },
+        to: { priceId: change.toPriceId, quantity: change.toQuantity },
+        effectiveAt: change.effectiveAt.toISOString(),
+      },
+    });
+  }
+
+  async checkoutFinished(
+    tx: Transaction,
+    scope: AccountScope,
+    checkout: CheckoutFacts,
+    status: 'complete' | 'expired',
+  ): Promise<void> {
+    await this.emit(tx, scope, status === 'complete' ? 'checkout.completed' : 'checkout.expired', {
+      checkout: { id: checkout.providerSessionId, mode: checkout.checkoutMode, status },
+    });
+  }
+
+  private async emit(
+    tx: Transaction,
+    scope: AccountScope,
+    type: OutboundEventType,
+    extra: Record<string, unknown>,
+  ): Promise<void> {
+    await this.open(tx, scope);
+    const views = this.viewsOf(tx);
+    const before = views.get(keyOf(scope))!;
+    const after = await this.me(scope, tx);
+    views.set(keyOf(scope), after);
+    await this.write(tx, scope, type, { before, after, ...extra });
+    const hadAccess = hasAccess(before);
+    if (hadAccess !== hasAccess(after))
+      await this.write(tx, scope, hadAccess ? 'access.revoked' : 'access.granted', { before, after });
+  }
+
+  private async write(
+    tx: Transaction,
+    scope: AccountScope,
+    type: OutboundEventType,
+    data: OutboundEventPayload['data'],
+  ): Promise<void> {
+    const numbered = await this.db.first(
+      sql<{ eventSequence: unknown }>`UPDATE accounts SET event_sequence = event_sequence + 1
+        WHERE id = ${scope.accountId} RETURNING event_sequence`,
+      tx,
+    );
+    const sequence = Number(numbered!.eventSequence);
+    const now = new Date();
+    const payload: OutboundEventPayload = {
+      id: `evt_${randomUUID().replaceAll('-', '')}`,
+      type,
+      timestamp: now.toISOString(),
+      accountId: scope.accountId,
+      sequence,
+      mode: scope.mode,
+      data,
+    };
+    const txId = this.db.dialect === 'postgres' ? sql`pg_current_xact_id()::text::bigint` : sql`0`;
+    const inserted = await this.db.first(
+      sql<{ position: unknown }>`INSERT INTO outbound_events
+          (id, type, account_id, sequence, mode, tx_id, payload, created_at)
+        VALUES (${payload.id}, ${type}, ${scope.accountId}, ${sequence}, ${scope.mode}, ${txId},
+          ${JSON.stringify(payload)}, ${now})
+        RETURNING position`,
+      tx,
+    );
+    const deliveryId =
+      this.db.dialect === 'postgres'
+        ? sql`'dlv_' || replace(gen_random_uuid()::text, '-', '')`
+        : sql`'dlv_' || lower(hex(randomblob(16)))`;
+    const added = await this.db.changes(
+      sql`INSERT INTO event_deliveries
+          (id, event_position, endpoint_id, account_id, sequence, status, attempts, next_attempt_at,
+           retry_until, created_at, updated_at)
+        SELECT ${deliveryId}, ${Number(inserted!.position)}, e.id, ${this.db.typed(scope.accountId, 'uuid')},
+               ${sequence}, 'pending', 0, ${now}, ${this.db.typed(new Date(now.getTime() + this.signal.retryForMs), 'timestamptz')},
+               ${now}, ${now}
+          FROM event_endpoints e WHERE e.enabled = ${true}`,
+      tx,
+    );
+    if (added > 0) this.db.afterCommit(tx, () => this.signal.wake());
+  }
+
+  private async me(scope: AccountScope, tx: Transaction): Promise<MeView> {
+    const record = await this.subscriptions.findCurrent(scope.accountId, scope.provider, scope.mode, tx);
+    return { subscription: record ? toSubscriptionView(record) : null };
+  }
+
+  private viewsOf(tx: Transaction): Map<string, MeView> {
+    let views = this.views.get(tx);
+    if (!views) {
+      views = new Map();
+      this.views.set(tx, views);
+    }
+    return views;
+  }
+}
+
+function keyOf(scope: AccountScope): string {
+  return `${scope.accountId}:${scope.provider}:${scope.mode}`;
+}
+
+function hasAccess(me: MeView): boolean {
+  return me.subscription !== null && LIVE_SUBSCRIPTION_STATUSES.includes(me.subscription.status);
+}
+
+export function changedFields(before: TrackedState, after: TrackedState): TrackedField[] {
+  return TRACKED_FIELDS.filter((field) => !sameValue(before[field], after[field]));
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date)
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  return a === b;
+}
