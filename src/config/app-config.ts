@@ -63,4 +63,6 @@ export class AppConfig {
   apiKeyCacheTtlMs!: number;
   priceCacheTtlMs!: number;
   shutdownGraceMs!: number;
+  /** The bearer token of `GET /metrics`; unset: no metrics endpoint. */
+  metricsToken?: string;
 }

@@ -59,6 +59,7 @@ describe(loadConfig.name, () => {
         REDIS_URL: 'http://redis',
         STRIPE_API_URL: 'ftp://stripe',
         LOG_FORMAT: 'yaml',
+        METRICS_TOKEN: 'too-short',
       });
     } catch (caught) {
       error = caught;
@@ -79,10 +80,11 @@ describe(loadConfig.name, () => {
       'RATE_LIMIT_PER_MINUTE',
       'REDIS_URL',
       'STRIPE_API_URL',
+      'METRICS_TOKEN',
     ]) {
       expect(problems).toContain(name);
     }
-    expect((error as Error).message.split('\n')).toHaveLength(13);
+    expect((error as Error).message.split('\n')).toHaveLength(14);
   });
 
   it('should refuse a key that is not a Stripe secret key, and a half-configured test mode', () => {

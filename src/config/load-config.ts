@@ -147,6 +147,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (own) allowedRedirectOrigins.push(own);
   }
 
+  const metricsToken = read('METRICS_TOKEN');
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+    // Checked against `Authorization: Bearer <token>`, so it must fit in that header as it is.
+    problems.push('METRICS_TOKEN must be at least 16 printable characters, without spaces');
+  }
+
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(
@@ -187,6 +193,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     apiKeyCacheTtlMs: integer('API_KEY_CACHE_TTL_MS', 5_000, 0, 300_000),
     priceCacheTtlMs: integer('PRICE_CACHE_TTL_MS', 60_000, 0, 3_600_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    metricsToken,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
