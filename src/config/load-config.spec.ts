@@ -87,6 +87,17 @@ describe(loadConfig.name, () => {
     expect((error as Error).message.split('\n')).toHaveLength(14);
   });
 
+  it('should take a METRICS_TOKEN of 16 printable characters or more, and refuse one with spaces', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'p'.repeat(16) }).metricsToken).toBe('p'.repeat(16));
+    expect(() => loadConfig({ METRICS_TOKEN: 'p'.repeat(15) })).toThrow(/METRICS_TOKEN must be/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'two words of a long token' })).toThrow(/METRICS_TOKEN must be/);
+    // The message goes to the start's output: it never repeats the token.
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-secret' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('short-secret') }),
+    );
+  });
+
   it('should refuse a key that is not a Stripe secret key, and a half-configured test mode', () => {
     expect(() =>
       loadConfig({
