@@ -8,6 +8,7 @@ import { AppConfigModule } from './config/app-config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { loggerModule } from './logging/logger.module';
+import { MetricsEndpointModule, MetricsModule } from './metrics/metrics.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PricesModule } from './prices/prices.module';
 import { providerCallLeaseMs } from './payments/provider-call-budget';
@@ -26,6 +27,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         loggerModule(config),
         DatabaseModule,
+        MetricsModule,
         // A request under an Idempotency-Key is given as long as a provider call can take.
         IdempotencyModule.forRoot({ leaseMs: providerCallLeaseMs(config.providerCalls) }),
         RateLimitModule,
@@ -38,6 +40,7 @@ export class AppModule {
         PricesModule,
         WebhooksModule,
         HealthModule,
+        ...(config.metricsToken ? [MetricsEndpointModule] : []),
         ...(config.provider === 'sandbox'
           ? [SandboxPagesModule.forRoot({ events: WebhooksModule, changes: ChangesModule })]
           : []),

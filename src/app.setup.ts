@@ -15,6 +15,8 @@ import {
 import { securityHeaders } from './common/http/security-headers';
 import { AppConfig } from './config/app-config';
 import { requestId } from './logging/logger.module';
+import { registerHttpMetrics } from './metrics/http-metrics';
+import { MetricsService } from './metrics/metrics.service';
 import { setupSwagger } from './openapi';
 import { OriginRule } from './common/redirect/origin-rule';
 
@@ -44,6 +46,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify);
+  registerHttpMetrics(fastify, app.get(MetricsService));
   forwardUnmetExpectations(fastify.server);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

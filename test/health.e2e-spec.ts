@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { ReadinessChecks, ReadinessResult } from '../src/health/readiness-checks';
 import { createAccount, startTestApp, TestAccount, TestApp } from './support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -37,6 +38,12 @@ describe('Operations endpoints and response headers', () => {
 
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(response.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+    });
+
+    it('should report no redis when REDIS_URL is not set', async () => {
+      const response = await sut.http().get('/health').expect(200);
+
+      expect(Object.keys(response.body.details)).toEqual(['database']);
     });
 
     it('should be reachable without credentials, even with a wrong API key', async () => {
@@ -259,5 +266,89 @@ describe('GET /health when the database is gone', () => {
     expect(response.status).toBe(503);
     expect(response.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
     expect(response.headers['x-request-id']).toMatch(UUID);
+  });
+});
+
+describe('GET /health with readiness checks other modules registered', () => {
+  let sut: TestApp;
+  let answer: () => Promise<ReadinessResult>;
+
+  beforeAll(async () => {
+    sut = await startTestApp();
+    sut.app.get(ReadinessChecks).register('outbox', () => answer());
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+  });
+
+  it('should answer 200 with the check and its detail under info when it is up', async () => {
+    answer = () => Promise.resolve({ status: 'up', backlog: 3 });
+
+    const response = await sut.http().get('/health').expect(200);
+
+    expect(response.body).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, outbox: { status: 'up', backlog: 3 } },
+    });
+  });
+
+  it('should answer 503 naming the check under error when it is down, the database still up', async () => {
+    answer = () => Promise.resolve({ status: 'down', message: 'The dispatcher has stopped' });
+
+    const response = await sut.http().get('/health').expect(503);
+
+    expect(response.body).toEqual({
+      status: 'error',
+      info: { database: { status: 'up', writable: true } },
+      error: { outbox: { status: 'down', message: 'The dispatcher has stopped' } },
+      details: {
+        database: { status: 'up', writable: true },
+        outbox: { status: 'down', message: 'The dispatcher has stopped' },
+      },
+    });
+  });
+
+  it('should answer 503 when the check throws, without its error', async () => {
+    answer = () => Promise.reject(new Error('secret detail of the failure'));
+
+    const response = await sut.http().get('/health').expect(503);
+
+    expect(response.body.error).toEqual({ outbox: { status: 'down', message: 'The outbox check failed' } });
+    expect(response.text).not.toContain('secret detail');
+  });
+
+  it('should answer 503 within its time bound when the check never answers', async () => {
+    answer = () => new Promise<never>(() => undefined);
+    const started = Date.now();
+
+    const response = await sut.http().get('/health').expect(503);
+
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(response.body.error).toEqual({
+      outbox: { status: 'down', message: 'The outbox check did not answer in time' },
+    });
+  });
+});
+
+describe('GET /health when REDIS_URL names a Redis that does not answer', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+
+  afterAll(async () => {
+    await sut?.close();
+  });
+
+  it('should answer 503 naming redis, the database up', async () => {
+    const response = await sut.http().get('/health').expect(503);
+
+    expect(response.body).toMatchObject({
+      status: 'error',
+      info: { database: { status: 'up' } },
+      error: { redis: { status: 'down', message: 'Redis does not answer' } },
+    });
   });
 });

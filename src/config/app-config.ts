@@ -85,4 +85,6 @@ export class AppConfig {
   priceCacheTtlMs!: number;
   shutdownGraceMs!: number;
   events!: EventsConfig;
+  /** The bearer token of `GET /metrics`; unset: no metrics endpoint. */
+  metricsToken?: string;
 }

@@ -59,6 +59,7 @@ describe(loadConfig.name, () => {
         REDIS_URL: 'http://redis',
         STRIPE_API_URL: 'ftp://stripe',
         LOG_FORMAT: 'yaml',
+        METRICS_TOKEN: 'too-short',
       });
     } catch (caught) {
       error = caught;
@@ -79,10 +80,22 @@ describe(loadConfig.name, () => {
       'RATE_LIMIT_PER_MINUTE',
       'REDIS_URL',
       'STRIPE_API_URL',
+      'METRICS_TOKEN',
     ]) {
       expect(problems).toContain(name);
     }
-    expect((error as Error).message.split('\n')).toHaveLength(13);
+    expect((error as Error).message.split('\n')).toHaveLength(14);
+  });
+
+  it('should take a METRICS_TOKEN of 16 printable characters or more, and refuse one with spaces', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'p'.repeat(16) }).metricsToken).toBe('p'.repeat(16));
+    expect(() => loadConfig({ METRICS_TOKEN: 'p'.repeat(15) })).toThrow(/METRICS_TOKEN must be/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'two words of a long token' })).toThrow(/METRICS_TOKEN must be/);
+    // The message goes to the start's output: it never repeats the token.
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-secret' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('short-secret') }),
+    );
   });
 
   it('should refuse a key that is not a Stripe secret key, and a half-configured test mode', () => {

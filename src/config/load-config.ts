@@ -148,6 +148,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (own) allowedRedirectOrigins.push(own);
   }
 
+  const metricsToken = read('METRICS_TOKEN');
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+    // Checked against `Authorization: Bearer <token>`, so it must fit in that header as it is.
+    problems.push('METRICS_TOKEN must be at least 16 printable characters, without spaces');
+  }
+
   const logLevel = read('LOG_LEVEL') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(
@@ -208,6 +214,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryBaseMs: integer('EVENT_RETRY_BASE_MS', 5_000, 10, 3_600_000),
       pollMs: integer('EVENT_POLL_MS', 1_000, 10, 60_000),
     },
+    metricsToken,
   };
   if (config.events.retentionMs < config.events.retryForMs)
     problems.push(

@@ -13,6 +13,16 @@ export type Statement<Row> = RawBuilder<Row>;
 /** The SQL type a value is cast to where PostgreSQL cannot infer it (see `Database.typed`). */
 export type SqlType = 'uuid' | 'varchar' | 'timestamptz' | 'integer' | 'boolean';
 
+/** The connections of the statements' pool, as the PostgreSQL driver counts them. */
+export interface PoolUsage {
+  /** Open connections, idle or in use. */
+  total: number;
+  idle: number;
+  /** Requests waiting for a connection (all `max` are in use). */
+  waiting: number;
+  max: number;
+}
+
 /**
  * The one way request code talks to the database: hand-written, race-safe statements, whose
  * values Kysely binds for the dialect; transactions; and failures that waiting will clear (no
@@ -24,7 +34,13 @@ export class Database {
   constructor(
     readonly kysely: Kysely<Tables>,
     readonly dialect: Dialect,
+    private readonly pool?: { usage(): PoolUsage },
   ) {}
+
+  /** The pool's connections now; null on SQLite, which has one connection and no pool. */
+  poolUsage(): PoolUsage | null {
+    return this.pool?.usage() ?? null;
+  }
 
   async rows<Row>(statement: Statement<Row>, tx?: Transaction): Promise<Row[]> {
     return (await this.run(statement, tx)).rows;

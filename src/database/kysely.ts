@@ -22,6 +22,7 @@ import {
   ValueNode,
 } from 'kysely';
 import { Pool, PoolConfig } from 'pg';
+import type { PoolUsage } from './database';
 import { Tables, typedColumns } from './tables';
 
 /**
@@ -39,7 +40,7 @@ import { Tables, typedColumns } from './tables';
 export function createPostgresKysely(
   config: PoolConfig,
   options: { preparedStatements: boolean },
-): Kysely<Tables> {
+): { kysely: Kysely<Tables>; pool: { usage(): PoolUsage } } {
   const pool = new Pool(config);
   // An idle connection that the server or the network closed: the pool drops it and opens another
   // when one is needed; the failure that matters is answered (503) where a request meets it.
@@ -47,7 +48,17 @@ export function createPostgresKysely(
   const dialect = new PostgresDialect({
     pool: new GuardedPool(pool, { prepared: options.preparedStatements }),
   });
-  return new Kysely<Tables>({ dialect, plugins: [new CamelCasePlugin()] });
+  return {
+    kysely: new Kysely<Tables>({ dialect, plugins: [new CamelCasePlugin()] }),
+    pool: {
+      usage: () => ({
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+        max: pool.options.max,
+      }),
+    },
+  };
 }
 
 /** Statement names are derived from the text, once per text. */

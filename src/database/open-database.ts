@@ -32,16 +32,16 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
     }
   }
   await runMigrations(dataSource);
-  const database =
-    config.kind === 'postgres'
-      ? new Database(
-          createPostgresKysely(
-            { ...postgresPoolConfig(), connectionString: config.url },
-            { preparedStatements: config.preparedStatements },
-          ),
-          'postgres',
-        )
-      : new Database(createSqliteKysely(sqlite!), 'sqlite');
+  let database: Database;
+  if (config.kind === 'postgres') {
+    const { kysely, pool } = createPostgresKysely(
+      { ...postgresPoolConfig(), connectionString: config.url },
+      { preparedStatements: config.preparedStatements },
+    );
+    database = new Database(kysely, 'postgres', pool);
+  } else {
+    database = new Database(createSqliteKysely(sqlite!), 'sqlite');
+  }
   return {
     dataSource,
     database,

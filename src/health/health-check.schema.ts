@@ -6,7 +6,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 // the schema of @nestjs/terminus's own @HealthCheck() documentation lists since its version 12.
 
 const DB_EXAMPLE = { database: { status: 'up' } };
-const REDIS_EXAMPLE = { redis: { status: 'down', message: 'Could not connect' } };
+const REDIS_EXAMPLE = { redis: { status: 'down', message: 'Redis does not answer' } };
 
 const indicators = (example: object) => ({
   type: 'object' as const,

@@ -5,6 +5,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/term
 import type { FastifyReply } from 'fastify';
 import { DatabaseHealthIndicator } from './database.health';
 import { ApiHealthCheckResponses } from './health-check.schema';
+import { ReadinessIndicator } from './readiness.indicator';
 
 @ApiTags('health')
 @SkipThrottle()
@@ -13,6 +14,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    private readonly readiness: ReadinessIndicator,
   ) {}
 
   @Get()
@@ -23,16 +25,19 @@ export class HealthController {
     security: [],
     summary: 'Liveness and readiness',
     description:
-      'Answers when the process is alive; `status: ok` (200) when the database takes a write too ' +
-      '(`database: {status: up, writable: true}`), `status: error` (503) with the failing part ' +
-      'named when it does not (`database: {status: down, writable: false, message}`: unreachable, ' +
-      'full, read-only, …).',
+      'Answers when the process is alive; `status: ok` (200) when every part it needs is ready, ' +
+      '`status: error` (503) with the failing part named under `error` when one is not. The parts: ' +
+      '`database`, which must take a write (`{status: up, writable: true}`, or ' +
+      '`{status: down, writable: false, message}`: unreachable, full, read-only, …); `redis`, when ' +
+      'REDIS_URL is set, which must answer a PING; and the background work that registers itself ' +
+      '(such as the outbound event dispatcher), each `{status: up|down, …}` with a `message` when down. ' +
+      'Each part is given 1.5 s.',
   })
-  @ApiOkResponse({ description: 'Alive and ready: the database takes writes' })
-  @ApiServiceUnavailableResponse({ description: 'Alive, but the database does not take writes' })
+  @ApiOkResponse({ description: 'Alive and ready: the database takes writes, every other part is up' })
+  @ApiServiceUnavailableResponse({ description: 'Alive, but a part is down (named under `error`)' })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.database.check('database')]);
+      return await this.health.check([() => this.database.check('database'), ...this.readiness.indicators()]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       reply.status(503);

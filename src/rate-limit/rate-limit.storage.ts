@@ -61,6 +61,19 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnAppli
     }
   }
 
+  /**
+   * Whether the shared store answers a PING now (bounded by the client's command timeout; at once
+   * when it is not connected, as nothing is queued); null when there is no shared store.
+   */
+  async redisAnswers(): Promise<boolean | null> {
+    if (!this.redis) return null;
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
   onApplicationShutdown(): void {
     this.memory?.close();
     this.redis?.disconnect(false);

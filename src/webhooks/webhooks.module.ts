@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module';
 import { PaymentEventSink } from '../payments/payment-event-sink';
 import { RateLimitStorageModule } from '../rate-limit/rate-limit.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
@@ -10,7 +11,7 @@ import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
-  imports: [SubscriptionsModule, RateLimitStorageModule],
+  imports: [SubscriptionsModule, RateLimitStorageModule, MetricsModule],
   controllers: [WebhooksController],
   providers: [
     WebhooksService,

@@ -336,7 +336,7 @@ export interface paths {
     };
     /**
      * Liveness and readiness
-     * @description Answers when the process is alive; `status: ok` (200) when the database takes a write too (`database: {status: up, writable: true}`), `status: error` (503) with the failing part named when it does not (`database: {status: down, writable: false, message}`: unreachable, full, read-only, …).
+     * @description Answers when the process is alive; `status: ok` (200) when every part it needs is ready, `status: error` (503) with the failing part named under `error` when one is not. The parts: `database`, which must take a write (`{status: up, writable: true}`, or `{status: down, writable: false, message}`: unreachable, full, read-only, …); `redis`, when REDIS_URL is set, which must answer a PING; and the background work that registers itself (such as the outbound event dispatcher), each `{status: up|down, …}` with a `message` when down. Each part is given 1.5 s.
      */
     get: operations['HealthController_check'];
     put?: never;
@@ -3638,7 +3638,7 @@ export interface operations {
     requestBody?: never;
     responses: {
       /**
-       * @description Alive and ready: the database takes writes
+       * @description Alive and ready: the database takes writes, every other part is up
        *
        *     The Health Check is successful
        */
@@ -3690,7 +3690,7 @@ export interface operations {
         };
       };
       /**
-       * @description Alive, but the database does not take writes
+       * @description Alive, but a part is down (named under `error`)
        *
        *     The Health Check is not successful
        */
@@ -3720,7 +3720,7 @@ export interface operations {
              * @example {
              *       "redis": {
              *         "status": "down",
-             *         "message": "Could not connect"
+             *         "message": "Redis does not answer"
              *       }
              *     }
              */
@@ -3738,7 +3738,7 @@ export interface operations {
              *       },
              *       "redis": {
              *         "status": "down",
-             *         "message": "Could not connect"
+             *         "message": "Redis does not answer"
              *       }
              *     }
              */

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { AppConfig, ProviderMode } from '../../config/app-config';
+import { ProviderCallAttempts } from '../provider-call-attempts';
 import { StripeClients } from './stripe-payment-provider';
 
 /**
@@ -7,6 +8,11 @@ import { StripeClients } from './stripe-payment-provider';
  * or of the account's default version cannot change what the service reads.
  */
 export const STRIPE_API_VERSION = '2026-10-28.endive' as const;
+
+/** The client's event emitter, which the SDK types as `any`. */
+interface RequestEvents {
+  on(event: 'request', listener: (event: Stripe.RequestEvent) => void): void;
+}
 
 /** One client per configured credential set, built once for the life of the process. */
 export function createStripeClients(config: AppConfig): StripeClients {
@@ -29,6 +35,15 @@ export function createStripeClients(config: AppConfig): StripeClients {
           }
         : {}),
     });
+    // The SDK announces every attempt it sends, its own retries included (which it otherwise
+    // keeps to itself): the measured call it belongs to counts the repeated ones.
+    (clients[mode] as unknown as RequestEvents).on('request', (event) =>
+      ProviderCallAttempts.attempted({
+        method: event.method ?? '',
+        path: event.path ?? '',
+        idempotencyKey: event.idempotency_key,
+      }),
+    );
   }
   return clients;
 }
