@@ -43,7 +43,8 @@ describe('Operations endpoints and response headers', () => {
     it('should report no redis when REDIS_URL is not set', async () => {
       const response = await sut.http().get('/health').expect(200);
 
-      expect(Object.keys(response.body.details)).toEqual(['database']);
+      expect(Object.keys(response.body.details)).toEqual(['database', 'outbox']);
+      expect(response.body.details.outbox).toEqual({ status: 'up', endpoints: 0 });
     });
 
     it('should be reachable without credentials, even with a wrong API key', async () => {
@@ -275,7 +276,7 @@ describe('GET /health with readiness checks other modules registered', () => {
 
   beforeAll(async () => {
     sut = await startTestApp();
-    sut.app.get(ReadinessChecks).register('outbox', () => answer());
+    sut.app.get(ReadinessChecks).register('ledger', () => answer());
   });
 
   afterAll(async () => {
@@ -289,7 +290,7 @@ describe('GET /health with readiness checks other modules registered', () => {
 
     expect(response.body).toMatchObject({
       status: 'ok',
-      info: { database: { status: 'up' }, outbox: { status: 'up', backlog: 3 } },
+      info: { database: { status: 'up' }, ledger: { status: 'up', backlog: 3 } },
     });
   });
 
@@ -300,11 +301,12 @@ describe('GET /health with readiness checks other modules registered', () => {
 
     expect(response.body).toEqual({
       status: 'error',
-      info: { database: { status: 'up', writable: true } },
-      error: { outbox: { status: 'down', message: 'The dispatcher has stopped' } },
+      info: { database: { status: 'up', writable: true }, outbox: { status: 'up', endpoints: 0 } },
+      error: { ledger: { status: 'down', message: 'The dispatcher has stopped' } },
       details: {
         database: { status: 'up', writable: true },
-        outbox: { status: 'down', message: 'The dispatcher has stopped' },
+        outbox: { status: 'up', endpoints: 0 },
+        ledger: { status: 'down', message: 'The dispatcher has stopped' },
       },
     });
   });
@@ -314,7 +316,7 @@ describe('GET /health with readiness checks other modules registered', () => {
 
     const response = await sut.http().get('/health').expect(503);
 
-    expect(response.body.error).toEqual({ outbox: { status: 'down', message: 'The outbox check failed' } });
+    expect(response.body.error).toEqual({ ledger: { status: 'down', message: 'The ledger check failed' } });
     expect(response.text).not.toContain('secret detail');
   });
 
@@ -326,7 +328,7 @@ describe('GET /health with readiness checks other modules registered', () => {
 
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(response.body.error).toEqual({
-      outbox: { status: 'down', message: 'The outbox check did not answer in time' },
+      ledger: { status: 'down', message: 'The ledger check did not answer in time' },
     });
   });
 });

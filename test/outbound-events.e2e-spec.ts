@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { parseExposition } from './support/prometheus-text';
 import { CONSUMER_SECRET, EventConsumer, OTHER_CONSUMER_SECRET } from './support/event-consumer';
 import { APP_ORIGIN, createAccount, startTestApp, TestAccount, TestApp } from './support/test-app';
 
@@ -346,6 +347,7 @@ describe('Outbound events whose retry window ends', () => {
       EVENT_ENDPOINTS: `${consumer.url}|${CONSUMER_SECRET}`,
       EVENT_RETRY_FOR: '1s',
       EVENT_RETENTION: '1h',
+      METRICS_TOKEN: METRICS_TOKEN,
       ...FAST,
     });
     admin = await createAccount(sut, { platformAdmin: true, scopes: ['admin'] });
@@ -393,6 +395,27 @@ describe('Outbound events whose retry window ends', () => {
     expect(Math.max(...parked.map((delivery) => delivery.attempts))).toBeGreaterThan(2);
     expect(consumer.received).toHaveLength(0);
 
+    // What an operator sees meanwhile: the parked backlog and the failed attempts, by endpoint.
+    const endpointId = (await sut.http().get('/api/events/endpoints').set('x-api-key', admin.apiKey)).body
+      .data[0].id;
+    const scrape = await sut
+      .http()
+      .get('/metrics')
+      .set('authorization', `Bearer ${METRICS_TOKEN}`)
+      .expect(200);
+    const metrics = parseExposition(scrape.text);
+    expect(metrics.value('billing_outbox_parked_deliveries', { endpoint: endpointId })).toBe(3);
+    expect(metrics.value('billing_outbox_pending_deliveries', { endpoint: endpointId })).toBe(0);
+    expect(metrics.sum('billing_event_deliveries_total', { endpoint: endpointId, outcome: 'parked' })).toBe(
+      3,
+    );
+    expect(
+      metrics.sum('billing_event_deliveries_total', { endpoint: endpointId, outcome: 'failed' }),
+    ).toBeGreaterThan(0);
+    expect(scrape.text).not.toContain(consumer.url);
+    const health = await sut.http().get('/health').expect(200);
+    expect(health.body.info.outbox).toEqual({ status: 'up', endpoints: 1 });
+
     consumer.behaviour = 'ok';
     const notParked = await sut
       .http()
@@ -418,6 +441,8 @@ describe('Outbound events whose retry window ends', () => {
     expect(again.status).toBe(400);
   });
 });
+
+const METRICS_TOKEN = 'metrics-token-for-outbound-events';
 
 async function failInserts(sut: TestApp, table: string): Promise<void> {
   if (sut.database.kind === 'postgres') {

@@ -7,10 +7,13 @@ import { EventFeedRepository } from './event-feed.repository';
 import { EventsController } from './events.controller';
 import { EventsService } from './events.service';
 import { OutboxModule } from './outbox.module';
+import { OutboxObservability } from './outbox-observability';
+import { MetricsModule } from '../metrics/metrics.module';
+import { ReadinessModule } from '../health/readiness.module';
 
 /** Outbound events: their delivery to endpoints, the pull feed and their administration. */
 @Module({
-  imports: [AuthModule, OutboxModule],
+  imports: [AuthModule, OutboxModule, MetricsModule, ReadinessModule],
   controllers: [EventsController],
   providers: [
     EventsService,
@@ -18,6 +21,7 @@ import { OutboxModule } from './outbox.module';
     EventEndpointsRepository,
     EventDeliveriesRepository,
     EventFeedRepository,
+    OutboxObservability,
   ],
   exports: [EventDispatcher, EventDeliveriesRepository],
 })

@@ -1,0 +1,62 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ReadinessChecks } from '../health/readiness-checks';
+import { MetricsService } from '../metrics/metrics.service';
+import { EventDeliveriesRepository } from './event-deliveries.repository';
+import { EventDispatcher } from './event-dispatcher.service';
+
+/**
+ * The outbox as /metrics and /health show it: deliveries by endpoint (its id, never its URL) and
+ * outcome, the backlog and the age of the oldest undelivered event read at scrape, and the
+ * dispatcher's readiness.
+ */
+@Injectable()
+export class OutboxObservability implements OnModuleInit {
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly readiness: ReadinessChecks,
+    private readonly dispatcher: EventDispatcher,
+    private readonly deliveries: EventDeliveriesRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.dispatcher.onAttempt = (endpoint, outcome, seconds) =>
+      this.metrics.eventDelivery(endpoint, outcome, seconds);
+    const backlog = () => this.deliveries.backlog();
+    this.metrics.registerCollector({
+      name: 'billing_outbox_pending_deliveries',
+      help: 'Outbound event deliveries waiting to be sent (or sent again), by endpoint',
+      labelNames: ['endpoint'],
+      collect: async () =>
+        (await backlog()).map((row) => ({ labels: { endpoint: row.endpointId }, value: row.pending })),
+    });
+    this.metrics.registerCollector({
+      name: 'billing_outbox_parked_deliveries',
+      help: 'Outbound event deliveries parked after their retry window, by endpoint',
+      labelNames: ['endpoint'],
+      collect: async () =>
+        (await backlog()).map((row) => ({ labels: { endpoint: row.endpointId }, value: row.parked })),
+    });
+    this.metrics.registerCollector({
+      name: 'billing_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest undelivered outbound event, by endpoint',
+      labelNames: ['endpoint'],
+      collect: async () =>
+        (await backlog())
+          .filter((row) => row.oldestPendingAt)
+          .map((row) => ({
+            labels: { endpoint: row.endpointId },
+            value: Math.max(0, (Date.now() - row.oldestPendingAt!.getTime()) / 1000),
+          })),
+    });
+    this.readiness.register('outbox', async () => {
+      const status = this.dispatcher.status();
+      return status.running && !status.lastError
+        ? { status: 'up', endpoints: status.endpoints }
+        : {
+            status: 'down',
+            endpoints: status.endpoints,
+            message: status.lastError ?? 'the dispatcher is not running',
+          };
+    });
+  }
+}
