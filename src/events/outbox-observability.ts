@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ReadinessChecks } from '../health/readiness-checks';
+import { ReadinessChecks, ReadinessResult } from '../health/readiness-checks';
 import { MetricsService } from '../metrics/metrics.service';
 import { EventDeliveriesRepository } from './event-deliveries.repository';
 import { EventDispatcher } from './event-dispatcher.service';
@@ -48,15 +48,17 @@ export class OutboxObservability implements OnModuleInit {
             value: Math.max(0, (Date.now() - row.oldestPendingAt!.getTime()) / 1000),
           })),
     });
-    this.readiness.register('outbox', async () => {
+    this.readiness.register('outbox', () => {
       const status = this.dispatcher.status();
-      return status.running && !status.lastError
-        ? { status: 'up', endpoints: status.endpoints }
-        : {
-            status: 'down',
-            endpoints: status.endpoints,
-            message: status.lastError ?? 'the dispatcher is not running',
-          };
+      const result: ReadinessResult =
+        status.running && !status.lastError
+          ? { status: 'up', endpoints: status.endpoints }
+          : {
+              status: 'down',
+              endpoints: status.endpoints,
+              message: status.lastError ?? 'the dispatcher is not running',
+            };
+      return Promise.resolve(result);
     });
   }
 }
