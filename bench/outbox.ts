@@ -50,7 +50,9 @@ async function main(): Promise<void> {
   const webhookCount = Number(values.webhooks ?? (values.smoke ? 300 : 4000));
   log('building the service…');
   await new Promise<void>((resolve, reject) =>
-    execFile('npm', ['run', '-s', 'build'], { cwd: ROOT }, (error) => (error ? reject(error) : resolve())),
+    execFile('npm', ['run', '-s', 'build'], { cwd: ROOT }, (error, stdout, stderr) =>
+      error ? reject(new Error(`npm run build failed:\n${stdout}${stderr}`)) : resolve(),
+    ),
   );
 
   // The consumer: verifies every delivery, keeps when each event came.
