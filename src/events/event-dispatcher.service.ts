@@ -41,6 +41,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
   private lastPrune = 0;
   private unlisten?: () => void;
   private lastError: string | null = null;
+  private configuredRecorded = false;
   /** Called with each attempt's outcome (for the metrics). */
   onAttempt?: (endpointId: string, outcome: DeliveryOutcome, seconds: number) => void;
 
@@ -52,7 +53,6 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.endpoints.syncConfigured(this.config.events.endpoints);
     this.stopped = false;
     this.unlisten = this.signal.listen(() => {
       for (const loop of this.loops.values()) loop.wake();
@@ -78,6 +78,11 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     clearTimeout(this.refreshTimer);
     if (this.stopped) return;
     try {
+      // The configured endpoints are recorded once the database takes writes (it may not at start).
+      if (!this.configuredRecorded) {
+        await this.endpoints.syncConfigured(this.config.events.endpoints);
+        this.configuredRecorded = true;
+      }
       const wanted = new Map<string, SigningEndpoint>();
       for (const { url, secret } of this.config.events.endpoints)
         wanted.set(configEndpointId(url), { id: configEndpointId(url), url, secret });
@@ -91,11 +96,14 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
       for (const [id, endpoint] of wanted) {
         if (this.loops.has(id)) continue;
         const loop = new EndpointLoop((claimed) => this.deliver(endpoint, claimed), {
-          claim: () =>
-            this.deliveries.claim(id, this.holder, {
+          claim: async () => {
+            const claimed = await this.deliveries.claim(id, this.holder, {
               limit: BATCH,
               leaseMs: this.config.events.timeoutMs + 5_000,
-            }),
+            });
+            this.lastError = null;
+            return claimed;
+          },
           pollMs: this.config.events.pollMs,
           onError: (error) => this.failedLoop(endpoint, error),
         });
