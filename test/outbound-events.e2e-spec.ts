@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { parseExposition } from './support/prometheus-text';
+import { failInsertsInto, stopFailingInserts } from './support/storage-faults';
 import { CONSUMER_SECRET, EventConsumer, OTHER_CONSUMER_SECRET } from './support/event-consumer';
 import { APP_ORIGIN, createAccount, startTestApp, TestAccount, TestApp } from './support/test-app';
 
@@ -144,7 +145,7 @@ describe('Outbound events (sandbox provider)', () => {
 
   it('should write no event when the change is undone with its transaction', async () => {
     const before = await eventCount(account.accountId);
-    await failInserts(sut, 'outbound_events');
+    await failInsertsInto(sut, 'outbound_events');
     try {
       const { body } = await sut
         .http()
@@ -155,7 +156,7 @@ describe('Outbound events (sandbox provider)', () => {
       const done = await sut.http().post(`${pathOf(body.url)}/complete`);
       expect(done.status).toBeGreaterThanOrEqual(500);
     } finally {
-      await stopFailingInserts(sut);
+      await stopFailingInserts(sut, 'outbound_events');
     }
     const me = await sut.http().get('/api/subscriptions/me').set('x-api-key', account.apiKey).expect(200);
     expect(me.body).toEqual({ subscription: null });
@@ -277,11 +278,15 @@ describe('Outbound events (sandbox provider)', () => {
             expect.objectContaining({ url: consumer.url, source: 'config' }),
           ]),
         );
-        await sut
+        const removed = await sut
           .http()
           .delete(`/api/events/endpoints/${created.body.id}`)
           .set('x-api-key', platformAdmin.apiKey)
-          .expect(204);
+          .expect(200);
+        expect(removed.body).toEqual(
+          expect.objectContaining({ id: created.body.id, url: created.body.url, source: 'api' }),
+        );
+        expect(removed.body).not.toHaveProperty('secret');
         await sut
           .http()
           .delete(`/api/events/endpoints/${created.body.id}`)
@@ -443,27 +448,3 @@ describe('Outbound events whose retry window ends', () => {
 });
 
 const METRICS_TOKEN = 'metrics-token-for-outbound-events';
-
-async function failInserts(sut: TestApp, table: string): Promise<void> {
-  if (sut.database.kind === 'postgres') {
-    await sut.db.changes(sql`CREATE FUNCTION fail_insert() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = '53100'; END
-       $$ LANGUAGE plpgsql`);
-    await sut.db.changes(
-      sql`CREATE TRIGGER fail_insert BEFORE INSERT ON ${sql.id(table)} EXECUTE FUNCTION fail_insert()`,
-    );
-  } else {
-    await sut.db.changes(
-      sql`CREATE TRIGGER fail_insert BEFORE INSERT ON ${sql.id(table)} BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
-    );
-  }
-}
-
-async function stopFailingInserts(sut: TestApp): Promise<void> {
-  if (sut.database.kind === 'postgres') {
-    await sut.db.changes(sql`DROP TRIGGER fail_insert ON outbound_events`);
-    await sut.db.changes(sql`DROP FUNCTION fail_insert()`);
-  } else {
-    await sut.db.changes(sql`DROP TRIGGER fail_insert`);
-  }
-}

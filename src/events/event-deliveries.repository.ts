@@ -28,6 +28,12 @@ export type DeliveryRecord = Pick<
   | 'createdAt'
 > & { eventId: string; eventType: string };
 
+/** A delivery with its event's id and type, as admins see it. */
+const DELIVERY = sql.raw(`SELECT d.id, d.endpoint_id, d.account_id, d.sequence, d.status, d.attempts,
+       d.next_attempt_at, d.retry_until, d.last_status, d.last_error, d.delivered_at, d.created_at,
+       e.id AS event_id, e.type AS event_type
+  FROM event_deliveries d JOIN outbound_events e ON e.position = d.event_position`);
+
 /** What waits to be delivered to one endpoint. */
 export interface Backlog {
   endpointId: string;
@@ -128,10 +134,7 @@ export class EventDeliveriesRepository {
     limit: number;
   }): Promise<DeliveryRecord[]> {
     const rows = await this.db.rows(
-      sql<DeliveryRecord>`SELECT d.id, d.endpoint_id, d.account_id, d.sequence, d.status, d.attempts,
-              d.next_attempt_at, d.retry_until, d.last_status, d.last_error, d.delivered_at, d.created_at,
-              e.id AS event_id, e.type AS event_type
-         FROM event_deliveries d JOIN outbound_events e ON e.position = d.event_position
+      sql<DeliveryRecord>`${DELIVERY}
         WHERE 1 = 1
           ${filter.status ? sql`AND d.status = ${filter.status}` : sql``}
           ${filter.endpointId ? sql`AND d.endpoint_id = ${filter.endpointId}` : sql``}
@@ -160,10 +163,7 @@ export class EventDeliveriesRepository {
 
   async find(id: string): Promise<DeliveryRecord | undefined> {
     const row = await this.db.first(
-      sql<DeliveryRecord>`SELECT d.id, d.endpoint_id, d.account_id, d.sequence, d.status, d.attempts,
-              d.next_attempt_at, d.retry_until, d.last_status, d.last_error, d.delivered_at, d.created_at,
-              e.id AS event_id, e.type AS event_type
-         FROM event_deliveries d JOIN outbound_events e ON e.position = d.event_position
+      sql<DeliveryRecord>`${DELIVERY}
         WHERE d.id = ${id}`,
     );
     return row && normalise(row);

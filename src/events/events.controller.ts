@@ -1,12 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../auth/authenticated.decorator';
 import { Caller } from '../auth/principal';
 import { AdminScopeRequiredError, BadRequestError, NotFoundError } from '../common/errors/domain-errors';
@@ -19,6 +12,7 @@ import {
   DeliveriesResponse,
   DeliveryView,
   EventEndpointsResponse,
+  EventEndpointView,
   EventFeedQuery,
   EventFeedResponse,
 } from './dto/events.dto';
@@ -118,7 +112,7 @@ export class EventsController {
   }
 
   @Delete('endpoints/:endpointId')
-  @HttpCode(204)
+  @HttpCode(200)
   @Authenticated()
   @ApiOperation({
     summary: 'Remove an event endpoint',
@@ -126,7 +120,10 @@ export class EventsController {
       'Platform admins only; an endpoint added here (a configured one is removed from EVENT_ENDPOINTS). Its deliveries go with it.',
   })
   @ApiParam({ name: 'endpointId', example: 'ep_9f8e7d6c5b4a39281706f5e4d3c2b1a0' })
-  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiOkResponse({
+    type: EventEndpointView,
+    description: 'Removed: the endpoint as it was, with the pending and parked deliveries that went with it',
+  })
   @ApiSimpleErrors(
     ErrorResponse,
     documentedError(
@@ -140,8 +137,8 @@ export class EventsController {
   async removeEndpoint(
     @CurrentCaller() caller: Caller,
     @Param('endpointId') endpointId: string,
-  ): Promise<void> {
-    await this.events.removeEndpoint(caller.principal, endpointId);
+  ): Promise<EventEndpointView> {
+    return this.events.removeEndpoint(caller.principal, endpointId);
   }
 
   @Get('deliveries')

@@ -12,6 +12,7 @@ import { DeliveryStatus } from './event-delivery.entity';
 import { DeliveryRecord, EventDeliveriesRepository } from './event-deliveries.repository';
 import { EndpointRecord, EventEndpointsRepository } from './event-endpoints.repository';
 import { EventDispatcher } from './event-dispatcher.service';
+import { DispatchSignal } from './dispatch-signal';
 import {
   decodeCursor,
   encodeCursor,
@@ -37,6 +38,7 @@ export class EventsService {
     private readonly endpoints: EventEndpointsRepository,
     private readonly deliveries: EventDeliveriesRepository,
     private readonly dispatcher: EventDispatcher,
+    private readonly signal: DispatchSignal,
   ) {}
 
   /**
@@ -89,14 +91,17 @@ export class EventsService {
     });
   }
 
-  async removeEndpoint(principal: Principal, id: string): Promise<void> {
+  /** Removes an added endpoint; answers it as it was, with the deliveries that went with it. */
+  async removeEndpoint(principal: Principal, id: string): Promise<EventEndpointView> {
     assertPlatformAdmin(principal);
     const endpoint = await this.endpoints.find(id);
     if (!endpoint) throw new NotFoundError('No event endpoint has this id');
     if (endpoint.source === 'config')
       throw new BadRequestError('This endpoint comes from EVENT_ENDPOINTS: remove it there');
+    const waiting = (await this.deliveries.backlog()).find((entry) => entry.endpointId === id);
     await this.endpoints.remove(id);
     await this.dispatcher.refresh();
+    return toEndpointView(endpoint, waiting?.pending ?? 0, waiting?.parked ?? 0);
   }
 
   async listDeliveries(
@@ -118,7 +123,7 @@ export class EventsService {
     const replayed = await this.deliveries.replay(id, this.config.events.retryForMs);
     if (!replayed) throw new NotFoundError('No delivery has this id');
     if (!replayed.replayed) throw new BadRequestError('Only a parked delivery can be replayed');
-    await this.dispatcher.refresh();
+    this.signal.wake();
     return toDeliveryView((await this.deliveries.find(id))!);
   }
 }

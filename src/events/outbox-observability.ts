@@ -21,7 +21,15 @@ export class OutboxObservability implements OnModuleInit {
   onModuleInit(): void {
     this.dispatcher.onAttempt = (endpoint, outcome, seconds) =>
       this.metrics.eventDelivery(endpoint, outcome, seconds);
-    const backlog = () => this.deliveries.backlog();
+    // The three gauges of one scrape share one read of the backlog.
+    let reading: { at: number; rows: ReturnType<EventDeliveriesRepository['backlog']> } | undefined;
+    const backlog = () => {
+      if (!reading || Date.now() - reading.at > 500)
+        reading = { at: Date.now(), rows: this.deliveries.backlog() };
+      const { rows } = reading;
+      rows.catch(() => (reading = undefined));
+      return rows;
+    };
     this.metrics.registerCollector({
       name: 'billing_outbox_pending_deliveries',
       help: 'Outbound event deliveries waiting to be sent (or sent again), by endpoint',

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { Database, toDate, Transaction } from '../database/database';
 import { ProviderSubscription } from '../payments/payment-provider';
+import type { TrackedField } from '../events/outbox';
 import { LIVE_SUBSCRIPTION_STATUSES, Subscription } from './subscription.entity';
 
 export type SubscriptionRecord = Pick<
@@ -31,16 +32,6 @@ export type OwnedSubscription = Pick<
 > & { providerCustomerId: string | null };
 
 const LIVE = sql.join([...LIVE_SUBSCRIPTION_STATUSES]);
-
-type TrackedColumn =
-  | 'status'
-  | 'priceId'
-  | 'quantity'
-  | 'trialEnd'
-  | 'currentPeriodStart'
-  | 'currentPeriodEnd'
-  | 'cancelAtPeriodEnd'
-  | 'cancelAt';
 
 @Injectable()
 export class SubscriptionsRepository {
@@ -118,7 +109,7 @@ export class SubscriptionsRepository {
   /** What outbound events compare of a stored subscription, or null when none is stored. */
   async findTracked(provider: string, providerSubscriptionId: string, tx: Transaction) {
     const row = await this.db.first(
-      sql<Pick<Subscription, TrackedColumn>>`SELECT status, price_id, quantity, trial_end,
+      sql<Pick<Subscription, TrackedField>>`SELECT status, price_id, quantity, trial_end,
               current_period_start, current_period_end, cancel_at_period_end, cancel_at
          FROM subscriptions
         WHERE provider = ${provider} AND provider_subscription_id = ${providerSubscriptionId}`,

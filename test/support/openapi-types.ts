@@ -3139,12 +3139,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Removed */
-      204: {
+      /** @description Removed: the endpoint as it was, with the pending and parked deliveries that went with it */
+      200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['EventEndpointView'];
+        };
       };
       /** @description A configured endpoint */
       400: {
