@@ -325,6 +325,12 @@ export abstract class PaymentProvider {
    */
   abstract createChangeConfirmPage(input: ChangeConfirmPageInput): Promise<HostedSession>;
 
+  /**
+   * Every subscription the provider has for one customer, ended ones too (reconciliation compares
+   * them with the records); each dated by the provider's answer it came in.
+   */
+  abstract listSubscriptions(mode: ProviderMode, customerId: string): Promise<FetchedSubscription[]>;
+
   /** Null when the provider does not know the subscription. */
   abstract retrieveSubscription(
     mode: ProviderMode,

@@ -93,6 +93,13 @@ export class InMemoryPaymentProvider extends PaymentProvider {
     return subscription ? { subscription, asOf: new Date() } : null;
   }
 
+  async listSubscriptions(_mode: ProviderMode, customerId: string): Promise<FetchedSubscription[]> {
+    await Promise.resolve();
+    return [...this.subscriptions.values()]
+      .filter((subscription) => subscription.customerId === customerId)
+      .map((subscription) => ({ subscription, asOf: new Date() }));
+  }
+
   parseWebhook(): PaymentEvent {
     throw new InvalidSignatureError('not used in unit tests');
   }

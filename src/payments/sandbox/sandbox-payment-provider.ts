@@ -154,6 +154,10 @@ export class SandboxPaymentProvider extends PaymentProvider {
     return subscription ? fetched(subscription) : null;
   }
 
+  async listSubscriptions(_mode: ProviderMode, customerId: string): Promise<FetchedSubscription[]> {
+    return (await this.store.listByOwner('subscription', customerId)).map(fetched);
+  }
+
   previewChange(terms: SubscriptionChangeTerms): Promise<InvoiceEstimate> {
     return this.prorated(terms).then(({ change }) => change.invoice);
   }

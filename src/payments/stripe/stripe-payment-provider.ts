@@ -39,6 +39,8 @@ const WEBHOOK_TOLERANCE_SECONDS = 300;
 /** The order signing secrets are tried in: the main credentials' first. */
 const PROVIDER_MODES: readonly ProviderMode[] = ['live', 'test'];
 const RATE_LIMIT_BACKOFF_MS = 250;
+/** The most Stripe lists in one page. */
+const SUBSCRIPTIONS_PAGE_SIZE = 100;
 
 /** Stripe accepts a checkout expiry from 30 minutes to 24 hours after it creates the session. */
 const CHECKOUT_MIN_SECONDS = 30 * 60;
@@ -224,6 +226,25 @@ export class StripePaymentProvider extends PaymentProvider {
     } catch (error) {
       if (isResourceMissing((error as { cause?: unknown }).cause)) return null;
       throw error;
+    }
+  }
+
+  async listSubscriptions(mode: ProviderMode, customerId: string): Promise<FetchedSubscription[]> {
+    // Paged by hand rather than with the SDK's auto-paging, to keep each page's answer time.
+    const listed: FetchedSubscription[] = [];
+    for (let after: string | undefined; ;) {
+      const page = await this.call(mode, (stripe) =>
+        stripe.subscriptions.list({
+          customer: customerId,
+          status: 'all',
+          limit: SUBSCRIPTIONS_PAGE_SIZE,
+          ...(after ? { starting_after: after } : {}),
+        }),
+      );
+      const asOf = answeredAt(page.lastResponse);
+      listed.push(...page.data.map((subscription) => ({ subscription: toSubscription(subscription), asOf })));
+      if (!page.has_more || page.data.length === 0) return listed;
+      after = page.data[page.data.length - 1].id;
     }
   }
 
