@@ -17,6 +17,7 @@ import { SandboxPagesModule } from './payments/sandbox/sandbox-pages.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { EventsModule } from './events/events.module';
+import { ReconciliationJobModule } from './reconciliation/reconciliation.module';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         EventsModule,
         PricesModule,
         WebhooksModule,
+        ReconciliationJobModule,
         HealthModule,
         ...(config.metricsToken ? [MetricsEndpointModule] : []),
         ...(config.provider === 'sandbox'

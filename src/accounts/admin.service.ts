@@ -99,7 +99,8 @@ export class AdminService {
     return this.apiKeys.list(accountId);
   }
 
-  private async requireAccount(id: string, flag: string): Promise<void> {
+  /** Refuses an id that is not an account's (named after the option that gave it). */
+  async requireAccount(id: string, flag: string): Promise<void> {
     if (!isUUID(id, 'all')) throw new BadRequestError(`${flag} must be an account id (a UUID)`);
     if (!(await this.accounts.findById(id))) throw new NotFoundError(`${flag}: no such account`);
   }

@@ -7,12 +7,14 @@ import {
   ListApiKeysCommand,
   RevokeApiKeyCommand,
   SetupCommand,
+  SyncCommand,
 } from './admin.commands';
 import { AdminSession, CLI_CONFIG, CliConfig, CommandResult } from './admin-session';
 
 /**
  * The admin command line's whole graph: its commands and one database session per run. No HTTP,
- * no payment provider and no logger, so that it starts quickly.
+ * and no logger; the payment provider only for `sync`, loaded when it runs, so that the others
+ * start quickly.
  */
 @Module({})
 export class AdminCliModule {
@@ -31,6 +33,7 @@ export class AdminCliModule {
         ListApiKeysCommand,
         RevokeApiKeyCommand,
         AddGrantCommand,
+        SyncCommand,
       ],
     };
   }

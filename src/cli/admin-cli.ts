@@ -1,10 +1,10 @@
 import { CommandFactory, CommandRunner, CommandRunnerService } from 'nest-commander';
 import { DomainError } from '../common/errors/domain-errors';
-import { DatabaseConfig } from '../config/app-config';
+import { AppConfig, DatabaseConfig } from '../config/app-config';
 import { loadConfig } from '../config/load-config';
 import { AdminCliModule } from './admin-cli.module';
 import { UsageError } from './admin.commands';
-import { AdminCliConfig, CommandResult } from './admin-session';
+import { CommandResult } from './admin-session';
 
 export { UsageError } from './admin.commands';
 
@@ -13,12 +13,11 @@ export const CLI_NAME = 'npm run -s cli --';
 type Program = Parameters<CommandRunner['setCommand']>[0];
 
 /** The service's configuration, or only a database (the rest then as the defaults have it). */
-type CliSettings = AdminCliConfig | DatabaseConfig;
+type CliSettings = AppConfig | DatabaseConfig;
 
-function cliConfig(settings: CliSettings): AdminCliConfig {
+function cliConfig(settings: CliSettings): AppConfig {
   if (!('kind' in settings)) return settings;
-  const { publicUrl, allowedRedirectOrigins } = loadConfig({});
-  return { database: settings, publicUrl, allowedRedirectOrigins };
+  return { ...loadConfig({}), database: settings };
 }
 
 /** `--help` (or `help`) was asked for and printed: exit code 0, nothing else printed. */
@@ -34,6 +33,17 @@ export async function runAdminCommand(
   argv: string[],
   config: CliSettings | (() => CliSettings),
 ): Promise<unknown> {
+  return (await runAdminCommandWithStatus(argv, config)).value;
+}
+
+/**
+ * As runAdminCommand, with the exit code the result goes with: 1 when the command printed what
+ * it did but could not do all of it (a `sync` with failures), else 0.
+ */
+export async function runAdminCommandWithStatus(
+  argv: string[],
+  config: CliSettings | (() => CliSettings),
+): Promise<{ value: unknown; exitCode: number }> {
   const settings = () => cliConfig(typeof config === 'function' ? config() : config);
   const app = await CommandFactory.createWithoutRunning(AdminCliModule.forRoot(settings), {
     logger: false,
@@ -55,11 +65,12 @@ export async function runAdminCommand(
     try {
       await runner.run(['node', CLI_NAME, ...argv]);
     } catch (error) {
-      if (error instanceof HelpShown) return undefined;
+      if (error instanceof HelpShown) return { value: undefined, exitCode: 0 };
       if (error instanceof UsageError) throw withHelp(error, error.command ?? running ?? program);
       throw error;
     }
-    return app.get(CommandResult).value;
+    const { value, exitCode } = app.get(CommandResult);
+    return { value, exitCode };
   } finally {
     await app.close();
   }
@@ -74,7 +85,7 @@ function configureProgram(program: Program): void {
     .name(CLI_NAME)
     .usage('<command> [options]')
     .description(
-      'The admin command line: accounts, API keys and grants. Every command prints one JSON ' +
+      'The admin command line: accounts, API keys, grants and reconciliation with the payment provider. Every command prints one JSON ' +
         'value on stdout (an object, or an array for a list); an API key is printed once, when ' +
         'it is created. Errors are printed as {"error": …} on stderr (exit code 2 for a usage ' +
         'mistake, 1 otherwise). New here? Run "setup".',

@@ -297,3 +297,35 @@ export class AddGrantCommand extends CommandRunner {
     return lastValue(value);
   }
 }
+
+@Command({
+  name: 'sync',
+  description:
+    "Reconcile the records with the payment provider: read every customer's subscriptions there (or one " +
+    "account's) and repair what a missed webhook left, with the outbound events the repair makes; one " +
+    'round at a time across instances. Prints {"startedAt", "finishedAt", "customers", "subscriptions", ' +
+    '"repaired": [{"accountId", "mode", "subscriptionId", "created", "fields"}, …], "failed": [{"accountId", ' +
+    '"mode", "customerId", "error"}, …], "interrupted"}; exit code 1 when something could not be compared.',
+})
+export class SyncCommand extends CommandRunner {
+  constructor(
+    private readonly session: AdminSession,
+    private readonly result: CommandResult,
+  ) {
+    super();
+  }
+
+  async run(_arguments: string[], options: { account?: string }): Promise<void> {
+    const accountId = options.account === undefined ? undefined : required(options.account, 'account');
+    if (accountId !== undefined)
+      await this.session.run((admin) => admin.requireAccount(accountId, '--account'));
+    const report = await this.session.reconcile(accountId);
+    this.result.value = report;
+    if (report.failed.length > 0 || report.interrupted) this.result.exitCode = 1;
+  }
+
+  @Option({ flags: '--account <id>', description: "only this account's customers" })
+  parseAccount(value: string): string {
+    return lastValue(value);
+  }
+}

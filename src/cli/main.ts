@@ -1,13 +1,16 @@
 import '../node-version';
 import 'reflect-metadata';
 import { ConfigValidationError, loadConfig } from '../config/load-config';
-import { describeFailure, runAdminCommand } from './admin-cli';
+import { describeFailure, runAdminCommandWithStatus } from './admin-cli';
 
 /** `npm run -s cli -- <command> [options]`: one JSON line on stdout, or `{error}` on stderr. */
 async function main(): Promise<void> {
   try {
-    const result = await runAdminCommand(process.argv.slice(2), () => loadConfig(process.env));
-    if (result !== undefined) process.stdout.write(`${JSON.stringify(result)}\n`);
+    const { value, exitCode } = await runAdminCommandWithStatus(process.argv.slice(2), () =>
+      loadConfig(process.env),
+    );
+    if (value !== undefined) process.stdout.write(`${JSON.stringify(value)}\n`);
+    process.exitCode = exitCode;
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${JSON.stringify({ error: error.message })}\n`);

@@ -85,6 +85,8 @@ export class AppConfig {
   priceCacheTtlMs!: number;
   shutdownGraceMs!: number;
   events!: EventsConfig;
+  /** Reconciliation with the provider: the periodic job's interval (SYNC_INTERVAL_MINUTES), null when off. */
+  sync!: { intervalMs: number | null };
   /** The bearer token of `GET /metrics`; unset: no metrics endpoint. */
   metricsToken?: string;
 }

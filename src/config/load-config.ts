@@ -214,6 +214,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryBaseMs: integer('EVENT_RETRY_BASE_MS', 5_000, 10, 3_600_000),
       pollMs: integer('EVENT_POLL_MS', 1_000, 10, 60_000),
     },
+    sync: { intervalMs: parseSyncInterval(read('SYNC_INTERVAL_MINUTES'), problems) },
     metricsToken,
   };
   if (config.events.retentionMs < config.events.retryForMs)
@@ -222,6 +223,26 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
+}
+
+/** A week: a longer interval leaves a missed webhook unrepaired for longer than anyone would want. */
+const MAX_SYNC_INTERVAL_MINUTES = 7 * 24 * 60;
+
+/**
+ * SYNC_INTERVAL_MINUTES: minutes between reconciliation rounds, a fraction allowed (0.5 is 30
+ * seconds); unset or 0 turns the periodic job off.
+ */
+function parseSyncInterval(raw: string | undefined, problems: string[]): number | null {
+  if (raw === undefined) return null;
+  const minutes = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (minutes === 0) return null;
+  if (!(minutes >= 0.01 && minutes <= MAX_SYNC_INTERVAL_MINUTES)) {
+    problems.push(
+      `SYNC_INTERVAL_MINUTES must be 0 (off) or minutes from 0.01 to ${MAX_SYNC_INTERVAL_MINUTES} (got "${raw}")`,
+    );
+    return null;
+  }
+  return Math.round(minutes * 60_000);
 }
 
 function parseDatabase(

@@ -39,6 +39,23 @@ export class CustomersRepository {
     return row ?? null;
   }
 
+  /**
+   * The provider's customers that exist (not pending), in id order after `afterId`, of one
+   * account when given: reconciliation walks them page by page.
+   */
+  async listCreated(
+    provider: string,
+    options: { accountId?: string; afterId?: string; limit: number },
+  ): Promise<CustomerRecord[]> {
+    const account = options.accountId ? sql`AND account_id = ${options.accountId}` : sql``;
+    const after = options.afterId ? sql`AND id > ${options.afterId}` : sql``;
+    return this.db.rows(
+      sql<CustomerRecord>`SELECT ${COLUMNS} FROM customers
+        WHERE provider = ${provider} AND provider_customer_id IS NOT NULL ${account} ${after}
+        ORDER BY id LIMIT ${options.limit}`,
+    );
+  }
+
   /** Inserts a pending row unless the account already has one; true when this call inserted it. */
   async claim(key: CustomerKey, id: string, leaseUntil: Date): Promise<boolean> {
     const inserted = await this.db.first(

@@ -7,7 +7,7 @@ import { ProviderUnavailableError } from '../common/errors/domain-errors';
 import { underLease } from '../common/concurrency/lease';
 import { PaymentProvider } from '../payments/payment-provider';
 import { ProviderCallBudget } from '../payments/provider-call-budget';
-import { CustomerKey, CustomersRepository } from './customers.repository';
+import { CustomerKey, CustomerRecord, CustomersRepository } from './customers.repository';
 
 /** Whose a provider customer is. Never changes once the customer exists, so it is cached. */
 export interface CustomerOwnership {
@@ -51,6 +51,11 @@ export class CustomersService {
     private readonly provider: PaymentProvider,
     private readonly budget: ProviderCallBudget,
   ) {}
+
+  /** The provider's customers that exist, a page at a time in id order (reconciliation walks them). */
+  listCreated(options: { accountId?: string; afterId?: string; limit: number }): Promise<CustomerRecord[]> {
+    return this.customers.listCreated(this.provider.name, options);
+  }
 
   /** The account's provider customer id, or null when it has none yet. */
   async findProviderCustomerId(accountId: string, mode: ProviderMode): Promise<string | null> {

@@ -12,6 +12,7 @@ import { SubscriptionChange } from '../subscriptions/subscription-change.entity'
 import { OutboundEvent } from '../events/outbound-event.entity';
 import { EventEndpoint } from '../events/event-endpoint.entity';
 import { EventDelivery } from '../events/event-delivery.entity';
+import { JobLease } from '../reconciliation/job-lease.entity';
 import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema';
 import { IdempotencyKeys1763800000000 } from './migrations/1763800000000-idempotency-keys';
 import { OneOpenCheckout1764000000000 } from './migrations/1764000000000-one-open-checkout';
@@ -19,6 +20,7 @@ import { WebhookEventOutcomes1764000000001 } from './migrations/1764000000001-we
 import { HealthProbes1764100000000 } from './migrations/1764100000000-health-probes';
 import { SubscriptionChanges1764200000000 } from './migrations/1764200000000-subscription-changes';
 import { OutboundEvents1764300000000 } from './migrations/1764300000000-outbound-events';
+import { JobLeases1764400000000 } from './migrations/1764400000000-job-leases';
 
 export const ENTITIES = [
   Account,
@@ -35,6 +37,7 @@ export const ENTITIES = [
   OutboundEvent,
   EventEndpoint,
   EventDelivery,
+  JobLease,
 ];
 
 export const MIGRATIONS = [
@@ -45,4 +48,5 @@ export const MIGRATIONS = [
   HealthProbes1764100000000,
   SubscriptionChanges1764200000000,
   OutboundEvents1764300000000,
+  JobLeases1764400000000,
 ];

@@ -13,6 +13,7 @@ import { SubscriptionChange } from '../subscriptions/subscription-change.entity'
 import { OutboundEvent } from '../events/outbound-event.entity';
 import { EventEndpoint } from '../events/event-endpoint.entity';
 import { EventDelivery } from '../events/event-delivery.entity';
+import { JobLease } from '../reconciliation/job-lease.entity';
 import { ENTITIES } from './entities';
 
 /**
@@ -35,6 +36,7 @@ export interface Tables {
   outbound_events: OutboundEvent;
   event_endpoints: EventEndpoint;
   event_deliveries: EventDelivery;
+  job_leases: JobLease;
 }
 
 /**

@@ -121,21 +121,23 @@ export class Outbox {
    * A subscription's stored state changed from `before` (null: it is new) to `after`: its event
    * (created, canceled or updated, with the fields that changed), and access granted or revoked
    * when the account's `me` crossed between live and not. Nothing when no tracked field changed.
+   * Answers the fields that changed (all of them for a new subscription).
    */
   async subscriptionStored(
     tx: Transaction,
     scope: AccountScope,
     before: TrackedState | null,
     after: TrackedState & { id: string },
-  ): Promise<void> {
+  ): Promise<TrackedField[]> {
     const changed = before ? changedFields(before, after) : [...TRACKED_FIELDS];
-    if (changed.length === 0) return;
+    if (changed.length === 0) return changed;
     const type: OutboundEventType = !before
       ? 'subscription.created'
       : after.status === 'canceled' && before.status !== 'canceled'
         ? 'subscription.canceled'
         : 'subscription.updated';
     await this.emit(tx, scope, type, { subscriptionId: after.id, changed });
+    return changed;
   }
 
   async changeMoved(

@@ -10,7 +10,7 @@ import {
   ProviderSubscription,
 } from '../payments/payment-provider';
 import { ProviderMode } from '../config/app-config';
-import { Outbox } from '../events/outbox';
+import { Outbox, TrackedField } from '../events/outbox';
 import { ChangeRecord, SubscriptionChangesRepository } from './subscription-changes.repository';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
@@ -102,13 +102,14 @@ export class ProviderStateService {
   ): Promise<'stored' | 'older' | 'unknown'> {
     const owner = await this.ownerOf(event, state, tx);
     if (!owner) return 'unknown';
-    return this.write(
+    const written = await this.write(
       state,
       { ...owner, provider: this.provider.name, mode: event.mode },
       version,
       replaceSameVersion,
       tx,
     );
+    return written.outcome;
   }
 
   /**
@@ -124,7 +125,28 @@ export class ProviderStateService {
     const owner = await this.customers.findOwner(mode, fetched.subscription.customerId, tx);
     if (!owner) return 'unknown';
     const scope = { ...owner, provider: this.provider.name, mode };
-    return this.write(fetched.subscription, scope, fetched.asOf, true, tx);
+    return (await this.write(fetched.subscription, scope, fetched.asOf, true, tx)).outcome;
+  }
+
+  /**
+   * Reconciliation's write (docs/guarantees.md#g13): state read from the provider replaces stored
+   * state only when it is strictly newer by the provider's clock (a webhook of the same second may
+   * say more than the reading did; the next round settles it). Answers the tracked fields it
+   * repaired: none when the records already said as much, or hold newer state.
+   */
+  async reconcile(
+    fetched: FetchedSubscription,
+    scope: { accountId: string; customerId: string; mode: ProviderMode },
+    tx: Transaction,
+  ): Promise<{ repaired: TrackedField[]; created: boolean }> {
+    const written = await this.write(
+      fetched.subscription,
+      { ...scope, provider: this.provider.name },
+      fetched.asOf,
+      false,
+      tx,
+    );
+    return { repaired: written.changed, created: written.created };
   }
 
   /**
@@ -138,18 +160,18 @@ export class ProviderStateService {
     version: Date,
     replaceSameVersion: boolean,
     tx: Transaction,
-  ): Promise<'stored' | 'older'> {
+  ): Promise<{ outcome: 'stored' | 'older'; changed: TrackedField[]; created: boolean }> {
     await this.outbox.open(tx, scope);
     const before = await this.subscriptions.findTracked(scope.provider, state.id, tx);
     const stored = await this.subscriptions.upsertIfNewer(state, scope, version, { replaceSameVersion }, tx);
-    if (!stored) return 'older';
-    await this.outbox.subscriptionStored(tx, scope, before, state);
+    if (!stored) return { outcome: 'older', changed: [], created: false };
+    const changed = await this.outbox.subscriptionStored(tx, scope, before, state);
     if (state.trialEnd) await this.trials.consume(scope.accountId, tx);
     // Change checkouts that the reported state shows done elsewhere (a hosted page, a renewal).
     const provider = this.provider.name;
     await this.changesMoved(await this.changes.settleOpen(provider, state.id, state, tx), 'applied', tx);
     await this.changesMoved(await this.changes.settleScheduled(provider, state.id, state, tx), 'applied', tx);
-    return 'stored';
+    return { outcome: 'stored', changed, created: before === null };
   }
 
   /** The version (provider time) of the stored state of a subscription, or null. */

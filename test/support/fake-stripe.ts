@@ -100,6 +100,9 @@ export class FakeStripe {
   requestCount = 0;
   /** Told of every request as it arrives, recorded or not (the benchmark counts some by path). */
   onRequest: ((method: string, path: string) => void) | null = null;
+  /** Requests being answered now, and the most there ever were at once, by `METHOD /path`. */
+  readonly inFlight = new Map<string, number>();
+  readonly peakInFlight = new Map<string, number>();
   /** Milliseconds to wait before answering each request. */
   delayMs = 0;
   /**
@@ -373,6 +376,11 @@ export class FakeStripe {
     const body = decodeStripeForm(raw);
     const query = decodeStripeForm(url.search.slice(1));
     this.onRequest?.(method, url.pathname);
+    const key = `${method} ${url.pathname}`;
+    const inFlight = (this.inFlight.get(key) ?? 0) + 1;
+    this.inFlight.set(key, inFlight);
+    this.peakInFlight.set(key, Math.max(inFlight, this.peakInFlight.get(key) ?? 0));
+    response.once('close', () => this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1));
     const idempotencyKey = header(request, 'idempotency-key');
     const apiKey = header(request, 'authorization')?.replace(/^Bearer /, '');
     if (this.recording) {
@@ -527,6 +535,7 @@ export class FakeStripe {
     if (resource === 'subscription_schedules') {
       return this.subscriptionSchedules(method, id, action, body);
     }
+    if (resource === 'subscriptions' && !id && method === 'GET') return this.listSubscriptions(query);
     if (resource === 'subscriptions' && id && !action) {
       const subscription = this.subscriptions.get(id);
       if (!subscription) return notFound('subscription', id);
@@ -557,6 +566,43 @@ export class FakeStripe {
         expand.includes('data.product') ? { ...rest, product: _product } : rest,
       );
     return [200, { object: 'list', url: '/v1/prices', has_more: start + limit < prices.length, data: page }];
+  }
+
+  /**
+   * GET /v1/subscriptions: as Stripe's, newest first, for one `customer` when given; without
+   * `status` the canceled ones are left out, `status=all` lists every one; paged with `limit` and
+   * `starting_after`.
+   */
+  private listSubscriptions(query: Record<string, unknown>): [number, unknown] {
+    if (typeof query.customer === 'string' && !this.knowsCustomer(query.customer))
+      return notFound('customer', query.customer);
+    const limit = Math.min(100, Math.max(1, Number(query.limit ?? 10)));
+    const status = typeof query.status === 'string' ? query.status : undefined;
+    const subscriptions = [...this.subscriptions.values()]
+      .filter((subscription) => query.customer === undefined || subscription.customer === query.customer)
+      .filter((subscription) =>
+        status === 'all'
+          ? true
+          : status === undefined
+            ? subscription.status !== 'canceled'
+            : subscription.status === status,
+      )
+      .reverse();
+    const after = typeof query.starting_after === 'string' ? query.starting_after : undefined;
+    const start =
+      after === undefined ? 0 : subscriptions.findIndex((candidate) => candidate.id === after) + 1;
+    const page = subscriptions
+      .slice(start, start + limit)
+      .map((subscription) => this.publicObject(subscription));
+    return [
+      200,
+      {
+        object: 'list',
+        url: '/v1/subscriptions',
+        has_more: start + limit < subscriptions.length,
+        data: page,
+      },
+    ];
   }
 
   private checkoutSessions(method: string, rest: string[], body: Record<string, unknown>): [number, unknown] {

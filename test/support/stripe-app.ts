@@ -1,3 +1,4 @@
+import { createTestDatabase } from './database';
 import { FakePrice, FakeStripe } from './fake-stripe';
 import { createAccount, startStripeApp, TestAccount, TestApp } from './test-app';
 
@@ -15,6 +16,8 @@ export interface StripeAppOptions {
   perTest?: boolean;
   /** Before each test: the fake's record emptied (implied by `perTest`). */
   clearRequests?: boolean;
+  /** A database other processes can open too (a SQLite file rather than memory). */
+  sharedDatabase?: boolean;
 }
 
 export interface StripeApp {
@@ -49,7 +52,15 @@ export function useStripeApp(options: StripeAppOptions = {}): StripeApp {
     await fake.start();
     for (const price of options.prices ?? []) fake.addPrice(price);
     const env = typeof options.env === 'function' ? await options.env(fake) : options.env;
-    started = await startStripeApp(fake, env);
+    const database = options.sharedDatabase ? await createTestDatabase({ shared: true }) : undefined;
+    started = await startStripeApp(fake, env, { database });
+    if (database) {
+      const close = started.close.bind(started);
+      started.close = async () => {
+        await close();
+        await database.drop();
+      };
+    }
   });
 
   afterAll(async () => {

@@ -62,16 +62,20 @@ export async function startTestApp(
 export async function startStripeApp(
   fake: FakeStripe,
   env: Record<string, string | undefined> = {},
+  options: { database?: TestDatabase } = {},
 ): Promise<TestApp> {
-  return startTestApp({
-    PAYMENT_PROVIDER: 'stripe',
-    STRIPE_SECRET_KEY: STRIPE_KEY,
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_URL: fake.url,
-    SUBSCRIPTION_PRICE_ID: SUBSCRIPTION_PRICE,
-    STRIPE_TIMEOUT_MS: '2000',
-    ...env,
-  });
+  return startTestApp(
+    {
+      PAYMENT_PROVIDER: 'stripe',
+      STRIPE_SECRET_KEY: STRIPE_KEY,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_URL: fake.url,
+      SUBSCRIPTION_PRICE_ID: SUBSCRIPTION_PRICE,
+      STRIPE_TIMEOUT_MS: '2000',
+      ...env,
+    },
+    options,
+  );
 }
 
 export interface TestAccount {
