@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { CONSUMER_SECRET, EventConsumer } from './support/event-consumer';
+import { PaymentProvider } from '../src/payments/payment-provider';
 import { parseExposition } from './support/prometheus-text';
 import { useStripeApp } from './support/stripe-app';
 import {
@@ -111,6 +112,42 @@ describe('Reconciliation with Stripe (npm run -s cli -- sync)', () => {
     if (change.quantity)
       (subscription.items as { data: Array<{ quantity: number }> }).data[0].quantity = change.quantity;
   };
+
+  it("should list every subscription of a customer from Stripe, ended ones too, page by page, dated by Stripe's clock", async () => {
+    const customer = fake.addCustomer().id;
+    const ids = Array.from(
+      { length: 120 },
+      (_, i) =>
+        fake.putSubscription({
+          customer,
+          status: i === 0 ? 'canceled' : 'active',
+          priceId: SUBSCRIPTION_PRICE,
+        }).id,
+    );
+    fake.putSubscription({
+      customer: fake.addCustomer().id,
+      status: 'active',
+      priceId: SUBSCRIPTION_PRICE,
+    });
+    fake.clockSkewMs = -3_600_000;
+    const pagesBefore = fake.received('GET', '/v1/subscriptions').length;
+    try {
+      const listed = await sut.app.get(PaymentProvider).listSubscriptions('live', customer);
+      expect(listed.map((fetched) => fetched.subscription.id).sort()).toEqual([...ids].sort());
+      expect(listed.find((fetched) => fetched.subscription.id === ids[0])?.subscription.status).toBe(
+        'canceled',
+      );
+      for (const { asOf } of listed)
+        expect(Math.abs(asOf.getTime() - (Date.now() - 3_600_000))).toBeLessThan(5_000);
+    } finally {
+      fake.clockSkewMs = 0;
+    }
+    const pages = fake.received('GET', '/v1/subscriptions').slice(pagesBefore);
+    expect(pages.map((page) => [page.query.customer, page.query.status, page.query.starting_after])).toEqual([
+      [customer, 'all', undefined],
+      [customer, 'all', expect.any(String)],
+    ]);
+  });
 
   it('should repair missed webhooks, write their outbound events, then find nothing to repair', async () => {
     const ended = await subscribed();

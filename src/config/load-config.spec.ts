@@ -98,6 +98,18 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('should run reconciliation every SYNC_INTERVAL_MINUTES (fractions too), off when unset or 0', () => {
+    const interval = (value?: string) => loadConfig({ SYNC_INTERVAL_MINUTES: value }).sync.intervalMs;
+    expect(interval()).toBeNull();
+    expect(interval('0')).toBeNull();
+    expect(interval('15')).toBe(15 * 60_000);
+    expect(interval('0.5')).toBe(30_000);
+    for (const bad of ['-1', 'often', '1e3', '0.001', '10081', '5m'])
+      expect(() => interval(bad)).toThrow(
+        /SYNC_INTERVAL_MINUTES must be 0 \(off\) or minutes from 0.01 to 10080/,
+      );
+  });
+
   it('should refuse a key that is not a Stripe secret key, and a half-configured test mode', () => {
     expect(() =>
       loadConfig({
