@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { AccountsModule } from '../accounts/accounts.module';
+import { OutboxModule } from '../events/outbox.module';
 import { RateLimitStorageModule } from '../rate-limit/rate-limit.module';
 import { AccountOverrideGuard } from './account-override.guard';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
@@ -10,7 +11,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { PostgresRevocationListener } from './postgres-revocation.listener';
 
 @Module({
-  imports: [PassportModule, AccountsModule, RateLimitStorageModule],
+  imports: [PassportModule, AccountsModule, RateLimitStorageModule, OutboxModule],
   providers: [
     ApiKeyAuthenticator,
     PostgresRevocationListener,

@@ -6,6 +6,10 @@ import { sql } from 'kysely';
 import { Database } from '../database/database';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ListenerHeartbeat } from './listener-heartbeat';
+import {
+  ACCOUNT_CHANGED_CHANNEL,
+  CurrentSubscriptionCache,
+} from '../subscriptions/current-subscription-cache';
 
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
@@ -30,7 +34,9 @@ const END_GRACE_MS = 1_000;
 
 /**
  * On PostgreSQL: LISTENs for revoked API keys on a connection of its own, so that a key revoked
- * anywhere (another instance, the admin command line) stops working everywhere at once.
+ * anywhere (another instance, the admin command line) stops working everywhere at once; and, on
+ * the same connection, for accounts whose records changed, so that every instance forgets their
+ * cached current subscription (CurrentSubscriptionCache).
  *
  * A LISTEN connection can go deaf without closing (a silent network partition, a dropped NAT
  * entry), and a NOTIFY it misses would leave a revoked key valid for the cache's lifetime. So the
@@ -58,11 +64,13 @@ export class PostgresRevocationListener implements OnApplicationBootstrap, OnApp
     private readonly db: Database,
     private readonly revocations: ApiKeyRevocations,
     private readonly authenticator: ApiKeyAuthenticator,
+    private readonly subscriptions: CurrentSubscriptionCache,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.dataSource.options.type !== 'postgres') return;
     this.authenticator.trustCacheWhile(() => this.isCurrent());
+    this.subscriptions.trustWhile(() => this.isCurrent());
     this.heartbeatTimer = setInterval(() => void this.tick(), HEARTBEAT_INTERVAL_MS).unref();
     await this.connect();
   }
@@ -72,6 +80,7 @@ export class PostgresRevocationListener implements OnApplicationBootstrap, OnApp
     clearTimeout(this.retryTimer);
     clearInterval(this.heartbeatTimer);
     this.authenticator.trustCacheWhile(null);
+    this.subscriptions.trustWhile(null);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -91,15 +100,19 @@ export class PostgresRevocationListener implements OnApplicationBootstrap, OnApp
     client.on('error', (error) => this.giveUp(client, error));
     client.on('end', () => this.giveUp(client));
     client.on('notification', (message) => {
-      if (message.channel !== API_KEY_REVOKED_CHANNEL || !message.payload) return;
-      if (this.heartbeat.hear(message.payload)) this.report();
+      if (!message.payload) return;
+      if (message.channel === ACCOUNT_CHANGED_CHANNEL) this.subscriptions.forget(message.payload);
+      else if (message.channel !== API_KEY_REVOKED_CHANNEL) return;
+      else if (this.heartbeat.hear(message.payload)) this.report();
       else this.revocations.announce(message.payload);
     });
     try {
       this.client = client;
       this.heartbeat.reset();
       await client.connect();
-      await client.query(`LISTEN ${API_KEY_REVOKED_CHANNEL}`);
+      // One connection for both channels: PostgreSQL delivers a connection's notifications in
+      // commit order whatever their channel, so the heartbeats prove both.
+      await client.query(`LISTEN ${API_KEY_REVOKED_CHANNEL}; LISTEN ${ACCOUNT_CHANGED_CHANNEL}`);
       if (this.client !== client) return;
       this.listeningSince = Date.now();
       this.retryDelay = RETRY_MIN_MS;
@@ -116,8 +129,9 @@ export class PostgresRevocationListener implements OnApplicationBootstrap, OnApp
     this.client = undefined;
     this.listeningSince = undefined;
     this.heartbeat.reset();
-    // Revocations may have gone unheard since the rows in the cache were read.
+    // Revocations and changes may have gone unheard since the rows in the caches were read.
     this.authenticator.forgetCachedKeys();
+    this.subscriptions.clear();
     this.report();
     this.logger.warn({ err: error }, `${message}; API key cache off`);
     const socket = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection

@@ -24,6 +24,7 @@ import { CheckoutRequest, CheckoutService, checkoutRequestHash } from './checkou
 import { PriceCatalog } from './price-catalog';
 import { Outbox } from '../events/outbox';
 import { DispatchSignal } from '../events/dispatch-signal';
+import { CurrentSubscriptionCache } from '../subscriptions/current-subscription-cache';
 import { SubscriptionsRepository } from '../subscriptions/subscriptions.repository';
 
 const ORIGIN = 'https://app.example.com';
@@ -77,6 +78,7 @@ describe(CheckoutService.name, () => {
         ProviderCallBudget,
         Outbox,
         DispatchSignal,
+        CurrentSubscriptionCache,
         SubscriptionsRepository,
         { provide: AppConfig, useValue: config },
         { provide: Database, useValue: db },

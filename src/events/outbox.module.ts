@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CurrentSubscriptionCache } from '../subscriptions/current-subscription-cache';
 import { SubscriptionsRepository } from '../subscriptions/subscriptions.repository';
 import { DispatchSignal } from './dispatch-signal';
 import { Outbox } from './outbox';
@@ -8,7 +9,7 @@ import { Outbox } from './outbox';
  * an account's records imports this one, so that its writes and their events go together.
  */
 @Module({
-  providers: [Outbox, DispatchSignal, SubscriptionsRepository],
-  exports: [Outbox, DispatchSignal, SubscriptionsRepository],
+  providers: [Outbox, DispatchSignal, SubscriptionsRepository, CurrentSubscriptionCache],
+  exports: [Outbox, DispatchSignal, SubscriptionsRepository, CurrentSubscriptionCache],
 })
 export class OutboxModule {}

@@ -8,6 +8,10 @@ import { SubscriptionsRepository } from '../subscriptions/subscriptions.reposito
 import { toSubscriptionView } from '../subscriptions/subscription-view';
 import { ProviderSubscription } from '../payments/payment-provider';
 import { DispatchSignal } from './dispatch-signal';
+import {
+  ACCOUNT_CHANGED_CHANNEL,
+  CurrentSubscriptionCache,
+} from '../subscriptions/current-subscription-cache';
 
 /** The `me` shape: what `GET /api/subscriptions/me` answers for the account in the event's mode. */
 export interface MeView {
@@ -105,15 +109,26 @@ export class Outbox {
     private readonly db: Database,
     private readonly subscriptions: SubscriptionsRepository,
     private readonly signal: DispatchSignal,
+    private readonly cache: CurrentSubscriptionCache,
   ) {}
 
-  /** Takes the account's event lock for this transaction (once) and notes its `me` view. */
+  /**
+   * Takes the account's event lock for this transaction (once) and notes its `me` view. The
+   * account's cached current subscription is forgotten once the transaction commits: here, and
+   * on PostgreSQL on every instance, by a notification sent in the same statement as the lock
+   * (delivered only if the transaction commits).
+   */
   async open(tx: Transaction, scope: AccountScope): Promise<void> {
     const views = this.viewsOf(tx);
     const key = keyOf(scope);
     if (views.has(key)) return;
     if (this.db.dialect === 'postgres')
-      await this.db.rows(sql`SELECT id FROM accounts WHERE id = ${scope.accountId} FOR UPDATE`, tx);
+      await this.db.rows(
+        sql`SELECT id, pg_notify(${ACCOUNT_CHANGED_CHANNEL}, ${scope.accountId}) FROM accounts
+             WHERE id = ${scope.accountId} FOR UPDATE`,
+        tx,
+      );
+    this.db.afterCommit(tx, () => this.cache.forget(scope.accountId));
     views.set(key, await this.me(scope, tx));
   }
 

@@ -7,6 +7,7 @@ import { RedirectUrlPolicy } from '../common/redirect/redirect-url.policy';
 import { CustomersService } from '../customers/customers.service';
 import { HostedSession, PaymentProvider } from '../payments/payment-provider';
 import { SubscriptionView } from './dto/my-subscription.dto';
+import { CurrentSubscriptionCache } from './current-subscription-cache';
 import { SubscriptionsRepository } from './subscriptions.repository';
 import { toSubscriptionView } from './subscription-view';
 
@@ -17,6 +18,7 @@ export class SubscriptionsService {
     private readonly subscriptions: SubscriptionsRepository,
     private readonly provider: PaymentProvider,
     private readonly redirects: RedirectUrlPolicy,
+    private readonly current: CurrentSubscriptionCache,
   ) {}
 
   /**
@@ -38,7 +40,10 @@ export class SubscriptionsService {
 
   async findMySubscription(caller: Caller, mode: ProviderMode): Promise<SubscriptionView | null> {
     if (!this.provider.supportsMode(mode)) throw new NotFoundError('Test mode is not configured');
-    const record = await this.subscriptions.findCurrent(caller.accountId, this.provider.name, mode);
+    const provider = this.provider.name;
+    const record = await this.current.read(caller.accountId, mode, () =>
+      this.subscriptions.findCurrent(caller.accountId, provider, mode),
+    );
     return record ? toSubscriptionView(record) : null;
   }
 }

@@ -63,9 +63,7 @@ describe('API key revocation with the key cache (PostgreSQL)', () => {
   it('should stop trusting the cache while the revocation listener is disconnected', async () => {
     await me().expect(200);
     await withClient(postgresUrl()!, (client) =>
-      client.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN api_key_revoked'`,
-      ),
+      client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %'`),
     );
     // A revocation nobody announces (as if the notification were lost while disconnected).
     await sut.db.changes(sql`UPDATE api_keys SET revoked_at = ${new Date()} WHERE id = ${account.apiKeyId}`);
