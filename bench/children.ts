@@ -60,6 +60,8 @@ export interface HelperProcess {
   putSubscriptions(subscriptions: SeededSubscription[]): Promise<void>;
   /** The upstream: how many `POST /v1/subscriptions/:id` each of these has received. */
   subscriptionUpdates(subscriptionIds: string[]): Promise<number[]>;
+  /** The upstream: answer every request after `ms` milliseconds from now on (0: at once). */
+  setDelay(ms: number): Promise<void>;
 }
 
 type Question = ParentMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
@@ -117,6 +119,9 @@ export async function startHelper(script: string, env: Record<string, string> = 
     },
     subscriptionUpdates: async (subscriptionIds) =>
       (await ask({ type: 'updates', subscriptionIds }, 'updates')).counts,
+    setDelay: async (ms) => {
+      await ask({ type: 'delay', ms }, 'delay');
+    },
   };
 }
 

@@ -71,13 +71,16 @@ export type ChildMessage =
   | { type: 'count'; id: number; count: number }
   | { type: 'subscriptions'; id: number }
   | { type: 'updates'; id: number; counts: number[] }
+  | { type: 'delay'; id: number }
   | { type: 'error'; message: string };
 
 /**
  * `count`: requests received so far. `subscriptions`: put these subscriptions in the upstream.
  * `updates`: how many `POST /v1/subscriptions/:id` each of these subscriptions has received.
+ * `delay`: from now on, wait this many milliseconds before answering each request (0: at once).
  */
 export type ParentMessage =
   | { type: 'count'; id: number }
   | { type: 'subscriptions'; id: number; subscriptions: SeededSubscription[] }
-  | { type: 'updates'; id: number; subscriptionIds: string[] };
+  | { type: 'updates'; id: number; subscriptionIds: string[] }
+  | { type: 'delay'; id: number; ms: number };
