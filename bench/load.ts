@@ -10,6 +10,8 @@ export interface NextRequest {
 
 export interface LoadSpec {
   url: string;
+  /** POST unless told (GET: `body` is '' and no body is sent). */
+  method?: 'GET' | 'POST';
   path: string;
   connections: number;
   durationS: number;
@@ -51,8 +53,9 @@ export interface LoadResult {
 }
 
 /**
- * Drives `POST spec.path` (or each request's own path) with autocannon: `spec.connections` keep-alive connections, each
- * sending its next request as soon as the previous one is answered, for `spec.durationS`.
+ * Drives `spec.method spec.path` (POST by default; or each request's own path) with autocannon:
+ * `spec.connections` keep-alive connections, each sending its next request as soon as the
+ * previous one is answered, for `spec.durationS`.
  * Every request is built by `spec.next()` (autocannon's `setupRequest`), so each one can carry
  * another API key or another webhook event.
  */
@@ -78,7 +81,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
         ...(spec.maxRequests === undefined ? {} : { maxOverallRequests: spec.maxRequests }),
         requests: [
           {
-            method: 'POST',
+            method: spec.method ?? 'POST',
             path: spec.path,
             setupRequest: (request) => {
               const next = spec.next();

@@ -18,6 +18,7 @@ export interface SideFigures {
 
 export interface EndpointFigures {
   key: EndpointKey;
+  method: 'GET' | 'POST';
   path: string;
   service: SideFigures;
   baseline: SideFigures;
@@ -96,7 +97,7 @@ export interface Results {
     profile: boolean;
   };
   endpoints: EndpointFigures[];
-  /** Change preview and confirm (not in the targets, which are about the three endpoints above). */
+  /** Change preview and confirm (not in the targets, which are about the endpoints above). */
   changes: ChangeFigures[];
   webhooks: WebhookFigures;
   startup: { medianMs: number; samplesMs: number[] };
@@ -154,7 +155,7 @@ export function formatResults(results: Results): string {
     'non-2xx svc/base',
   ];
   const rows = results.endpoints.map((endpoint) => [
-    `POST ${endpoint.path}`,
+    `${endpoint.method} ${endpoint.path}`,
     rate(endpoint.service.reqPerSec),
     ms(endpoint.service.p50Ms),
     ms(endpoint.service.p99Ms),

@@ -18,6 +18,9 @@
  * latencies. Other work on the machine only ever slows a round down, so the best round is the
  * closest to what the code itself can do. Every round is kept in the JSON.
  *
+ * GET /api/subscriptions/me cycles through accounts seeded with an active subscription; the
+ * baseline answers it with one fixed subscription after its key check.
+ *
  * Subscription changes are measured on the service alone (the baseline has no subscriptions), on
  * accounts seeded with a subscription in the database and in the upstream: previews (a timed
  * phase, cycling through a set of subscriptions: a preview changes nothing), and confirms (each
@@ -47,11 +50,13 @@ import {
 import {
   BenchAccount,
   BenchDatabase,
+  analyze,
   BenchSubscriber,
   countWebhookEvents,
   DEFAULT_DATABASE_URL,
   openBenchDatabase,
   seedAccounts,
+  seedSubscribers,
 } from './database';
 import {
   AccountPool,
@@ -87,7 +92,9 @@ import {
 } from './shared';
 
 type Endpoint = (typeof ENDPOINTS)[number];
-type PooledKey = Exclude<EndpointKey, 'portal'>;
+/** The endpoints that get a fresh account per request (each request leaves an open checkout). */
+type PooledKey = Exclude<EndpointKey, 'portal' | 'me'>;
+const isPooled = (key: EndpointKey): key is PooledKey => key === 'sessions' || key === 'checkout';
 type ChangeKey = 'preview' | 'confirm';
 type MeasuredKey = EndpointKey | ChangeKey | 'webhooks';
 
@@ -102,6 +109,8 @@ const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const SETTLE_MS = 200;
 /** Accounts the portal phases cycle through (portal sessions are never reused). */
 const PORTAL_ACCOUNTS = 64;
+/** Accounts with a subscription that the GET /api/subscriptions/me phases cycle through. */
+const ME_SUBSCRIBERS = { full: 256, smoke: 16 };
 /** Provider customers the webhook events are about (one subscription each). */
 const WEBHOOK_CUSTOMERS = 256;
 /** The lowest rate (requests/s) that account pools and webhook events are sized for. */
@@ -189,15 +198,22 @@ function build(): Promise<void> {
   });
 }
 
-async function postOnce(url: string, request: NextRequest): Promise<number> {
-  // No body at all when there is none (a confirm): a string would come with a content-type.
+async function sendOnce(url: string, method: 'GET' | 'POST', request: NextRequest): Promise<number> {
+  // No body at all when there is none (a confirm, a GET): a string would come with a content-type.
   const response = await fetch(url, {
-    method: 'POST',
+    method,
     headers: request.headers,
     body: request.body === '' ? undefined : request.body,
   });
   await response.arrayBuffer();
   return response.status;
+}
+
+/** An endpoint's request as `apiKey` sends it: a GET has neither body nor content-type. */
+function endpointRequest(endpoint: Endpoint, apiKey: string): NextRequest {
+  return endpoint.method === 'GET'
+    ? { headers: { 'x-api-key': apiKey }, body: '' }
+    : { headers: jsonHeaders(apiKey), body: endpoint.body };
 }
 
 function describeStatuses(result: { statusCodes: Record<string, number>; errors: number }): string {
@@ -275,6 +291,7 @@ class BenchmarkRun {
   // Filled in by prepare().
   private pools!: Record<PooledKey, AccountPool>;
   private portalAccounts!: BenchAccount[];
+  private meSubscribers!: BenchSubscriber[];
   private previewSubscribers!: BenchSubscriber[];
   private events!: WebhookEvents;
   /** Previews sent so far: each one asks for another quantity than the one before. */
@@ -285,11 +302,17 @@ class BenchmarkRun {
     sessions: 0,
     checkout: 0,
     portal: 0,
+    me: 0,
     preview: 0,
     confirm: 0,
     webhooks: 0,
   };
-  private readonly baselineEstimate: Record<EndpointKey, number> = { sessions: 0, checkout: 0, portal: 0 };
+  private readonly baselineEstimate: Record<EndpointKey, number> = {
+    sessions: 0,
+    checkout: 0,
+    portal: 0,
+    me: 0,
+  };
 
   constructor(private readonly options: Options) {}
 
@@ -353,6 +376,13 @@ class BenchmarkRun {
       STRIPE_API_URL: upstream.url,
     });
     this.portalAccounts = await seedAccounts(database, this.options.smoke ? 16 : PORTAL_ACCOUNTS, 'portal');
+    this.meSubscribers = await seedSubscribers(
+      database,
+      this.options.smoke ? ME_SUBSCRIBERS.smoke : ME_SUBSCRIBERS.full,
+      'me',
+      { priceId: SUBSCRIPTION_PRICE_ID, quantity: 1 },
+    );
+    await analyze(database);
     this.events = new WebhookEvents(await seedAccounts(database, WEBHOOK_CUSTOMERS, 'webhook'));
     this.previewSubscribers = await seedChangeSubscribers(
       database,
@@ -392,7 +422,12 @@ class BenchmarkRun {
     const database = this.database!;
     if (database.kind !== 'postgres') {
       return {
-        perEndpoint: { sessions: 'in-process', checkout: 'in-process', portal: 'in-process' },
+        perEndpoint: {
+          sessions: 'in-process',
+          checkout: 'in-process',
+          portal: 'in-process',
+          me: 'in-process',
+        },
         perChange: { preview: 'in-process', confirm: 'in-process' },
         perEvent: 'in-process',
       };
@@ -403,10 +438,14 @@ class BenchmarkRun {
     this.proxy = proxy;
     const instance = await startService(this.serviceEnv(proxy.proxiedUrl(database.serviceUrl)));
     try {
-      const count = async (path: string, requests: NextRequest[]): Promise<number> => {
+      const count = async (
+        path: string,
+        requests: NextRequest[],
+        method: 'GET' | 'POST' = 'POST',
+      ): Promise<number> => {
         const statuses: Record<string, number> = {};
         const send = async (request: NextRequest) => {
-          const status = await postOnce(`${instance.url}${request.path ?? path}`, request);
+          const status = await sendOnce(`${instance.url}${request.path ?? path}`, method, request);
           statuses[status] = (statuses[status] ?? 0) + 1;
         };
         for (const request of requests.slice(0, ROUND_TRIP_WARM_REQUESTS)) await send(request);
@@ -429,22 +468,17 @@ class BenchmarkRun {
       const perEndpoint = {} as Record<EndpointKey, number>;
       for (const endpoint of ENDPOINTS) {
         let accounts: BenchAccount[];
-        if (endpoint.key === 'portal') {
-          accounts = Array.from(
-            { length: total },
-            (_, i) => this.portalAccounts[i % this.portalAccounts.length],
-          );
-        } else {
+        if (isPooled(endpoint.key)) {
           await this.pools[endpoint.key].ensure(total);
           const slice = this.pools[endpoint.key].reserve(total);
           accounts = Array.from({ length: total }, () => slice.next()!);
           slice.release();
+        } else {
+          const cycle = this.cycledAccounts(endpoint.key);
+          accounts = Array.from({ length: total }, (_, i) => cycle[i % cycle.length]);
         }
-        const requests = accounts.map((account) => ({
-          headers: jsonHeaders(account.apiKey),
-          body: endpoint.body,
-        }));
-        perEndpoint[endpoint.key] = await count(endpoint.path, requests);
+        const requests = accounts.map((account) => endpointRequest(endpoint, account.apiKey));
+        perEndpoint[endpoint.key] = await count(endpoint.path, requests, endpoint.method);
         log(`  ${endpoint.path}: ${perEndpoint[endpoint.key].toFixed(2)} round trips/request`);
       }
       // A few subscriptions, each seen once while warming up: what is counted is the steady
@@ -477,7 +511,7 @@ class BenchmarkRun {
     log('warming up…');
     const cap = Math.max(200, Math.round(3_000 * o.warmupS));
     for (const endpoint of ENDPOINTS) {
-      if (endpoint.key !== 'portal') await this.pools[endpoint.key].ensure(cap);
+      if (isPooled(endpoint.key)) await this.pools[endpoint.key].ensure(cap);
       const service = await this.servicePhase(endpoint, o.warmupS, cap, true);
       this.estimate[endpoint.key] = service.result.reqPerSec;
       this.note(`warm-up service ${endpoint.path}`, service.result);
@@ -517,14 +551,15 @@ class BenchmarkRun {
   private async runRounds(): Promise<Measurements> {
     const o = this.options;
     const m: Measurements = {
-      service: { sessions: [], checkout: [], portal: [] },
-      baseline: { sessions: [], checkout: [], portal: [] },
+      service: { sessions: [], checkout: [], portal: [], me: [] },
+      baseline: { sessions: [], checkout: [], portal: [], me: [] },
       changes: { preview: [], confirm: [] },
       confirmChecks: [],
       providerCalls: {
         sessions: { calls: 0, requests: 0 },
         checkout: { calls: 0, requests: 0 },
         portal: { calls: 0, requests: 0 },
+        me: { calls: 0, requests: 0 },
         preview: { calls: 0, requests: 0 },
         confirm: { calls: 0, requests: 0 },
         webhooks: { calls: 0, requests: 0 },
@@ -544,7 +579,7 @@ class BenchmarkRun {
             continue;
           }
           const size = this.perPhase(endpoint.key);
-          if (endpoint.key !== 'portal') await this.pools[endpoint.key].ensure(size);
+          if (isPooled(endpoint.key)) await this.pools[endpoint.key].ensure(size);
           const { result, upstreamCalls } = await this.servicePhase(endpoint, o.durationS, size, false);
           if (result.exhausted) {
             throw new Error(
@@ -683,9 +718,14 @@ class BenchmarkRun {
     return { ...measured, check };
   }
 
+  /** The accounts an endpoint without fresh accounts cycles through. */
+  private cycledAccounts(key: Exclude<EndpointKey, PooledKey>): BenchAccount[] {
+    return key === 'portal' ? this.portalAccounts : this.meSubscribers;
+  }
+
   /**
-   * One load phase against the service, each request with a fresh account (portal: cycling
-   * through a small set). `size` accounts are reserved: a warm-up stops there, a measured phase
+   * One load phase against the service, each request with a fresh account (portal and me:
+   * cycling through a small set). `size` accounts are reserved: a warm-up stops there, a measured phase
    * that gets there is reported `exhausted` (its figures would be cut short).
    */
   private async servicePhase(
@@ -696,20 +736,21 @@ class BenchmarkRun {
   ): Promise<{ result: LoadResult; upstreamCalls: number }> {
     let next: () => NextRequest | null;
     let release: () => void = () => undefined;
-    if (endpoint.key === 'portal') {
-      let i = 0;
-      const accounts = this.portalAccounts;
-      next = () => ({ headers: jsonHeaders(accounts[i++ % accounts.length].apiKey), body: endpoint.body });
-    } else {
+    if (isPooled(endpoint.key)) {
       const slice = this.pools[endpoint.key].reserve(size);
       next = () => {
         const account = slice.next();
-        return account ? { headers: jsonHeaders(account.apiKey), body: endpoint.body } : null;
+        return account ? endpointRequest(endpoint, account.apiKey) : null;
       };
       release = slice.release;
+    } else {
+      let i = 0;
+      const accounts = this.cycledAccounts(endpoint.key);
+      next = () => endpointRequest(endpoint, accounts[i++ % accounts.length].apiKey);
     }
     try {
       return await this.loadService({
+        method: endpoint.method,
         path: endpoint.path,
         durationS,
         next,
@@ -727,7 +768,7 @@ class BenchmarkRun {
   private async loadService(
     spec: Pick<
       Parameters<typeof runLoad>[0],
-      'path' | 'durationS' | 'next' | 'maxRequests' | 'timeToLastAnswer'
+      'method' | 'path' | 'durationS' | 'next' | 'maxRequests' | 'timeToLastAnswer'
     >,
   ): Promise<{ result: LoadResult; upstreamCalls: number }> {
     const callsBefore = await this.upstream!.requestCount();
@@ -743,9 +784,10 @@ class BenchmarkRun {
 
   /** One load phase against the baseline: its one static key, the same bodies. */
   private async baselinePhase(endpoint: Endpoint, durationS: number): Promise<LoadResult> {
-    const request = { headers: jsonHeaders(BASELINE_API_KEY), body: endpoint.body };
+    const request = endpointRequest(endpoint, BASELINE_API_KEY);
     const result = await runLoad({
       url: this.baseline!.url,
+      method: endpoint.method,
       path: endpoint.path,
       connections: this.options.connections,
       durationS,
@@ -810,6 +852,7 @@ class BenchmarkRun {
       const baseline = pick(m.baseline[endpoint.key]);
       return {
         key: endpoint.key,
+        method: endpoint.method,
         path: endpoint.path,
         service,
         baseline,
