@@ -1,7 +1,7 @@
 import { LoadResult } from './load';
 import { EndpointKey } from './shared';
 
-/** The figures of one side (service or baseline) of one endpoint, as reported. */
+/** The figures of one side (service, glue or bare baseline) of one endpoint, as reported. */
 export interface SideFigures {
   /** 2xx answers per second of the chosen round. */
   reqPerSec: number;
@@ -21,9 +21,14 @@ export interface EndpointFigures {
   method: 'GET' | 'POST';
   path: string;
   service: SideFigures;
+  /** The glue baseline (bench/glue.ts); null when it did not run (SQLite). */
+  glue: SideFigures | null;
+  /** The bare baseline (bench/baseline.ts). */
   baseline: SideFigures;
-  /** service req/s ÷ baseline req/s. */
+  /** service req/s ÷ bare baseline req/s. */
   ratio: number;
+  /** service req/s ÷ glue req/s (NaN without the glue). */
+  ratioToGlue: number;
   /** Upstream requests during the service's phases ÷ requests completed in them. */
   providerCallsPerRequest: number;
   /** From the separate round-trip phase; 'in-process' on SQLite. */
@@ -88,6 +93,8 @@ export interface Results {
     warmupS: number;
     rounds: number;
     aggregation: string;
+    /** Whether the glue baseline ran (PostgreSQL only). */
+    glue: boolean;
     roundTripRequestsPerEndpoint: number;
     database: 'postgres' | 'sqlite';
     databaseUrl: string;
@@ -146,41 +153,53 @@ export function formatResults(results: Results): string {
     'service req/s',
     'p50 ms',
     'p99 ms',
-    'baseline req/s',
+    'glue req/s',
     'p50 ms',
     'p99 ms',
-    'ratio',
+    'bare req/s',
+    'p50 ms',
+    'p99 ms',
+    'svc/glue',
+    'svc/bare',
     'provider calls/req',
     'DB round trips/req',
-    'non-2xx svc/base',
+    'non-2xx svc/glue/bare',
   ];
+  const failed = (side: SideFigures | null) => (side ? String(side.non2xx + side.errors) : '–');
   const rows = results.endpoints.map((endpoint) => [
     `${endpoint.method} ${endpoint.path}`,
     rate(endpoint.service.reqPerSec),
     ms(endpoint.service.p50Ms),
     ms(endpoint.service.p99Ms),
+    endpoint.glue ? rate(endpoint.glue.reqPerSec) : '–',
+    endpoint.glue ? ms(endpoint.glue.p50Ms) : '–',
+    endpoint.glue ? ms(endpoint.glue.p99Ms) : '–',
     rate(endpoint.baseline.reqPerSec),
     ms(endpoint.baseline.p50Ms),
     ms(endpoint.baseline.p99Ms),
+    endpoint.glue ? fixed(endpoint.ratioToGlue, 2) : '–',
     fixed(endpoint.ratio, 2),
     fixed(endpoint.providerCallsPerRequest, 2),
     perRequest(endpoint.dbRoundTripsPerRequest),
-    `${endpoint.service.non2xx + endpoint.service.errors}/${endpoint.baseline.non2xx + endpoint.baseline.errors}`,
+    `${failed(endpoint.service)}/${failed(endpoint.glue)}/${failed(endpoint.baseline)}`,
   ]);
   const changeRows = results.changes.map((change) => [
     change.label,
     rate(change.service.reqPerSec),
     ms(change.service.p50Ms),
     ms(change.service.p99Ms),
-    '–',
-    '–',
-    '–',
-    '–',
+    ...Array<string>(8).fill('–'),
     fixed(change.providerCallsPerRequest, 2),
     perRequest(change.dbRoundTripsPerRequest),
-    `${change.service.non2xx + change.service.errors}/–`,
+    `${failed(change.service)}/–/–`,
   ]);
   lines.push(table([header, ...rows, ...changeRows]));
+  lines.push(
+    s.glue
+      ? "glue: bench/glue.ts, node:http + pg + the stripe SDK doing each endpoint's database work on the " +
+          "service's schema (no cache, no framework); bare: bench/baseline.ts, no database at all."
+      : 'glue: not run (it is written for PostgreSQL); bare: bench/baseline.ts, no database at all.',
+  );
   lines.push('');
   const confirm = results.changes.find((change) => change.key === 'confirm');
   if (confirm?.checks) {

@@ -1,25 +1,29 @@
 /**
- * `npm run bench`: the service against a bare node:http baseline.
+ * `npm run bench`: the service against two baselines, a glue server and a bare node:http one.
  *
  * On 127.0.0.1 it starts a Stripe-shaped upstream that answers at once and counts requests
  * (upstream.ts), the service as production runs it (`node dist/main.js`) on PostgreSQL
- * (BENCH_DATABASE_URL, default the machine's `test` database, in a fresh schema) or SQLite, and
- * the baseline (baseline.ts). autocannon drives the service and the baseline alternately, with the
- * same connections and duration; the figures are printed as a table and written to
+ * (BENCH_DATABASE_URL, default the machine's `test` database, in a fresh schema) or SQLite, the
+ * glue baseline (glue.ts: what a team would write instead of the service, node:http + pg + the
+ * stripe SDK on the service's schema and seeded rows; PostgreSQL only) and the bare baseline
+ * (baseline.ts: no database at all). autocannon drives the three in turn, with the same
+ * connections and duration; the figures are printed as a table and written to
  * bench/results/latest.json.
  *
  *   --smoke            ≈1 s phases, one round: a check that the benchmark still works (CI)
  *   --duration <s>     seconds per phase (default 5)
  *   --connections <n>  concurrent connections (default 16)
- *   --rounds <n>       rounds; in each, service and baseline take turns per endpoint (default 2)
+ *   --rounds <n>       rounds; in each, service, glue and baseline take turns per endpoint (default 2)
  *   --profile          run the service with --cpu-prof; the profile lands in bench/results/
  *
  * Reported per endpoint and side: the BEST round (highest 2xx req/s) with that round's
  * latencies. Other work on the machine only ever slows a round down, so the best round is the
  * closest to what the code itself can do. Every round is kept in the JSON.
  *
- * GET /api/subscriptions/me cycles through accounts seeded with an active subscription; the
- * baseline answers it with one fixed subscription after its key check.
+ * Checkouts (sessions, billing checkout) get a fresh returning-customer account per request, on
+ * the service and on the glue alike; the portal cycles through a few accounts, and
+ * GET /api/subscriptions/me through accounts seeded with an active subscription. The bare
+ * baseline takes its one static key for all of them, and answers `me` with one fixed subscription.
  *
  * Subscription changes are measured on the service alone (the baseline has no subscriptions), on
  * accounts seeded with a subscription in the database and in the upstream: previews (a timed
@@ -27,7 +31,7 @@
  * round confirms change checkouts prepared through the API beforehand, one per subscription, and
  * checks that every answer is 200 and that the upstream saw exactly one update per change).
  *
- * The steps, in order: build; start the upstream and the baseline; create and migrate the
+ * The steps, in order: build; start the upstream and the baselines; create and migrate the
  * database; time three fresh starts of the service; count database round trips per request with
  * a separate instance behind a counting proxy (PostgreSQL); warm up; the measured rounds; read the
  * service's memory; report.
@@ -47,6 +51,7 @@ import {
   startService,
   stopAll,
 } from './children';
+import { postgresPoolConfig } from '../src/database/data-source';
 import {
   BenchAccount,
   BenchDatabase,
@@ -92,6 +97,8 @@ import {
 } from './shared';
 
 type Endpoint = (typeof ENDPOINTS)[number];
+/** The servers driven with the seeded accounts: the service and the glue baseline. */
+type Target = 'service' | 'glue';
 /** The endpoints that get a fresh account per request (each request leaves an open checkout). */
 type PooledKey = Exclude<EndpointKey, 'portal' | 'me'>;
 const isPooled = (key: EndpointKey): key is PooledKey => key === 'sessions' || key === 'checkout';
@@ -270,6 +277,8 @@ interface RoundTrips {
 /** What the measured rounds gathered, per endpoint and side. */
 interface Measurements {
   service: Record<EndpointKey, LoadResult[]>;
+  /** Empty on SQLite (the glue baseline is written for PostgreSQL). */
+  glue: Record<EndpointKey, LoadResult[]>;
   baseline: Record<EndpointKey, LoadResult[]>;
   changes: Record<ChangeKey, LoadResult[]>;
   confirmChecks: ConfirmCheck[];
@@ -278,10 +287,18 @@ interface Measurements {
   webhooks: WebhookFigures['rounds'];
 }
 
+/** What a load phase of the service or the glue varies (the rest is the run's). */
+type TargetSpec = Pick<
+  Parameters<typeof runLoad>[0],
+  'method' | 'path' | 'durationS' | 'next' | 'maxRequests' | 'timeToLastAnswer'
+>;
+
 class BenchmarkRun {
   private database?: BenchDatabase;
   private upstream?: HelperProcess;
   private baseline?: HelperProcess;
+  /** PostgreSQL only. */
+  private glue?: HelperProcess;
   private service?: ServiceProcess;
   private proxy?: PgRoundTripCounter;
   private cleaning?: Promise<void>;
@@ -313,6 +330,7 @@ class BenchmarkRun {
     portal: 0,
     me: 0,
   };
+  private readonly glueEstimate: Record<EndpointKey, number> = { sessions: 0, checkout: 0, portal: 0, me: 0 };
 
   constructor(private readonly options: Options) {}
 
@@ -364,7 +382,7 @@ class BenchmarkRun {
   private async prepare(): Promise<void> {
     log('building the service (npm run build)…');
     await build();
-    log('starting the upstream and the baseline, preparing the database…');
+    log('starting the upstream and the baselines, preparing the database…');
     const [upstream, database] = await Promise.all([
       startHelper('upstream.ts'),
       openBenchDatabase(process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL),
@@ -375,6 +393,16 @@ class BenchmarkRun {
       PORT: String(await freePort()),
       STRIPE_API_URL: upstream.url,
     });
+    if (database.kind === 'postgres') {
+      this.glue = await startHelper('glue.ts', {
+        PORT: String(await freePort()),
+        STRIPE_API_URL: upstream.url,
+        DATABASE_URL: database.serviceUrl,
+        PG_POOL_MAX: String(postgresPoolConfig().max),
+      });
+    } else {
+      log('SQLite: no glue baseline (it is written for PostgreSQL)');
+    }
     this.portalAccounts = await seedAccounts(database, this.options.smoke ? 16 : PORTAL_ACCOUNTS, 'portal');
     this.meSubscribers = await seedSubscribers(
       database,
@@ -512,9 +540,15 @@ class BenchmarkRun {
     const cap = Math.max(200, Math.round(3_000 * o.warmupS));
     for (const endpoint of ENDPOINTS) {
       if (isPooled(endpoint.key)) await this.pools[endpoint.key].ensure(cap);
-      const service = await this.servicePhase(endpoint, o.warmupS, cap, true);
+      const service = await this.accountPhase('service', endpoint, o.warmupS, cap, true);
       this.estimate[endpoint.key] = service.result.reqPerSec;
       this.note(`warm-up service ${endpoint.path}`, service.result);
+      if (this.glue) {
+        if (isPooled(endpoint.key)) await this.pools[endpoint.key].ensure(cap);
+        const glue = await this.accountPhase('glue', endpoint, o.warmupS, cap, true);
+        this.glueEstimate[endpoint.key] = glue.result.reqPerSec;
+        this.note(`warm-up glue ${endpoint.path}`, glue.result);
+      }
       const baseline = await this.baselinePhase(endpoint, o.warmupS);
       this.baselineEstimate[endpoint.key] = baseline.reqPerSec;
       this.note(`warm-up baseline ${endpoint.path}`, baseline);
@@ -528,30 +562,34 @@ class BenchmarkRun {
     const confirm = await this.confirmPhase(o.smoke ? CONFIRM_WARMUP.smoke : CONFIRM_WARMUP.full, 'warm-up');
     this.estimate.confirm = confirm.result.reqPerSec;
     this.note(`warm-up service ${CHANGE_LABELS.confirm}`, confirm.result);
-    for (const key of ['sessions', 'checkout'] as const)
-      await this.pools[key].ensure(this.perPhase(key) * o.rounds);
+    for (const key of ['sessions', 'checkout'] as const) {
+      const glue = this.glue ? this.perPhase(key, 'glue') : 0;
+      await this.pools[key].ensure((this.perPhase(key) + glue) * o.rounds);
+    }
   }
 
   /**
-   * How many accounts (or events) one phase may need, generously. Warm-ups are short and cold
-   * and the machine may be busy, so the rate planned for is the highest of: three times the
-   * service's best rate so far, one and a half times the baseline's warm-up rate (the service
-   * does strictly more work) and FLOOR_RATE_PER_S.
+   * How many accounts (or events) one phase of `target` may need, generously. Warm-ups are short
+   * and cold and the machine may be busy, so the rate planned for is the highest of: three times
+   * the target's best rate so far, one and a half times the bare baseline's warm-up rate (the
+   * service and the glue do strictly more work) and FLOOR_RATE_PER_S.
    */
-  private perPhase(key: EndpointKey | 'webhooks'): number {
+  private perPhase(key: EndpointKey | 'webhooks', target: Target = 'service'): number {
+    const best = key === 'webhooks' || target === 'service' ? this.estimate[key] : this.glueEstimate[key];
     const rate = Math.max(
-      this.estimate[key] * 3,
+      best * 3,
       key === 'webhooks' ? 0 : this.baselineEstimate[key] * 1.5,
       FLOOR_RATE_PER_S,
     );
     return Math.ceil(rate * this.options.durationS * 1.2) + 4 * this.options.connections;
   }
 
-  /** The measured rounds: per endpoint, service and baseline take turns; then webhook intake. */
+  /** The measured rounds: per endpoint, service, glue and baseline take turns; then webhook intake. */
   private async runRounds(): Promise<Measurements> {
     const o = this.options;
     const m: Measurements = {
       service: { sessions: [], checkout: [], portal: [], me: [] },
+      glue: { sessions: [], checkout: [], portal: [], me: [] },
       baseline: { sessions: [], checkout: [], portal: [], me: [] },
       changes: { preview: [], confirm: [] },
       confirmChecks: [],
@@ -567,8 +605,9 @@ class BenchmarkRun {
       webhooks: [],
     };
     for (let round = 1; round <= o.rounds; round++) {
-      // Who goes first alternates from round to round.
-      const order = round % 2 === 1 ? (['service', 'baseline'] as const) : (['baseline', 'service'] as const);
+      // Who goes first alternates from round to round (the glue is always in the middle).
+      const sides = ['service', ...(this.glue ? (['glue'] as const) : []), 'baseline'] as const;
+      const order = round % 2 === 1 ? sides : [...sides].reverse();
       for (const endpoint of ENDPOINTS) {
         for (const side of order) {
           if (side === 'baseline') {
@@ -578,9 +617,22 @@ class BenchmarkRun {
             log(`round ${round} baseline ${endpoint.path}: ${Math.round(result.reqPerSec)} req/s`);
             continue;
           }
-          const size = this.perPhase(endpoint.key);
+          const size = this.perPhase(endpoint.key, side);
           if (isPooled(endpoint.key)) await this.pools[endpoint.key].ensure(size);
-          const { result, upstreamCalls } = await this.servicePhase(endpoint, o.durationS, size, false);
+          const { result, upstreamCalls } = await this.accountPhase(side, endpoint, o.durationS, size, false);
+          if (side === 'glue') {
+            if (result.exhausted) {
+              throw new Error(
+                `the ${endpoint.key} accounts ran out in round ${round} of the glue after ${result.sent} ` +
+                  'requests: raise the estimate in perPhase()',
+              );
+            }
+            m.glue[endpoint.key].push(result);
+            this.glueEstimate[endpoint.key] = Math.max(this.glueEstimate[endpoint.key], result.reqPerSec);
+            this.note(`glue ${endpoint.path} round ${round}`, result);
+            log(`round ${round} glue     ${endpoint.path}: ${Math.round(result.reqPerSec)} req/s`);
+            continue;
+          }
           if (result.exhausted) {
             throw new Error(
               `the ${endpoint.key} accounts ran out in round ${round} after ${result.sent} requests: ` +
@@ -724,11 +776,12 @@ class BenchmarkRun {
   }
 
   /**
-   * One load phase against the service, each request with a fresh account (portal and me:
-   * cycling through a small set). `size` accounts are reserved: a warm-up stops there, a measured phase
-   * that gets there is reported `exhausted` (its figures would be cut short).
+   * One load phase against the service or the glue, each request with a fresh account (portal and
+   * me: cycling through a small set). `size` accounts are reserved: a warm-up stops there, a
+   * measured phase that gets there is reported `exhausted` (its figures would be cut short).
    */
-  private async servicePhase(
+  private async accountPhase(
+    target: Target,
     endpoint: Endpoint,
     durationS: number,
     size: number,
@@ -749,7 +802,7 @@ class BenchmarkRun {
       next = () => endpointRequest(endpoint, accounts[i++ % accounts.length].apiKey);
     }
     try {
-      return await this.loadService({
+      return await this.loadTarget(target, {
         method: endpoint.method,
         path: endpoint.path,
         durationS,
@@ -761,20 +814,25 @@ class BenchmarkRun {
     }
   }
 
+  /** One load phase against the service: see loadTarget. */
+  private loadService(spec: TargetSpec): Promise<{ result: LoadResult; upstreamCalls: number }> {
+    return this.loadTarget('service', spec);
+  }
+
   /**
-   * One load phase against the service with its connections: the service's CPU over the phase,
-   * and the upstream requests it made (counted after the settle pause).
+   * One load phase against the service or the glue, with the run's connections: the service's
+   * CPU over the phase, and the upstream requests the target made (counted after the settle pause).
    */
-  private async loadService(
-    spec: Pick<
-      Parameters<typeof runLoad>[0],
-      'method' | 'path' | 'durationS' | 'next' | 'maxRequests' | 'timeToLastAnswer'
-    >,
+  private async loadTarget(
+    target: Target,
+    spec: TargetSpec,
   ): Promise<{ result: LoadResult; upstreamCalls: number }> {
+    const server = target === 'service' ? this.service! : this.glue!;
+    const cpuSeconds = () => (target === 'service' ? this.service!.cpuSeconds() : null);
     const callsBefore = await this.upstream!.requestCount();
-    const cpuBefore = this.service!.cpuSeconds();
-    const result = await runLoad({ url: this.service!.url, connections: this.options.connections, ...spec });
-    const cpuAfter = this.service!.cpuSeconds();
+    const cpuBefore = cpuSeconds();
+    const result = await runLoad({ url: server.url, connections: this.options.connections, ...spec });
+    const cpuAfter = cpuSeconds();
     if (cpuBefore !== null && cpuAfter !== null) {
       result.serviceCpuPercent = ((cpuAfter - cpuBefore) / result.durationS) * 100;
     }
@@ -849,14 +907,17 @@ class BenchmarkRun {
     };
     const endpoints = ENDPOINTS.map((endpoint) => {
       const service = pick(m.service[endpoint.key]);
+      const glue = m.glue[endpoint.key].length > 0 ? pick(m.glue[endpoint.key]) : null;
       const baseline = pick(m.baseline[endpoint.key]);
       return {
         key: endpoint.key,
         method: endpoint.method,
         path: endpoint.path,
         service,
+        glue,
         baseline,
         ratio: service.reqPerSec / baseline.reqPerSec,
+        ratioToGlue: glue ? service.reqPerSec / glue.reqPerSec : NaN,
         providerCallsPerRequest: perRequest(endpoint.key),
         dbRoundTripsPerRequest: roundTrips.perEndpoint[endpoint.key],
       };
@@ -901,11 +962,12 @@ class BenchmarkRun {
         warmupS: o.warmupS,
         rounds: o.rounds,
         aggregation:
-          `best of ${o.rounds} round(s) per endpoint and side (highest 2xx req/s, with that round's ` +
+          `best of ${o.rounds} round(s) per endpoint and side (service, glue, bare baseline; highest 2xx req/s, with that round's ` +
           'latencies); latencies of 2xx answers in ms (1 ms resolution); provider calls/req = upstream ' +
           'requests ÷ requests sent, over all rounds; webhook events/s = new webhook_events rows ÷ ' +
           'phase duration; confirms/s = 200 answers ÷ time to the last answer',
         roundTripRequestsPerEndpoint: o.roundTripRequests,
+        glue: this.glue !== undefined,
         database: this.database!.kind,
         databaseUrl: this.database!.description,
         node: process.version,
