@@ -50,6 +50,13 @@ export interface LoadResult {
   exhausted: boolean;
   /** Service phases: CPU the service used, in % of one core over the phase (not a target). */
   serviceCpuPercent?: number;
+  /**
+   * CPU time per request sent, in ms, from the phase's start to the end of the settle pause after
+   * it (when the requests still in flight then have been answered): `server`, the process under
+   * load (the service, the glue or the bare baseline); `postgres`, every PostgreSQL process of
+   * the machine together. Set by the orchestrator; null where /proc could not be read.
+   */
+  cpuMsPerRequest?: { server: number | null; postgres: number | null };
 }
 
 /**

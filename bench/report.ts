@@ -7,6 +7,8 @@ export interface SideFigures {
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** The chosen round's CPU time per request, in ms (LoadResult.cpuMsPerRequest). */
+  cpuMsPerRequest: { server: number | null; postgres: number | null } | null;
   /** Which round was chosen (1-based), and every round's result. */
   chosenRound: number;
   rounds: LoadResult[];
@@ -67,6 +69,8 @@ export interface WebhookFigures {
   answeredPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** The chosen round's CPU time per event sent, in ms (service and PostgreSQL). */
+  cpuMsPerRequest: { server: number | null; postgres: number | null } | null;
   chosenRound: number;
   rounds: Array<LoadResult & { applied: number; appliedPerSec: number }>;
   non2xx: number;
@@ -101,6 +105,8 @@ export interface Results {
     node: string;
     cpus: number;
     cpuModel: string;
+    /** What /proc counts CPU time in (`getconf CLK_TCK`). */
+    clockTicksPerSecond: number;
     profile: boolean;
   };
   endpoints: EndpointFigures[];
@@ -199,6 +205,33 @@ export function formatResults(results: Results): string {
       ? "glue: bench/glue.ts, node:http + pg + the stripe SDK doing each endpoint's database work on the " +
           "service's schema (no cache, no framework); bare: bench/baseline.ts, no database at all."
       : 'glue: not run (it is written for PostgreSQL); bare: bench/baseline.ts, no database at all.',
+  );
+  lines.push('');
+  lines.push(
+    `CPU time per request sent, in ms (chosen round; utime + stime from /proc at ${s.clockTicksPerSecond} ticks/s, ` +
+      'from the start of the phase to the end of its settle pause). PG: every postgres process of the machine ' +
+      "together, so other users' work is included (the bare baseline's phases, which touch no database, show that floor).",
+  );
+  const cpuCell = (cpu: SideFigures['cpuMsPerRequest'] | undefined, which: 'server' | 'postgres') =>
+    cpu?.[which] === null || cpu?.[which] === undefined ? '–' : fixed(cpu[which], 2);
+  const cpuRow = (label: string, sides: Array<SideFigures['cpuMsPerRequest'] | undefined>) => [
+    label,
+    // Service-only rows leave the glue's and the bare baseline's cells empty.
+    ...[0, 1, 2].flatMap((i) => [cpuCell(sides[i], 'server'), cpuCell(sides[i], 'postgres')]),
+  ];
+  lines.push(
+    table([
+      ['endpoint', 'service', 'PG (svc phase)', 'glue', 'PG (glue phase)', 'bare', 'PG (bare phase)'],
+      ...results.endpoints.map((endpoint) =>
+        cpuRow(`${endpoint.method} ${endpoint.path}`, [
+          endpoint.service.cpuMsPerRequest,
+          endpoint.glue?.cpuMsPerRequest,
+          endpoint.baseline.cpuMsPerRequest,
+        ]),
+      ),
+      ...results.changes.map((change) => cpuRow(change.label, [change.service.cpuMsPerRequest])),
+      cpuRow('POST /api/webhooks/stripe (per event)', [results.webhooks.cpuMsPerRequest]),
+    ]),
   );
   lines.push('');
   const confirm = results.changes.find((change) => change.key === 'confirm');

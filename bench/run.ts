@@ -20,6 +20,11 @@
  * latencies. Other work on the machine only ever slows a round down, so the best round is the
  * closest to what the code itself can do. Every round is kept in the JSON.
  *
+ * CPU time per request, for every phase: utime + stime of the process under load and of all
+ * PostgreSQL processes (`comm` = postgres) from /proc, read before the phase and after its settle
+ * pause, divided by the requests sent. PostgreSQL's figure includes whatever else the server did
+ * meanwhile; the bare baseline's phases, which touch no database, show that floor.
+ *
  * Checkouts (sessions, billing checkout) get a fresh returning-customer account per request, on
  * the service and on the glue alike; the portal cycles through a few accounts, and
  * GET /api/subscriptions/me through accounts seeded with an active subscription. The bare
@@ -52,6 +57,7 @@ import {
   stopAll,
 } from './children';
 import { postgresPoolConfig } from '../src/database/data-source';
+import { clockTicksPerSecond, CpuSpent, startCpuMeter } from './cpu';
 import {
   BenchAccount,
   BenchDatabase,
@@ -216,6 +222,13 @@ async function sendOnce(url: string, method: 'GET' | 'POST', request: NextReques
   return response.status;
 }
 
+/** CPU time spent in a phase per request sent to it, in ms (null: not measured). */
+function cpuPerRequest(spent: CpuSpent, requests: number): NonNullable<LoadResult['cpuMsPerRequest']> {
+  const ms = (seconds: number | null) =>
+    seconds === null || requests === 0 ? null : (seconds * 1000) / requests;
+  return { server: ms(spent.server), postgres: ms(spent.postgres) };
+}
+
 /** An endpoint's request as `apiKey` sends it: a GET has neither body nor content-type. */
 function endpointRequest(endpoint: Endpoint, apiKey: string): NextRequest {
   return endpoint.method === 'GET'
@@ -238,6 +251,7 @@ function pick(rounds: LoadResult[]): SideFigures {
     reqPerSec: best.reqPerSec,
     p50Ms: best.p50Ms,
     p99Ms: best.p99Ms,
+    cpuMsPerRequest: best.cpuMsPerRequest ?? null,
     chosenRound: rounds.indexOf(best) + 1,
     rounds,
     ...totals(rounds),
@@ -821,7 +835,8 @@ class BenchmarkRun {
 
   /**
    * One load phase against the service or the glue, with the run's connections: the service's
-   * CPU over the phase, and the upstream requests the target made (counted after the settle pause).
+   * CPU over the phase, CPU time per request of the target and of PostgreSQL (up to the end of the
+   * settle pause), and the upstream requests the target made (counted after the settle pause).
    */
   private async loadTarget(
     target: Target,
@@ -831,18 +846,21 @@ class BenchmarkRun {
     const cpuSeconds = () => (target === 'service' ? this.service!.cpuSeconds() : null);
     const callsBefore = await this.upstream!.requestCount();
     const cpuBefore = cpuSeconds();
+    const meter = startCpuMeter(server.pid);
     const result = await runLoad({ url: server.url, connections: this.options.connections, ...spec });
     const cpuAfter = cpuSeconds();
     if (cpuBefore !== null && cpuAfter !== null) {
       result.serviceCpuPercent = ((cpuAfter - cpuBefore) / result.durationS) * 100;
     }
     await sleep(SETTLE_MS);
+    result.cpuMsPerRequest = cpuPerRequest(meter.stop(), result.sent);
     return { result, upstreamCalls: (await this.upstream!.requestCount()) - callsBefore };
   }
 
   /** One load phase against the baseline: its one static key, the same bodies. */
   private async baselinePhase(endpoint: Endpoint, durationS: number): Promise<LoadResult> {
     const request = endpointRequest(endpoint, BASELINE_API_KEY);
+    const meter = startCpuMeter(this.baseline!.pid);
     const result = await runLoad({
       url: this.baseline!.url,
       method: endpoint.method,
@@ -852,6 +870,7 @@ class BenchmarkRun {
       next: () => request,
     });
     await sleep(SETTLE_MS);
+    result.cpuMsPerRequest = cpuPerRequest(meter.stop(), result.sent);
     return result;
   }
 
@@ -864,6 +883,7 @@ class BenchmarkRun {
     const appliedBefore = await countWebhookEvents(this.database!);
     const callsBefore = await this.upstream!.requestCount();
     const cpuBefore = this.service!.cpuSeconds();
+    const meter = startCpuMeter(this.service!.pid);
     const result = await runLoad({
       url: this.service!.url,
       path: '/api/webhooks/stripe',
@@ -876,6 +896,7 @@ class BenchmarkRun {
       result.serviceCpuPercent = ((cpuAfter - cpuBefore) / result.durationS) * 100;
     }
     await sleep(SETTLE_MS);
+    result.cpuMsPerRequest = cpuPerRequest(meter.stop(), result.sent);
     return {
       result,
       applied: (await countWebhookEvents(this.database!)) - appliedBefore,
@@ -947,6 +968,7 @@ class BenchmarkRun {
       answeredPerSec: best.reqPerSec,
       p50Ms: best.p50Ms,
       p99Ms: best.p99Ms,
+      cpuMsPerRequest: best.cpuMsPerRequest ?? null,
       chosenRound: m.webhooks.indexOf(best) + 1,
       rounds: m.webhooks,
       ...totals(m.webhooks),
@@ -973,6 +995,7 @@ class BenchmarkRun {
         node: process.version,
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model ?? 'unknown',
+        clockTicksPerSecond: clockTicksPerSecond(),
         profile: o.profile,
       },
       endpoints,
