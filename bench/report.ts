@@ -80,6 +80,27 @@ export interface WebhookFigures {
   dbRoundTripsPerEvent: number | 'in-process';
 }
 
+/**
+ * The latency phase: the upstream answers after `upstreamDelayMs`, and `connections` connections
+ * drive each endpoint on the service and on the glue (one phase each, `durationS`).
+ */
+export interface LatencyFigures {
+  upstreamDelayMs: number;
+  connections: number;
+  durationS: number;
+  endpoints: Array<{
+    key: 'sessions' | 'portal';
+    method: 'GET' | 'POST';
+    path: string;
+    service: SideFigures;
+    /** null when the glue did not run (SQLite). */
+    glue: SideFigures | null;
+    /** The service's p50 minus the glue's, in ms: what the service adds to each call (NaN without the glue). */
+    p50DifferenceMs: number;
+    p99DifferenceMs: number;
+  }>;
+}
+
 export interface Target {
   name: string;
   goal: string;
@@ -113,6 +134,7 @@ export interface Results {
   /** Change preview and confirm (not in the targets, which are about the endpoints above). */
   changes: ChangeFigures[];
   webhooks: WebhookFigures;
+  latency: LatencyFigures;
   startup: { medianMs: number; samplesMs: number[] };
   rssMbAfterRun: number | null;
   /** Non-2xx answers and connection errors of any phase, one line each. */
@@ -258,6 +280,39 @@ export function formatResults(results: Results): string {
       `p50 ${ms(w.p50Ms)} ms, p99 ${ms(w.p99Ms)} ms, provider calls/event ${fixed(w.providerCallsPerEvent, 2)}, ` +
       `DB round trips/event ${perRequest(w.dbRoundTripsPerEvent)}, non-2xx ${w.non2xx + w.errors}`,
   );
+  const l = results.latency;
+  lines.push('');
+  lines.push(
+    `Latency with a slow provider: the upstream answers after ${l.upstreamDelayMs} ms, ${l.connections} ` +
+      `connections, ${l.durationS} s per phase (sessions: a fresh account per request; latencies of 2xx answers):`,
+  );
+  lines.push(
+    table([
+      [
+        'endpoint',
+        'service p50 ms',
+        'p99 ms',
+        'glue p50 ms',
+        'p99 ms',
+        'svc−glue p50 ms',
+        'svc−glue p99 ms',
+        'req/s svc/glue',
+        'errors svc/glue',
+      ],
+      ...l.endpoints.map((endpoint) => [
+        `${endpoint.method} ${endpoint.path}`,
+        ms(endpoint.service.p50Ms),
+        ms(endpoint.service.p99Ms),
+        endpoint.glue ? ms(endpoint.glue.p50Ms) : '–',
+        endpoint.glue ? ms(endpoint.glue.p99Ms) : '–',
+        fixed(endpoint.p50DifferenceMs, 0),
+        fixed(endpoint.p99DifferenceMs, 0),
+        `${rate(endpoint.service.reqPerSec)}/${endpoint.glue ? rate(endpoint.glue.reqPerSec) : '–'}`,
+        `${failed(endpoint.service)}/${failed(endpoint.glue)}`,
+      ]),
+    ]),
+  );
+  lines.push('');
   lines.push(
     `Start to first healthy answer: ${fixed(results.startup.medianMs, 0)} ms ` +
       `(median of ${results.startup.samplesMs.map((value) => fixed(value, 0)).join(', ')} ms)`,

@@ -36,10 +36,16 @@
  * round confirms change checkouts prepared through the API beforehand, one per subscription, and
  * checks that every answer is 200 and that the upstream saw exactly one update per change).
  *
+ * The latency phase, after the rounds: the upstream answers every request after 250 ms, and 200
+ * connections drive POST /api/subscriptions/sessions (a fresh account per request) and the portal
+ * on the service and on the glue, one phase of --duration each (≈1 s with --smoke) after a
+ * one-request-per-connection warm-up; reported: p50 and p99 of each, the service's p50 (and p99)
+ * minus the glue's, and the errors.
+ *
  * The steps, in order: build; start the upstream and the baselines; create and migrate the
  * database; time three fresh starts of the service; count database round trips per request with
  * a separate instance behind a counting proxy (PostgreSQL); warm up; the measured rounds; read the
- * service's memory; report.
+ * service's memory; the latency phase; report.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -86,6 +92,7 @@ import {
   ConfirmCheck,
   evaluateTargets,
   formatResults,
+  LatencyFigures,
   Results,
   SideFigures,
   WebhookFigures,
@@ -141,6 +148,12 @@ const CONFIRMS_PER_ROUND = { min: 100, max: 5_000, smokeMax: 200 };
 const CONFIRM_WARMUP = { full: 200, smoke: 32 };
 /** A confirm phase ends on its count; this only bounds one that hangs. */
 const CONFIRM_PHASE_LIMIT_S = 120;
+/**
+ * The latency phase: a provider that answers after `delayMs`, and many callers at once waiting
+ * on it, on the service and on the glue. Phases last --duration (≈1 s with --smoke), each after a
+ * warm-up of one request per connection (it opens the connections, to the server and upstream).
+ */
+const LATENCY = { delayMs: 250, connections: 200, endpoints: ['sessions', 'portal'] as const };
 
 interface Options {
   smoke: boolean;
@@ -305,7 +318,7 @@ interface Measurements {
 type TargetSpec = Pick<
   Parameters<typeof runLoad>[0],
   'method' | 'path' | 'durationS' | 'next' | 'maxRequests' | 'timeToLastAnswer'
->;
+> & { connections?: number };
 
 class BenchmarkRun {
   private database?: BenchDatabase;
@@ -363,10 +376,11 @@ class BenchmarkRun {
     const measurements = await this.runRounds();
 
     const rssMbAfterRun = this.service!.rssMb();
+    const latency = await this.latencyPhases();
     await this.service!.stop();
     this.service = undefined;
     const cpuProfile = this.options.profile ? newestProfile(profileSince) : null;
-    return this.summarize(measurements, roundTrips, startupSamples, rssMbAfterRun, cpuProfile);
+    return this.summarize(measurements, latency, roundTrips, startupSamples, rssMbAfterRun, cpuProfile);
   }
 
   /** Stops everything the run started and removes its database; every call shares one cleanup. */
@@ -688,6 +702,62 @@ class BenchmarkRun {
     return m;
   }
 
+  /**
+   * The latency phase: the upstream answers every request after LATENCY.delayMs, and
+   * LATENCY.connections connections drive the sessions endpoint (a fresh account per request) and
+   * the portal, on the service and on the glue (who goes first alternates per endpoint). Measured
+   * after the rounds, so that the provider's delay touches nothing else; the upstream answers at
+   * once again afterwards.
+   */
+  private async latencyPhases(): Promise<LatencyFigures> {
+    const o = this.options;
+    const { delayMs, connections } = LATENCY;
+    const targets: Target[] = this.glue ? ['service', 'glue'] : ['service'];
+    // No server gets more answers than its connections over the provider's delay allow.
+    const size = Math.ceil((connections / (delayMs / 1000)) * o.durationS * 1.2) + 2 * connections;
+    const endpoints: LatencyFigures['endpoints'] = [];
+    log(`latency phase: the upstream answers after ${delayMs} ms, ${connections} connections…`);
+    await this.upstream!.setDelay(delayMs);
+    try {
+      for (const [n, key] of LATENCY.endpoints.entries()) {
+        const endpoint = ENDPOINTS.find((candidate) => candidate.key === key)!;
+        const measured: Partial<Record<Target, LoadResult>> = {};
+        for (const target of n % 2 === 0 ? targets : [...targets].reverse()) {
+          if (isPooled(endpoint.key)) await this.pools[endpoint.key].ensure(size + connections);
+          // One request per connection, ending on its count (the time is only a bound).
+          const warm = await this.accountPhase(target, endpoint, 30, connections, true, connections);
+          this.note(`latency warm-up ${target} ${endpoint.path}`, warm.result);
+          const { result } = await this.accountPhase(target, endpoint, o.durationS, size, false, connections);
+          if (result.exhausted) {
+            this.problems.push(
+              `latency phase ${target} ${endpoint.path}: the ${size} accounts ran out after ${result.sent} requests`,
+            );
+          }
+          measured[target] = result;
+          this.note(`latency phase ${target} ${endpoint.path}`, result);
+          log(
+            `latency ${target.padEnd(7)} ${endpoint.path}: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+              `${Math.round(result.reqPerSec)} req/s`,
+          );
+        }
+        const service = pick([measured.service!]);
+        const glue = measured.glue ? pick([measured.glue]) : null;
+        endpoints.push({
+          key,
+          method: endpoint.method,
+          path: endpoint.path,
+          service,
+          glue,
+          p50DifferenceMs: glue ? service.p50Ms - glue.p50Ms : NaN,
+          p99DifferenceMs: glue ? service.p99Ms - glue.p99Ms : NaN,
+        });
+      }
+    } finally {
+      await this.upstream!.setDelay(0);
+    }
+    return { upstreamDelayMs: delayMs, connections, durationS: o.durationS, endpoints };
+  }
+
   /** One round of subscription changes: a timed preview phase, then a confirm phase. */
   private async changeRound(m: Measurements, round: number): Promise<void> {
     const o = this.options;
@@ -800,6 +870,7 @@ class BenchmarkRun {
     durationS: number,
     size: number,
     warmup: boolean,
+    connections = this.options.connections,
   ): Promise<{ result: LoadResult; upstreamCalls: number }> {
     let next: () => NextRequest | null;
     let release: () => void = () => undefined;
@@ -819,6 +890,7 @@ class BenchmarkRun {
       return await this.loadTarget(target, {
         method: endpoint.method,
         path: endpoint.path,
+        connections,
         durationS,
         next,
         ...(warmup ? { maxRequests: size } : {}),
@@ -847,7 +919,11 @@ class BenchmarkRun {
     const callsBefore = await this.upstream!.requestCount();
     const cpuBefore = cpuSeconds();
     const meter = startCpuMeter(server.pid);
-    const result = await runLoad({ url: server.url, connections: this.options.connections, ...spec });
+    const result = await runLoad({
+      url: server.url,
+      ...spec,
+      connections: spec.connections ?? this.options.connections,
+    });
     const cpuAfter = cpuSeconds();
     if (cpuBefore !== null && cpuAfter !== null) {
       result.serviceCpuPercent = ((cpuAfter - cpuBefore) / result.durationS) * 100;
@@ -916,6 +992,7 @@ class BenchmarkRun {
 
   private summarize(
     m: Measurements,
+    latency: LatencyFigures,
     roundTrips: RoundTrips,
     startupSamples: number[],
     rssMbAfterRun: number | null,
@@ -987,7 +1064,8 @@ class BenchmarkRun {
           `best of ${o.rounds} round(s) per endpoint and side (service, glue, bare baseline; highest 2xx req/s, with that round's ` +
           'latencies); latencies of 2xx answers in ms (1 ms resolution); provider calls/req = upstream ' +
           'requests ÷ requests sent, over all rounds; webhook events/s = new webhook_events rows ÷ ' +
-          'phase duration; confirms/s = 200 answers ÷ time to the last answer',
+          'phase duration; confirms/s = 200 answers ÷ time to the last answer; CPU ms/req = CPU time ÷ requests sent ' +
+          '(chosen round); the latency phase is one phase per endpoint and side',
         roundTripRequestsPerEndpoint: o.roundTripRequests,
         glue: this.glue !== undefined,
         database: this.database!.kind,
@@ -1001,6 +1079,7 @@ class BenchmarkRun {
       endpoints,
       changes,
       webhooks,
+      latency,
       startup: { medianMs: median(startupSamples), samplesMs: startupSamples },
       rssMbAfterRun,
       problems: this.problems,
