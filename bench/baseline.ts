@@ -1,8 +1,9 @@
 /**
- * The benchmark's baseline: the least a server can do to answer the three endpoints. A bare
+ * The benchmark's baseline: the least a server can do to answer the four endpoints. A bare
  * `node:http` server that checks `x-api-key` against one static key, parses the JSON body and
  * makes the same `stripe` SDK call as the service, with the same SDK settings, against the same
- * upstream, answering the same JSON shapes. No framework, no database, no guarantees (no
+ * upstream, answering the same JSON shapes; `GET /api/subscriptions/me` answers one fixed
+ * subscription, in the service's shape. No framework, no database, no guarantees (no
  * customer per account, no duplicate-checkout check, no trial bookkeeping, no redirect policy,
  * no idempotency, no logging, no rate limit).
  *
@@ -127,6 +128,24 @@ async function portalSession(body: Record<string, unknown>): Promise<unknown> {
   return { id: session.id, url: session.url };
 }
 
+/** GET /api/subscriptions/me: one fixed subscription, as the service shows a seeded one. */
+const MY_SUBSCRIPTION = {
+  subscription: {
+    id: 'sub_bench_baseline',
+    status: 'active',
+    priceId: SUBSCRIPTION_PRICE_ID,
+    quantity: 1,
+    trialEnd: null,
+    currentPeriodStart: '2026-01-01T00:00:00.000Z',
+    currentPeriodEnd: '2026-01-31T00:00:00.000Z',
+    cancelAtPeriodEnd: false,
+    cancelAt: null,
+    pendingChange: null,
+    mode: 'live',
+    otherLiveSubscriptions: 0,
+  },
+};
+
 const ROUTES: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {
   '/api/subscriptions/sessions': subscriptionSession,
   '/api/billing/checkout': billingCheckout,
@@ -155,6 +174,11 @@ function replyError(response: ServerResponse, path: string, status: number, mess
 async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (request.method === 'GET' && path === '/health') return reply(response, 200, { status: 'ok' });
+  if (request.method === 'GET' && path === '/api/subscriptions/me') {
+    if (!keyMatches(request.headers['x-api-key']))
+      return replyError(response, path, 401, 'Authentication required');
+    return reply(response, 200, MY_SUBSCRIPTION);
+  }
   const route = request.method === 'POST' ? ROUTES[path] : undefined;
   if (!route) return reply(response, 404, { error: 'Not found' });
   try {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { freePort } from '../test/support/service-process';
+import { processCpuSeconds } from './cpu';
 import { ChildMessage, ParentMessage, SeededSubscription } from './shared';
 
 export { freePort };
@@ -53,13 +54,18 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** A TypeScript helper of the benchmark (upstream.ts, baseline.ts) in its own process, with IPC. */
 export interface HelperProcess {
   child: ChildProcess;
+  pid: number;
   url: string;
+  /** CPU time used so far, user + system (from /proc), in seconds. */
+  cpuSeconds(): number | null;
   /** Asks the child for its request count (the upstream answers; others never do). */
   requestCount(): Promise<number>;
   /** The upstream: puts these subscriptions into it, as seeded into the database. */
   putSubscriptions(subscriptions: SeededSubscription[]): Promise<void>;
   /** The upstream: how many `POST /v1/subscriptions/:id` each of these has received. */
   subscriptionUpdates(subscriptionIds: string[]): Promise<number[]>;
+  /** The upstream: answer every request after `ms` milliseconds from now on (0: at once). */
+  setDelay(ms: number): Promise<void>;
 }
 
 type Question = ParentMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
@@ -110,13 +116,18 @@ export async function startHelper(script: string, env: Record<string, string> = 
     });
   return {
     child,
+    pid: child.pid!,
     url,
+    cpuSeconds: () => processCpuSeconds(child.pid!),
     requestCount: async () => (await ask({ type: 'count' }, 'count')).count,
     putSubscriptions: async (subscriptions) => {
       await ask({ type: 'subscriptions', subscriptions }, 'subscriptions');
     },
     subscriptionUpdates: async (subscriptionIds) =>
       (await ask({ type: 'updates', subscriptionIds }, 'updates')).counts,
+    setDelay: async (ms) => {
+      await ask({ type: 'delay', ms }, 'delay');
+    },
   };
 }
 
@@ -151,8 +162,6 @@ export interface ServiceProcess {
 const POLL_MS = 10;
 const START_TIMEOUT_MS = 30_000;
 const STDERR_TAIL_BYTES = 8_192;
-/** USER_HZ: what /proc counts CPU time in, 100 on every Linux platform Node runs on. */
-const CLOCK_TICKS_PER_S = 100;
 
 /**
  * The service exactly as production starts it, `node dist/main.js` (built beforehand), with
@@ -200,7 +209,7 @@ export async function startService(
     url,
     startToHealthyMs,
     rssMb: () => readRssMb(child.pid!),
-    cpuSeconds: () => readCpuSeconds(child.pid!),
+    cpuSeconds: () => processCpuSeconds(child.pid!),
     stderrTail: () => stderr,
     stop: () => stopChild(child, 15_000),
   };
@@ -223,18 +232,6 @@ function readRssMb(pid: number): number | null {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
     return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** utime + stime of /proc/<pid>/stat (fields 14 and 15, after the parenthesised name). */
-function readCpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state): utime is field 14, stime field 15; in clock ticks (100/s).
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
   } catch {
     return null;
   }

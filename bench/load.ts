@@ -10,6 +10,8 @@ export interface NextRequest {
 
 export interface LoadSpec {
   url: string;
+  /** POST unless told (GET: `body` is '' and no body is sent). */
+  method?: 'GET' | 'POST';
   path: string;
   connections: number;
   durationS: number;
@@ -48,11 +50,19 @@ export interface LoadResult {
   exhausted: boolean;
   /** Service phases: CPU the service used, in % of one core over the phase (not a target). */
   serviceCpuPercent?: number;
+  /**
+   * CPU time per request sent, in ms, from the phase's start to the end of the settle pause after
+   * it (when the requests still in flight then have been answered): `server`, the process under
+   * load (the service, the glue or the bare baseline); `postgres`, every PostgreSQL process of
+   * the machine together. Set by the orchestrator; null where /proc could not be read.
+   */
+  cpuMsPerRequest?: { server: number | null; postgres: number | null };
 }
 
 /**
- * Drives `POST spec.path` (or each request's own path) with autocannon: `spec.connections` keep-alive connections, each
- * sending its next request as soon as the previous one is answered, for `spec.durationS`.
+ * Drives `spec.method spec.path` (POST by default; or each request's own path) with autocannon:
+ * `spec.connections` keep-alive connections, each sending its next request as soon as the
+ * previous one is answered, for `spec.durationS`.
  * Every request is built by `spec.next()` (autocannon's `setupRequest`), so each one can carry
  * another API key or another webhook event.
  */
@@ -78,7 +88,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
         ...(spec.maxRequests === undefined ? {} : { maxOverallRequests: spec.maxRequests }),
         requests: [
           {
-            method: 'POST',
+            method: spec.method ?? 'POST',
             path: spec.path,
             setupRequest: (request) => {
               const next = spec.next();

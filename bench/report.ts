@@ -1,12 +1,14 @@
 import { LoadResult } from './load';
 import { EndpointKey } from './shared';
 
-/** The figures of one side (service or baseline) of one endpoint, as reported. */
+/** The figures of one side (service, glue or bare baseline) of one endpoint, as reported. */
 export interface SideFigures {
   /** 2xx answers per second of the chosen round. */
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** The chosen round's CPU time per request, in ms (LoadResult.cpuMsPerRequest). */
+  cpuMsPerRequest: { server: number | null; postgres: number | null } | null;
   /** Which round was chosen (1-based), and every round's result. */
   chosenRound: number;
   rounds: LoadResult[];
@@ -18,11 +20,17 @@ export interface SideFigures {
 
 export interface EndpointFigures {
   key: EndpointKey;
+  method: 'GET' | 'POST';
   path: string;
   service: SideFigures;
+  /** The glue baseline (bench/glue.ts); null when it did not run (SQLite). */
+  glue: SideFigures | null;
+  /** The bare baseline (bench/baseline.ts). */
   baseline: SideFigures;
-  /** service req/s ÷ baseline req/s. */
+  /** service req/s ÷ bare baseline req/s. */
   ratio: number;
+  /** service req/s ÷ glue req/s (NaN without the glue). */
+  ratioToGlue: number;
   /** Upstream requests during the service's phases ÷ requests completed in them. */
   providerCallsPerRequest: number;
   /** From the separate round-trip phase; 'in-process' on SQLite. */
@@ -61,6 +69,8 @@ export interface WebhookFigures {
   answeredPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** The chosen round's CPU time per event sent, in ms (service and PostgreSQL). */
+  cpuMsPerRequest: { server: number | null; postgres: number | null } | null;
   chosenRound: number;
   rounds: Array<LoadResult & { applied: number; appliedPerSec: number }>;
   non2xx: number;
@@ -68,6 +78,27 @@ export interface WebhookFigures {
   statusCodes: Record<string, number>;
   providerCallsPerEvent: number;
   dbRoundTripsPerEvent: number | 'in-process';
+}
+
+/**
+ * The latency phase: the upstream answers after `upstreamDelayMs`, and `connections` connections
+ * drive each endpoint on the service and on the glue (one phase each, `durationS`).
+ */
+export interface LatencyFigures {
+  upstreamDelayMs: number;
+  connections: number;
+  durationS: number;
+  endpoints: Array<{
+    key: 'sessions' | 'portal';
+    method: 'GET' | 'POST';
+    path: string;
+    service: SideFigures;
+    /** null when the glue did not run (SQLite). */
+    glue: SideFigures | null;
+    /** The service's p50 minus the glue's, in ms: what the service adds to each call (NaN without the glue). */
+    p50DifferenceMs: number;
+    p99DifferenceMs: number;
+  }>;
 }
 
 export interface Target {
@@ -87,18 +118,23 @@ export interface Results {
     warmupS: number;
     rounds: number;
     aggregation: string;
+    /** Whether the glue baseline ran (PostgreSQL only). */
+    glue: boolean;
     roundTripRequestsPerEndpoint: number;
     database: 'postgres' | 'sqlite';
     databaseUrl: string;
     node: string;
     cpus: number;
     cpuModel: string;
+    /** What /proc counts CPU time in (`getconf CLK_TCK`). */
+    clockTicksPerSecond: number;
     profile: boolean;
   };
   endpoints: EndpointFigures[];
-  /** Change preview and confirm (not in the targets, which are about the three endpoints above). */
+  /** Change preview and confirm (not in the targets, which are about the endpoints above). */
   changes: ChangeFigures[];
   webhooks: WebhookFigures;
+  latency: LatencyFigures;
   startup: { medianMs: number; samplesMs: number[] };
   rssMbAfterRun: number | null;
   /** Non-2xx answers and connection errors of any phase, one line each. */
@@ -145,41 +181,80 @@ export function formatResults(results: Results): string {
     'service req/s',
     'p50 ms',
     'p99 ms',
-    'baseline req/s',
+    'glue req/s',
     'p50 ms',
     'p99 ms',
-    'ratio',
+    'bare req/s',
+    'p50 ms',
+    'p99 ms',
+    'svc/glue',
+    'svc/bare',
     'provider calls/req',
     'DB round trips/req',
-    'non-2xx svc/base',
+    'non-2xx svc/glue/bare',
   ];
+  const failed = (side: SideFigures | null) => (side ? String(side.non2xx + side.errors) : '–');
   const rows = results.endpoints.map((endpoint) => [
-    `POST ${endpoint.path}`,
+    `${endpoint.method} ${endpoint.path}`,
     rate(endpoint.service.reqPerSec),
     ms(endpoint.service.p50Ms),
     ms(endpoint.service.p99Ms),
+    endpoint.glue ? rate(endpoint.glue.reqPerSec) : '–',
+    endpoint.glue ? ms(endpoint.glue.p50Ms) : '–',
+    endpoint.glue ? ms(endpoint.glue.p99Ms) : '–',
     rate(endpoint.baseline.reqPerSec),
     ms(endpoint.baseline.p50Ms),
     ms(endpoint.baseline.p99Ms),
+    endpoint.glue ? fixed(endpoint.ratioToGlue, 2) : '–',
     fixed(endpoint.ratio, 2),
     fixed(endpoint.providerCallsPerRequest, 2),
     perRequest(endpoint.dbRoundTripsPerRequest),
-    `${endpoint.service.non2xx + endpoint.service.errors}/${endpoint.baseline.non2xx + endpoint.baseline.errors}`,
+    `${failed(endpoint.service)}/${failed(endpoint.glue)}/${failed(endpoint.baseline)}`,
   ]);
   const changeRows = results.changes.map((change) => [
     change.label,
     rate(change.service.reqPerSec),
     ms(change.service.p50Ms),
     ms(change.service.p99Ms),
-    '–',
-    '–',
-    '–',
-    '–',
+    ...Array<string>(8).fill('–'),
     fixed(change.providerCallsPerRequest, 2),
     perRequest(change.dbRoundTripsPerRequest),
-    `${change.service.non2xx + change.service.errors}/–`,
+    `${failed(change.service)}/–/–`,
   ]);
   lines.push(table([header, ...rows, ...changeRows]));
+  lines.push(
+    s.glue
+      ? "glue: bench/glue.ts, node:http + pg + the stripe SDK doing each endpoint's database work on the " +
+          "service's schema (no cache, no framework); bare: bench/baseline.ts, no database at all."
+      : 'glue: not run (it is written for PostgreSQL); bare: bench/baseline.ts, no database at all.',
+  );
+  lines.push('');
+  lines.push(
+    `CPU time per request sent, in ms (chosen round; utime + stime from /proc at ${s.clockTicksPerSecond} ticks/s, ` +
+      'from the start of the phase to the end of its settle pause). PG: every postgres process of the machine ' +
+      "together, so other users' work is included (the bare baseline's phases, which touch no database, show that floor).",
+  );
+  const cpuCell = (cpu: SideFigures['cpuMsPerRequest'] | undefined, which: 'server' | 'postgres') =>
+    cpu?.[which] === null || cpu?.[which] === undefined ? '–' : fixed(cpu[which], 2);
+  const cpuRow = (label: string, sides: Array<SideFigures['cpuMsPerRequest'] | undefined>) => [
+    label,
+    // Service-only rows leave the glue's and the bare baseline's cells empty.
+    ...[0, 1, 2].flatMap((i) => [cpuCell(sides[i], 'server'), cpuCell(sides[i], 'postgres')]),
+  ];
+  lines.push(
+    table([
+      ['endpoint', 'service', 'PG (svc phase)', 'glue', 'PG (glue phase)', 'bare', 'PG (bare phase)'],
+      ...results.endpoints.map((endpoint) =>
+        cpuRow(`${endpoint.method} ${endpoint.path}`, [
+          endpoint.service.cpuMsPerRequest,
+          endpoint.glue?.cpuMsPerRequest,
+          endpoint.baseline.cpuMsPerRequest,
+        ]),
+      ),
+      ...results.changes.map((change) => cpuRow(change.label, [change.service.cpuMsPerRequest])),
+      cpuRow('POST /api/webhooks/stripe (per event)', [results.webhooks.cpuMsPerRequest]),
+    ]),
+  );
   lines.push('');
   const confirm = results.changes.find((change) => change.key === 'confirm');
   if (confirm?.checks) {
@@ -205,6 +280,39 @@ export function formatResults(results: Results): string {
       `p50 ${ms(w.p50Ms)} ms, p99 ${ms(w.p99Ms)} ms, provider calls/event ${fixed(w.providerCallsPerEvent, 2)}, ` +
       `DB round trips/event ${perRequest(w.dbRoundTripsPerEvent)}, non-2xx ${w.non2xx + w.errors}`,
   );
+  const l = results.latency;
+  lines.push('');
+  lines.push(
+    `Latency with a slow provider: the upstream answers after ${l.upstreamDelayMs} ms, ${l.connections} ` +
+      `connections, ${l.durationS} s per phase (sessions: a fresh account per request; latencies of 2xx answers):`,
+  );
+  lines.push(
+    table([
+      [
+        'endpoint',
+        'service p50 ms',
+        'p99 ms',
+        'glue p50 ms',
+        'p99 ms',
+        'svc−glue p50 ms',
+        'svc−glue p99 ms',
+        'req/s svc/glue',
+        'errors svc/glue',
+      ],
+      ...l.endpoints.map((endpoint) => [
+        `${endpoint.method} ${endpoint.path}`,
+        ms(endpoint.service.p50Ms),
+        ms(endpoint.service.p99Ms),
+        endpoint.glue ? ms(endpoint.glue.p50Ms) : '–',
+        endpoint.glue ? ms(endpoint.glue.p99Ms) : '–',
+        fixed(endpoint.p50DifferenceMs, 0),
+        fixed(endpoint.p99DifferenceMs, 0),
+        `${rate(endpoint.service.reqPerSec)}/${endpoint.glue ? rate(endpoint.glue.reqPerSec) : '–'}`,
+        `${failed(endpoint.service)}/${failed(endpoint.glue)}`,
+      ]),
+    ]),
+  );
+  lines.push('');
   lines.push(
     `Start to first healthy answer: ${fixed(results.startup.medianMs, 0)} ms ` +
       `(median of ${results.startup.samplesMs.map((value) => fixed(value, 0)).join(', ')} ms)`,

@@ -1,22 +1,34 @@
 /**
- * `npm run bench`: the service against a bare node:http baseline.
+ * `npm run bench`: the service against two baselines, a glue server and a bare node:http one.
  *
  * On 127.0.0.1 it starts a Stripe-shaped upstream that answers at once and counts requests
  * (upstream.ts), the service as production runs it (`node dist/main.js`) on PostgreSQL
- * (BENCH_DATABASE_URL, default the machine's `test` database, in a fresh schema) or SQLite, and
- * the baseline (baseline.ts). autocannon drives the service and the baseline alternately, with the
- * same connections and duration; the figures are printed as a table and written to
+ * (BENCH_DATABASE_URL, default the machine's `test` database, in a fresh schema) or SQLite, the
+ * glue baseline (glue.ts: what a team would write instead of the service, node:http + pg + the
+ * stripe SDK on the service's schema and seeded rows; PostgreSQL only) and the bare baseline
+ * (baseline.ts: no database at all). autocannon drives the three in turn, with the same
+ * connections and duration; the figures are printed as a table and written to
  * bench/results/latest.json.
  *
  *   --smoke            ≈1 s phases, one round: a check that the benchmark still works (CI)
  *   --duration <s>     seconds per phase (default 5)
  *   --connections <n>  concurrent connections (default 16)
- *   --rounds <n>       rounds; in each, service and baseline take turns per endpoint (default 2)
+ *   --rounds <n>       rounds; in each, service, glue and baseline take turns per endpoint (default 2)
  *   --profile          run the service with --cpu-prof; the profile lands in bench/results/
  *
  * Reported per endpoint and side: the BEST round (highest 2xx req/s) with that round's
  * latencies. Other work on the machine only ever slows a round down, so the best round is the
  * closest to what the code itself can do. Every round is kept in the JSON.
+ *
+ * CPU time per request, for every phase: utime + stime of the process under load and of all
+ * PostgreSQL processes (`comm` = postgres) from /proc, read before the phase and after its settle
+ * pause, divided by the requests sent. PostgreSQL's figure includes whatever else the server did
+ * meanwhile; the bare baseline's phases, which touch no database, show that floor.
+ *
+ * Checkouts (sessions, billing checkout) get a fresh returning-customer account per request, on
+ * the service and on the glue alike; the portal cycles through a few accounts, and
+ * GET /api/subscriptions/me through accounts seeded with an active subscription. The bare
+ * baseline takes its one static key for all of them, and answers `me` with one fixed subscription.
  *
  * Subscription changes are measured on the service alone (the baseline has no subscriptions), on
  * accounts seeded with a subscription in the database and in the upstream: previews (a timed
@@ -24,10 +36,16 @@
  * round confirms change checkouts prepared through the API beforehand, one per subscription, and
  * checks that every answer is 200 and that the upstream saw exactly one update per change).
  *
- * The steps, in order: build; start the upstream and the baseline; create and migrate the
+ * The latency phase, after the rounds: the upstream answers every request after 250 ms, and 200
+ * connections drive POST /api/subscriptions/sessions (a fresh account per request) and the portal
+ * on the service and on the glue, one phase of --duration each (≈1 s with --smoke) after a
+ * one-request-per-connection warm-up; reported: p50 and p99 of each, the service's p50 (and p99)
+ * minus the glue's, and the errors.
+ *
+ * The steps, in order: build; start the upstream and the baselines; create and migrate the
  * database; time three fresh starts of the service; count database round trips per request with
  * a separate instance behind a counting proxy (PostgreSQL); warm up; the measured rounds; read the
- * service's memory; report.
+ * service's memory; the latency phase; report.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -44,14 +62,18 @@ import {
   startService,
   stopAll,
 } from './children';
+import { postgresPoolConfig } from '../src/database/data-source';
+import { clockTicksPerSecond, CpuSpent, startCpuMeter } from './cpu';
 import {
   BenchAccount,
   BenchDatabase,
+  analyze,
   BenchSubscriber,
   countWebhookEvents,
   DEFAULT_DATABASE_URL,
   openBenchDatabase,
   seedAccounts,
+  seedSubscribers,
 } from './database';
 import {
   AccountPool,
@@ -70,6 +92,7 @@ import {
   ConfirmCheck,
   evaluateTargets,
   formatResults,
+  LatencyFigures,
   Results,
   SideFigures,
   WebhookFigures,
@@ -87,7 +110,11 @@ import {
 } from './shared';
 
 type Endpoint = (typeof ENDPOINTS)[number];
-type PooledKey = Exclude<EndpointKey, 'portal'>;
+/** The servers driven with the seeded accounts: the service and the glue baseline. */
+type Target = 'service' | 'glue';
+/** The endpoints that get a fresh account per request (each request leaves an open checkout). */
+type PooledKey = Exclude<EndpointKey, 'portal' | 'me'>;
+const isPooled = (key: EndpointKey): key is PooledKey => key === 'sessions' || key === 'checkout';
 type ChangeKey = 'preview' | 'confirm';
 type MeasuredKey = EndpointKey | ChangeKey | 'webhooks';
 
@@ -102,6 +129,8 @@ const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const SETTLE_MS = 200;
 /** Accounts the portal phases cycle through (portal sessions are never reused). */
 const PORTAL_ACCOUNTS = 64;
+/** Accounts with a subscription that the GET /api/subscriptions/me phases cycle through. */
+const ME_SUBSCRIBERS = { full: 256, smoke: 16 };
 /** Provider customers the webhook events are about (one subscription each). */
 const WEBHOOK_CUSTOMERS = 256;
 /** The lowest rate (requests/s) that account pools and webhook events are sized for. */
@@ -119,6 +148,12 @@ const CONFIRMS_PER_ROUND = { min: 100, max: 5_000, smokeMax: 200 };
 const CONFIRM_WARMUP = { full: 200, smoke: 32 };
 /** A confirm phase ends on its count; this only bounds one that hangs. */
 const CONFIRM_PHASE_LIMIT_S = 120;
+/**
+ * The latency phase: a provider that answers after `delayMs`, and many callers at once waiting
+ * on it, on the service and on the glue. Phases last --duration (≈1 s with --smoke), each after a
+ * warm-up of one request per connection (it opens the connections, to the server and upstream).
+ */
+const LATENCY = { delayMs: 250, connections: 200, endpoints: ['sessions', 'portal'] as const };
 
 interface Options {
   smoke: boolean;
@@ -189,15 +224,29 @@ function build(): Promise<void> {
   });
 }
 
-async function postOnce(url: string, request: NextRequest): Promise<number> {
-  // No body at all when there is none (a confirm): a string would come with a content-type.
+async function sendOnce(url: string, method: 'GET' | 'POST', request: NextRequest): Promise<number> {
+  // No body at all when there is none (a confirm, a GET): a string would come with a content-type.
   const response = await fetch(url, {
-    method: 'POST',
+    method,
     headers: request.headers,
     body: request.body === '' ? undefined : request.body,
   });
   await response.arrayBuffer();
   return response.status;
+}
+
+/** CPU time spent in a phase per request sent to it, in ms (null: not measured). */
+function cpuPerRequest(spent: CpuSpent, requests: number): NonNullable<LoadResult['cpuMsPerRequest']> {
+  const ms = (seconds: number | null) =>
+    seconds === null || requests === 0 ? null : (seconds * 1000) / requests;
+  return { server: ms(spent.server), postgres: ms(spent.postgres) };
+}
+
+/** An endpoint's request as `apiKey` sends it: a GET has neither body nor content-type. */
+function endpointRequest(endpoint: Endpoint, apiKey: string): NextRequest {
+  return endpoint.method === 'GET'
+    ? { headers: { 'x-api-key': apiKey }, body: '' }
+    : { headers: jsonHeaders(apiKey), body: endpoint.body };
 }
 
 function describeStatuses(result: { statusCodes: Record<string, number>; errors: number }): string {
@@ -215,6 +264,7 @@ function pick(rounds: LoadResult[]): SideFigures {
     reqPerSec: best.reqPerSec,
     p50Ms: best.p50Ms,
     p99Ms: best.p99Ms,
+    cpuMsPerRequest: best.cpuMsPerRequest ?? null,
     chosenRound: rounds.indexOf(best) + 1,
     rounds,
     ...totals(rounds),
@@ -254,6 +304,8 @@ interface RoundTrips {
 /** What the measured rounds gathered, per endpoint and side. */
 interface Measurements {
   service: Record<EndpointKey, LoadResult[]>;
+  /** Empty on SQLite (the glue baseline is written for PostgreSQL). */
+  glue: Record<EndpointKey, LoadResult[]>;
   baseline: Record<EndpointKey, LoadResult[]>;
   changes: Record<ChangeKey, LoadResult[]>;
   confirmChecks: ConfirmCheck[];
@@ -262,10 +314,18 @@ interface Measurements {
   webhooks: WebhookFigures['rounds'];
 }
 
+/** What a load phase of the service or the glue varies (the rest is the run's). */
+type TargetSpec = Pick<
+  Parameters<typeof runLoad>[0],
+  'method' | 'path' | 'durationS' | 'next' | 'maxRequests' | 'timeToLastAnswer'
+> & { connections?: number };
+
 class BenchmarkRun {
   private database?: BenchDatabase;
   private upstream?: HelperProcess;
   private baseline?: HelperProcess;
+  /** PostgreSQL only. */
+  private glue?: HelperProcess;
   private service?: ServiceProcess;
   private proxy?: PgRoundTripCounter;
   private cleaning?: Promise<void>;
@@ -275,6 +335,7 @@ class BenchmarkRun {
   // Filled in by prepare().
   private pools!: Record<PooledKey, AccountPool>;
   private portalAccounts!: BenchAccount[];
+  private meSubscribers!: BenchSubscriber[];
   private previewSubscribers!: BenchSubscriber[];
   private events!: WebhookEvents;
   /** Previews sent so far: each one asks for another quantity than the one before. */
@@ -285,11 +346,18 @@ class BenchmarkRun {
     sessions: 0,
     checkout: 0,
     portal: 0,
+    me: 0,
     preview: 0,
     confirm: 0,
     webhooks: 0,
   };
-  private readonly baselineEstimate: Record<EndpointKey, number> = { sessions: 0, checkout: 0, portal: 0 };
+  private readonly baselineEstimate: Record<EndpointKey, number> = {
+    sessions: 0,
+    checkout: 0,
+    portal: 0,
+    me: 0,
+  };
+  private readonly glueEstimate: Record<EndpointKey, number> = { sessions: 0, checkout: 0, portal: 0, me: 0 };
 
   constructor(private readonly options: Options) {}
 
@@ -308,10 +376,11 @@ class BenchmarkRun {
     const measurements = await this.runRounds();
 
     const rssMbAfterRun = this.service!.rssMb();
+    const latency = await this.latencyPhases();
     await this.service!.stop();
     this.service = undefined;
     const cpuProfile = this.options.profile ? newestProfile(profileSince) : null;
-    return this.summarize(measurements, roundTrips, startupSamples, rssMbAfterRun, cpuProfile);
+    return this.summarize(measurements, latency, roundTrips, startupSamples, rssMbAfterRun, cpuProfile);
   }
 
   /** Stops everything the run started and removes its database; every call shares one cleanup. */
@@ -341,7 +410,7 @@ class BenchmarkRun {
   private async prepare(): Promise<void> {
     log('building the service (npm run build)…');
     await build();
-    log('starting the upstream and the baseline, preparing the database…');
+    log('starting the upstream and the baselines, preparing the database…');
     const [upstream, database] = await Promise.all([
       startHelper('upstream.ts'),
       openBenchDatabase(process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL),
@@ -352,7 +421,24 @@ class BenchmarkRun {
       PORT: String(await freePort()),
       STRIPE_API_URL: upstream.url,
     });
+    if (database.kind === 'postgres') {
+      this.glue = await startHelper('glue.ts', {
+        PORT: String(await freePort()),
+        STRIPE_API_URL: upstream.url,
+        DATABASE_URL: database.serviceUrl,
+        PG_POOL_MAX: String(postgresPoolConfig().max),
+      });
+    } else {
+      log('SQLite: no glue baseline (it is written for PostgreSQL)');
+    }
     this.portalAccounts = await seedAccounts(database, this.options.smoke ? 16 : PORTAL_ACCOUNTS, 'portal');
+    this.meSubscribers = await seedSubscribers(
+      database,
+      this.options.smoke ? ME_SUBSCRIBERS.smoke : ME_SUBSCRIBERS.full,
+      'me',
+      { priceId: SUBSCRIPTION_PRICE_ID, quantity: 1 },
+    );
+    await analyze(database);
     this.events = new WebhookEvents(await seedAccounts(database, WEBHOOK_CUSTOMERS, 'webhook'));
     this.previewSubscribers = await seedChangeSubscribers(
       database,
@@ -392,7 +478,12 @@ class BenchmarkRun {
     const database = this.database!;
     if (database.kind !== 'postgres') {
       return {
-        perEndpoint: { sessions: 'in-process', checkout: 'in-process', portal: 'in-process' },
+        perEndpoint: {
+          sessions: 'in-process',
+          checkout: 'in-process',
+          portal: 'in-process',
+          me: 'in-process',
+        },
         perChange: { preview: 'in-process', confirm: 'in-process' },
         perEvent: 'in-process',
       };
@@ -403,10 +494,14 @@ class BenchmarkRun {
     this.proxy = proxy;
     const instance = await startService(this.serviceEnv(proxy.proxiedUrl(database.serviceUrl)));
     try {
-      const count = async (path: string, requests: NextRequest[]): Promise<number> => {
+      const count = async (
+        path: string,
+        requests: NextRequest[],
+        method: 'GET' | 'POST' = 'POST',
+      ): Promise<number> => {
         const statuses: Record<string, number> = {};
         const send = async (request: NextRequest) => {
-          const status = await postOnce(`${instance.url}${request.path ?? path}`, request);
+          const status = await sendOnce(`${instance.url}${request.path ?? path}`, method, request);
           statuses[status] = (statuses[status] ?? 0) + 1;
         };
         for (const request of requests.slice(0, ROUND_TRIP_WARM_REQUESTS)) await send(request);
@@ -429,22 +524,17 @@ class BenchmarkRun {
       const perEndpoint = {} as Record<EndpointKey, number>;
       for (const endpoint of ENDPOINTS) {
         let accounts: BenchAccount[];
-        if (endpoint.key === 'portal') {
-          accounts = Array.from(
-            { length: total },
-            (_, i) => this.portalAccounts[i % this.portalAccounts.length],
-          );
-        } else {
+        if (isPooled(endpoint.key)) {
           await this.pools[endpoint.key].ensure(total);
           const slice = this.pools[endpoint.key].reserve(total);
           accounts = Array.from({ length: total }, () => slice.next()!);
           slice.release();
+        } else {
+          const cycle = this.cycledAccounts(endpoint.key);
+          accounts = Array.from({ length: total }, (_, i) => cycle[i % cycle.length]);
         }
-        const requests = accounts.map((account) => ({
-          headers: jsonHeaders(account.apiKey),
-          body: endpoint.body,
-        }));
-        perEndpoint[endpoint.key] = await count(endpoint.path, requests);
+        const requests = accounts.map((account) => endpointRequest(endpoint, account.apiKey));
+        perEndpoint[endpoint.key] = await count(endpoint.path, requests, endpoint.method);
         log(`  ${endpoint.path}: ${perEndpoint[endpoint.key].toFixed(2)} round trips/request`);
       }
       // A few subscriptions, each seen once while warming up: what is counted is the steady
@@ -477,10 +567,16 @@ class BenchmarkRun {
     log('warming up…');
     const cap = Math.max(200, Math.round(3_000 * o.warmupS));
     for (const endpoint of ENDPOINTS) {
-      if (endpoint.key !== 'portal') await this.pools[endpoint.key].ensure(cap);
-      const service = await this.servicePhase(endpoint, o.warmupS, cap, true);
+      if (isPooled(endpoint.key)) await this.pools[endpoint.key].ensure(cap);
+      const service = await this.accountPhase('service', endpoint, o.warmupS, cap, true);
       this.estimate[endpoint.key] = service.result.reqPerSec;
       this.note(`warm-up service ${endpoint.path}`, service.result);
+      if (this.glue) {
+        if (isPooled(endpoint.key)) await this.pools[endpoint.key].ensure(cap);
+        const glue = await this.accountPhase('glue', endpoint, o.warmupS, cap, true);
+        this.glueEstimate[endpoint.key] = glue.result.reqPerSec;
+        this.note(`warm-up glue ${endpoint.path}`, glue.result);
+      }
       const baseline = await this.baselinePhase(endpoint, o.warmupS);
       this.baselineEstimate[endpoint.key] = baseline.reqPerSec;
       this.note(`warm-up baseline ${endpoint.path}`, baseline);
@@ -494,37 +590,42 @@ class BenchmarkRun {
     const confirm = await this.confirmPhase(o.smoke ? CONFIRM_WARMUP.smoke : CONFIRM_WARMUP.full, 'warm-up');
     this.estimate.confirm = confirm.result.reqPerSec;
     this.note(`warm-up service ${CHANGE_LABELS.confirm}`, confirm.result);
-    for (const key of ['sessions', 'checkout'] as const)
-      await this.pools[key].ensure(this.perPhase(key) * o.rounds);
+    for (const key of ['sessions', 'checkout'] as const) {
+      const glue = this.glue ? this.perPhase(key, 'glue') : 0;
+      await this.pools[key].ensure((this.perPhase(key) + glue) * o.rounds);
+    }
   }
 
   /**
-   * How many accounts (or events) one phase may need, generously. Warm-ups are short and cold
-   * and the machine may be busy, so the rate planned for is the highest of: three times the
-   * service's best rate so far, one and a half times the baseline's warm-up rate (the service
-   * does strictly more work) and FLOOR_RATE_PER_S.
+   * How many accounts (or events) one phase of `target` may need, generously. Warm-ups are short
+   * and cold and the machine may be busy, so the rate planned for is the highest of: three times
+   * the target's best rate so far, one and a half times the bare baseline's warm-up rate (the
+   * service and the glue do strictly more work) and FLOOR_RATE_PER_S.
    */
-  private perPhase(key: EndpointKey | 'webhooks'): number {
+  private perPhase(key: EndpointKey | 'webhooks', target: Target = 'service'): number {
+    const best = key === 'webhooks' || target === 'service' ? this.estimate[key] : this.glueEstimate[key];
     const rate = Math.max(
-      this.estimate[key] * 3,
+      best * 3,
       key === 'webhooks' ? 0 : this.baselineEstimate[key] * 1.5,
       FLOOR_RATE_PER_S,
     );
     return Math.ceil(rate * this.options.durationS * 1.2) + 4 * this.options.connections;
   }
 
-  /** The measured rounds: per endpoint, service and baseline take turns; then webhook intake. */
+  /** The measured rounds: per endpoint, service, glue and baseline take turns; then webhook intake. */
   private async runRounds(): Promise<Measurements> {
     const o = this.options;
     const m: Measurements = {
-      service: { sessions: [], checkout: [], portal: [] },
-      baseline: { sessions: [], checkout: [], portal: [] },
+      service: { sessions: [], checkout: [], portal: [], me: [] },
+      glue: { sessions: [], checkout: [], portal: [], me: [] },
+      baseline: { sessions: [], checkout: [], portal: [], me: [] },
       changes: { preview: [], confirm: [] },
       confirmChecks: [],
       providerCalls: {
         sessions: { calls: 0, requests: 0 },
         checkout: { calls: 0, requests: 0 },
         portal: { calls: 0, requests: 0 },
+        me: { calls: 0, requests: 0 },
         preview: { calls: 0, requests: 0 },
         confirm: { calls: 0, requests: 0 },
         webhooks: { calls: 0, requests: 0 },
@@ -532,8 +633,9 @@ class BenchmarkRun {
       webhooks: [],
     };
     for (let round = 1; round <= o.rounds; round++) {
-      // Who goes first alternates from round to round.
-      const order = round % 2 === 1 ? (['service', 'baseline'] as const) : (['baseline', 'service'] as const);
+      // Who goes first alternates from round to round (the glue is always in the middle).
+      const sides = ['service', ...(this.glue ? (['glue'] as const) : []), 'baseline'] as const;
+      const order = round % 2 === 1 ? sides : [...sides].reverse();
       for (const endpoint of ENDPOINTS) {
         for (const side of order) {
           if (side === 'baseline') {
@@ -543,9 +645,22 @@ class BenchmarkRun {
             log(`round ${round} baseline ${endpoint.path}: ${Math.round(result.reqPerSec)} req/s`);
             continue;
           }
-          const size = this.perPhase(endpoint.key);
-          if (endpoint.key !== 'portal') await this.pools[endpoint.key].ensure(size);
-          const { result, upstreamCalls } = await this.servicePhase(endpoint, o.durationS, size, false);
+          const size = this.perPhase(endpoint.key, side);
+          if (isPooled(endpoint.key)) await this.pools[endpoint.key].ensure(size);
+          const { result, upstreamCalls } = await this.accountPhase(side, endpoint, o.durationS, size, false);
+          if (side === 'glue') {
+            if (result.exhausted) {
+              throw new Error(
+                `the ${endpoint.key} accounts ran out in round ${round} of the glue after ${result.sent} ` +
+                  'requests: raise the estimate in perPhase()',
+              );
+            }
+            m.glue[endpoint.key].push(result);
+            this.glueEstimate[endpoint.key] = Math.max(this.glueEstimate[endpoint.key], result.reqPerSec);
+            this.note(`glue ${endpoint.path} round ${round}`, result);
+            log(`round ${round} glue     ${endpoint.path}: ${Math.round(result.reqPerSec)} req/s`);
+            continue;
+          }
           if (result.exhausted) {
             throw new Error(
               `the ${endpoint.key} accounts ran out in round ${round} after ${result.sent} requests: ` +
@@ -585,6 +700,62 @@ class BenchmarkRun {
       await this.changeRound(m, round);
     }
     return m;
+  }
+
+  /**
+   * The latency phase: the upstream answers every request after LATENCY.delayMs, and
+   * LATENCY.connections connections drive the sessions endpoint (a fresh account per request) and
+   * the portal, on the service and on the glue (who goes first alternates per endpoint). Measured
+   * after the rounds, so that the provider's delay touches nothing else; the upstream answers at
+   * once again afterwards.
+   */
+  private async latencyPhases(): Promise<LatencyFigures> {
+    const o = this.options;
+    const { delayMs, connections } = LATENCY;
+    const targets: Target[] = this.glue ? ['service', 'glue'] : ['service'];
+    // No server gets more answers than its connections over the provider's delay allow.
+    const size = Math.ceil((connections / (delayMs / 1000)) * o.durationS * 1.2) + 2 * connections;
+    const endpoints: LatencyFigures['endpoints'] = [];
+    log(`latency phase: the upstream answers after ${delayMs} ms, ${connections} connections…`);
+    await this.upstream!.setDelay(delayMs);
+    try {
+      for (const [n, key] of LATENCY.endpoints.entries()) {
+        const endpoint = ENDPOINTS.find((candidate) => candidate.key === key)!;
+        const measured: Partial<Record<Target, LoadResult>> = {};
+        for (const target of n % 2 === 0 ? targets : [...targets].reverse()) {
+          if (isPooled(endpoint.key)) await this.pools[endpoint.key].ensure(size + connections);
+          // One request per connection, ending on its count (the time is only a bound).
+          const warm = await this.accountPhase(target, endpoint, 30, connections, true, connections);
+          this.note(`latency warm-up ${target} ${endpoint.path}`, warm.result);
+          const { result } = await this.accountPhase(target, endpoint, o.durationS, size, false, connections);
+          if (result.exhausted) {
+            this.problems.push(
+              `latency phase ${target} ${endpoint.path}: the ${size} accounts ran out after ${result.sent} requests`,
+            );
+          }
+          measured[target] = result;
+          this.note(`latency phase ${target} ${endpoint.path}`, result);
+          log(
+            `latency ${target.padEnd(7)} ${endpoint.path}: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+              `${Math.round(result.reqPerSec)} req/s`,
+          );
+        }
+        const service = pick([measured.service!]);
+        const glue = measured.glue ? pick([measured.glue]) : null;
+        endpoints.push({
+          key,
+          method: endpoint.method,
+          path: endpoint.path,
+          service,
+          glue,
+          p50DifferenceMs: glue ? service.p50Ms - glue.p50Ms : NaN,
+          p99DifferenceMs: glue ? service.p99Ms - glue.p99Ms : NaN,
+        });
+      }
+    } finally {
+      await this.upstream!.setDelay(0);
+    }
+    return { upstreamDelayMs: delayMs, connections, durationS: o.durationS, endpoints };
   }
 
   /** One round of subscription changes: a timed preview phase, then a confirm phase. */
@@ -683,34 +854,43 @@ class BenchmarkRun {
     return { ...measured, check };
   }
 
+  /** The accounts an endpoint without fresh accounts cycles through. */
+  private cycledAccounts(key: Exclude<EndpointKey, PooledKey>): BenchAccount[] {
+    return key === 'portal' ? this.portalAccounts : this.meSubscribers;
+  }
+
   /**
-   * One load phase against the service, each request with a fresh account (portal: cycling
-   * through a small set). `size` accounts are reserved: a warm-up stops there, a measured phase
-   * that gets there is reported `exhausted` (its figures would be cut short).
+   * One load phase against the service or the glue, each request with a fresh account (portal and
+   * me: cycling through a small set). `size` accounts are reserved: a warm-up stops there, a
+   * measured phase that gets there is reported `exhausted` (its figures would be cut short).
    */
-  private async servicePhase(
+  private async accountPhase(
+    target: Target,
     endpoint: Endpoint,
     durationS: number,
     size: number,
     warmup: boolean,
+    connections = this.options.connections,
   ): Promise<{ result: LoadResult; upstreamCalls: number }> {
     let next: () => NextRequest | null;
     let release: () => void = () => undefined;
-    if (endpoint.key === 'portal') {
-      let i = 0;
-      const accounts = this.portalAccounts;
-      next = () => ({ headers: jsonHeaders(accounts[i++ % accounts.length].apiKey), body: endpoint.body });
-    } else {
+    if (isPooled(endpoint.key)) {
       const slice = this.pools[endpoint.key].reserve(size);
       next = () => {
         const account = slice.next();
-        return account ? { headers: jsonHeaders(account.apiKey), body: endpoint.body } : null;
+        return account ? endpointRequest(endpoint, account.apiKey) : null;
       };
       release = slice.release;
+    } else {
+      let i = 0;
+      const accounts = this.cycledAccounts(endpoint.key);
+      next = () => endpointRequest(endpoint, accounts[i++ % accounts.length].apiKey);
     }
     try {
-      return await this.loadService({
+      return await this.loadTarget(target, {
+        method: endpoint.method,
         path: endpoint.path,
+        connections,
         durationS,
         next,
         ...(warmup ? { maxRequests: size } : {}),
@@ -720,38 +900,53 @@ class BenchmarkRun {
     }
   }
 
+  /** One load phase against the service: see loadTarget. */
+  private loadService(spec: TargetSpec): Promise<{ result: LoadResult; upstreamCalls: number }> {
+    return this.loadTarget('service', spec);
+  }
+
   /**
-   * One load phase against the service with its connections: the service's CPU over the phase,
-   * and the upstream requests it made (counted after the settle pause).
+   * One load phase against the service or the glue, with the run's connections: the service's
+   * CPU over the phase, CPU time per request of the target and of PostgreSQL (up to the end of the
+   * settle pause), and the upstream requests the target made (counted after the settle pause).
    */
-  private async loadService(
-    spec: Pick<
-      Parameters<typeof runLoad>[0],
-      'path' | 'durationS' | 'next' | 'maxRequests' | 'timeToLastAnswer'
-    >,
+  private async loadTarget(
+    target: Target,
+    spec: TargetSpec,
   ): Promise<{ result: LoadResult; upstreamCalls: number }> {
+    const server = target === 'service' ? this.service! : this.glue!;
+    const cpuSeconds = () => (target === 'service' ? this.service!.cpuSeconds() : null);
     const callsBefore = await this.upstream!.requestCount();
-    const cpuBefore = this.service!.cpuSeconds();
-    const result = await runLoad({ url: this.service!.url, connections: this.options.connections, ...spec });
-    const cpuAfter = this.service!.cpuSeconds();
+    const cpuBefore = cpuSeconds();
+    const meter = startCpuMeter(server.pid);
+    const result = await runLoad({
+      url: server.url,
+      ...spec,
+      connections: spec.connections ?? this.options.connections,
+    });
+    const cpuAfter = cpuSeconds();
     if (cpuBefore !== null && cpuAfter !== null) {
       result.serviceCpuPercent = ((cpuAfter - cpuBefore) / result.durationS) * 100;
     }
     await sleep(SETTLE_MS);
+    result.cpuMsPerRequest = cpuPerRequest(meter.stop(), result.sent);
     return { result, upstreamCalls: (await this.upstream!.requestCount()) - callsBefore };
   }
 
   /** One load phase against the baseline: its one static key, the same bodies. */
   private async baselinePhase(endpoint: Endpoint, durationS: number): Promise<LoadResult> {
-    const request = { headers: jsonHeaders(BASELINE_API_KEY), body: endpoint.body };
+    const request = endpointRequest(endpoint, BASELINE_API_KEY);
+    const meter = startCpuMeter(this.baseline!.pid);
     const result = await runLoad({
       url: this.baseline!.url,
+      method: endpoint.method,
       path: endpoint.path,
       connections: this.options.connections,
       durationS,
       next: () => request,
     });
     await sleep(SETTLE_MS);
+    result.cpuMsPerRequest = cpuPerRequest(meter.stop(), result.sent);
     return result;
   }
 
@@ -764,6 +959,7 @@ class BenchmarkRun {
     const appliedBefore = await countWebhookEvents(this.database!);
     const callsBefore = await this.upstream!.requestCount();
     const cpuBefore = this.service!.cpuSeconds();
+    const meter = startCpuMeter(this.service!.pid);
     const result = await runLoad({
       url: this.service!.url,
       path: '/api/webhooks/stripe',
@@ -776,6 +972,7 @@ class BenchmarkRun {
       result.serviceCpuPercent = ((cpuAfter - cpuBefore) / result.durationS) * 100;
     }
     await sleep(SETTLE_MS);
+    result.cpuMsPerRequest = cpuPerRequest(meter.stop(), result.sent);
     return {
       result,
       applied: (await countWebhookEvents(this.database!)) - appliedBefore,
@@ -795,6 +992,7 @@ class BenchmarkRun {
 
   private summarize(
     m: Measurements,
+    latency: LatencyFigures,
     roundTrips: RoundTrips,
     startupSamples: number[],
     rssMbAfterRun: number | null,
@@ -807,13 +1005,17 @@ class BenchmarkRun {
     };
     const endpoints = ENDPOINTS.map((endpoint) => {
       const service = pick(m.service[endpoint.key]);
+      const glue = m.glue[endpoint.key].length > 0 ? pick(m.glue[endpoint.key]) : null;
       const baseline = pick(m.baseline[endpoint.key]);
       return {
         key: endpoint.key,
+        method: endpoint.method,
         path: endpoint.path,
         service,
+        glue,
         baseline,
         ratio: service.reqPerSec / baseline.reqPerSec,
+        ratioToGlue: glue ? service.reqPerSec / glue.reqPerSec : NaN,
         providerCallsPerRequest: perRequest(endpoint.key),
         dbRoundTripsPerRequest: roundTrips.perEndpoint[endpoint.key],
       };
@@ -843,6 +1045,7 @@ class BenchmarkRun {
       answeredPerSec: best.reqPerSec,
       p50Ms: best.p50Ms,
       p99Ms: best.p99Ms,
+      cpuMsPerRequest: best.cpuMsPerRequest ?? null,
       chosenRound: m.webhooks.indexOf(best) + 1,
       rounds: m.webhooks,
       ...totals(m.webhooks),
@@ -858,21 +1061,25 @@ class BenchmarkRun {
         warmupS: o.warmupS,
         rounds: o.rounds,
         aggregation:
-          `best of ${o.rounds} round(s) per endpoint and side (highest 2xx req/s, with that round's ` +
+          `best of ${o.rounds} round(s) per endpoint and side (service, glue, bare baseline; highest 2xx req/s, with that round's ` +
           'latencies); latencies of 2xx answers in ms (1 ms resolution); provider calls/req = upstream ' +
           'requests ÷ requests sent, over all rounds; webhook events/s = new webhook_events rows ÷ ' +
-          'phase duration; confirms/s = 200 answers ÷ time to the last answer',
+          'phase duration; confirms/s = 200 answers ÷ time to the last answer; CPU ms/req = CPU time ÷ requests sent ' +
+          '(chosen round); the latency phase is one phase per endpoint and side',
         roundTripRequestsPerEndpoint: o.roundTripRequests,
+        glue: this.glue !== undefined,
         database: this.database!.kind,
         databaseUrl: this.database!.description,
         node: process.version,
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model ?? 'unknown',
+        clockTicksPerSecond: clockTicksPerSecond(),
         profile: o.profile,
       },
       endpoints,
       changes,
       webhooks,
+      latency,
       startup: { medianMs: median(startupSamples), samplesMs: startupSamples },
       rssMbAfterRun,
       problems: this.problems,

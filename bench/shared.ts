@@ -1,7 +1,7 @@
 /**
  * Settings the benchmark's processes share: the orchestrator (run.ts), the Stripe-shaped
- * upstream (upstream.ts) and the bare baseline server (baseline.ts). Nothing here is secret:
- * the keys only open the benchmark's own fake upstream.
+ * upstream (upstream.ts), the bare baseline server (baseline.ts) and the glue baseline (glue.ts).
+ * Nothing here is secret: the keys only open the benchmark's own fake upstream.
  */
 
 export const STRIPE_SECRET_KEY = 'sk_test_benchmark';
@@ -22,15 +22,17 @@ export const BASELINE_API_KEY = `bsk_${'0'.repeat(31)}1_${'b'.repeat(43)}`;
 export const BASELINE_ACCOUNT_ID = '00000000-0000-4000-8000-000000000001';
 export const BASELINE_CUSTOMER_ID = 'cus_bench_baseline';
 
-/** The three endpoints measured against the baseline, with the bodies both servers get. */
+/** The endpoints measured against the baselines, with the requests every server gets. */
 export const ENDPOINTS = [
   {
     key: 'sessions',
+    method: 'POST',
     path: '/api/subscriptions/sessions',
     body: JSON.stringify({ successUrl: SUCCESS_URL }),
   },
   {
     key: 'checkout',
+    method: 'POST',
     path: '/api/billing/checkout',
     body: JSON.stringify({
       priceId: CHECKOUT_PRICE_ID,
@@ -41,8 +43,15 @@ export const ENDPOINTS = [
   },
   {
     key: 'portal',
+    method: 'POST',
     path: '/api/subscriptions/portal',
     body: JSON.stringify({ returnUrl: RETURN_URL }),
+  },
+  {
+    key: 'me',
+    method: 'GET',
+    path: '/api/subscriptions/me',
+    body: '',
   },
 ] as const;
 
@@ -71,13 +80,16 @@ export type ChildMessage =
   | { type: 'count'; id: number; count: number }
   | { type: 'subscriptions'; id: number }
   | { type: 'updates'; id: number; counts: number[] }
+  | { type: 'delay'; id: number }
   | { type: 'error'; message: string };
 
 /**
  * `count`: requests received so far. `subscriptions`: put these subscriptions in the upstream.
  * `updates`: how many `POST /v1/subscriptions/:id` each of these subscriptions has received.
+ * `delay`: from now on, wait this many milliseconds before answering each request (0: at once).
  */
 export type ParentMessage =
   | { type: 'count'; id: number }
   | { type: 'subscriptions'; id: number; subscriptions: SeededSubscription[] }
-  | { type: 'updates'; id: number; subscriptionIds: string[] };
+  | { type: 'updates'; id: number; subscriptionIds: string[] }
+  | { type: 'delay'; id: number; ms: number };

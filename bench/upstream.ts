@@ -1,10 +1,11 @@
 /**
  * The benchmark's payment provider: the tests' Stripe-shaped server (FakeStripe) in a process of
  * its own, so that its work does not land in the orchestrator that drives the load. It answers at
- * once, keeps no request log, accepts the customer ids the benchmark seeded into the database, and
- * tells the orchestrator over IPC how many requests it has received. The subscriptions the
- * benchmark changes are seeded into the database and put here over IPC (the same ids), and it
- * counts the updates of each (`POST /v1/subscriptions/:id`).
+ * once (or after a set delay, UPSTREAM_DELAY_MS and then as told over IPC: the latency phase plays
+ * a provider that takes 250 ms), keeps no request log, accepts the customer ids the benchmark
+ * seeded into the database, and tells the orchestrator over IPC how many requests it has received.
+ * The subscriptions the benchmark changes are seeded into the database and put here over IPC (the
+ * same ids), and it counts the updates of each (`POST /v1/subscriptions/:id`).
  *
  * Started by run.ts with an IPC channel; exits when that channel closes.
  */
@@ -18,7 +19,8 @@ async function main(): Promise<void> {
     throw new Error('bench/upstream.ts is started by bench/run.ts (it needs an IPC channel)');
   const fake = new FakeStripe();
   fake.recording = false;
-  fake.delayMs = 0;
+  // Milliseconds before each answer: UPSTREAM_DELAY_MS at start (default 0), then as told over IPC.
+  fake.delayMs = Math.max(0, Number(process.env.UPSTREAM_DELAY_MS ?? 0) || 0);
   fake.acceptUnknownCustomers = true;
   fake.addPrice({ id: SUBSCRIPTION_PRICE_ID, type: 'recurring', unitAmount: 1500, productName: 'Monthly' });
   fake.addPrice({ id: CHECKOUT_PRICE_ID, type: 'recurring', unitAmount: 4900, productName: 'Pro' });
@@ -56,6 +58,11 @@ async function main(): Promise<void> {
           id: message.id,
           counts: message.subscriptionIds.map((id) => updates.get(id) ?? 0),
         });
+        return;
+      case 'delay':
+        // Requests already waiting keep the delay they started with.
+        fake.delayMs = Math.max(0, message.ms);
+        send({ type: 'delay', id: message.id });
         return;
     }
   });
