@@ -84,6 +84,14 @@ export interface CheckoutFacts {
   checkoutMode: string;
 }
 
+/** An event as it is written: its payload, that payload as stored, and its times. */
+interface EventRow {
+  payload: OutboundEventPayload;
+  json: string;
+  now: Date;
+  retryUntil: Date;
+}
+
 interface AccountScope {
   accountId: string;
   provider: string;
@@ -104,6 +112,8 @@ interface AccountScope {
 @Injectable()
 export class Outbox {
   private readonly views = new WeakMap<Transaction, Map<string, MeView>>();
+  /** PostgreSQL: each opened account's event sequence so far in the transaction (its row is locked). */
+  private readonly sequences = new WeakMap<Transaction, Map<string, number>>();
 
   constructor(
     private readonly db: Database,
@@ -122,12 +132,19 @@ export class Outbox {
     const views = this.viewsOf(tx);
     const key = keyOf(scope);
     if (views.has(key)) return;
-    if (this.db.dialect === 'postgres')
-      await this.db.rows(
-        sql`SELECT id, pg_notify(${ACCOUNT_CHANGED_CHANNEL}, ${scope.accountId}) FROM accounts
-             WHERE id = ${scope.accountId} FOR UPDATE`,
+    if (this.db.dialect === 'postgres') {
+      const locked = await this.db.first(
+        sql<{
+          eventSequence: unknown;
+        }>`SELECT event_sequence, pg_notify(${ACCOUNT_CHANGED_CHANNEL}, ${scope.accountId})
+             FROM accounts WHERE id = ${scope.accountId} FOR UPDATE`,
         tx,
       );
+      // Held under the row lock until the transaction ends: its events are numbered from here.
+      const sequences = this.sequencesOf(tx);
+      if (locked && !sequences.has(scope.accountId))
+        sequences.set(scope.accountId, Number(locked.eventSequence));
+    }
     this.db.afterCommit(tx, () => this.cache.forget(scope.accountId));
     views.set(key, await this.me(scope, tx));
   }
@@ -208,12 +225,22 @@ export class Outbox {
     type: OutboundEventType,
     data: OutboundEventPayload['data'],
   ): Promise<void> {
-    const numbered = await this.db.first(
-      sql<{ eventSequence: unknown }>`UPDATE accounts SET event_sequence = event_sequence + 1
-        WHERE id = ${scope.accountId} RETURNING event_sequence`,
-      tx,
-    );
-    const sequence = Number(numbered!.eventSequence);
+    // On PostgreSQL the account's row is locked (open) and its sequence read there; on SQLite the
+    // transaction is the only writer, and UPDATE … RETURNING numbers the event.
+    const locked = this.sequencesOf(tx);
+    const lockedSequence = locked.get(scope.accountId);
+    let sequence: number;
+    if (lockedSequence !== undefined) {
+      sequence = lockedSequence + 1;
+      locked.set(scope.accountId, sequence);
+    } else {
+      const numbered = await this.db.first(
+        sql<{ eventSequence: unknown }>`UPDATE accounts SET event_sequence = event_sequence + 1
+          WHERE id = ${scope.accountId} RETURNING event_sequence`,
+        tx,
+      );
+      sequence = Number(numbered!.eventSequence);
+    }
     const now = new Date();
     const payload: OutboundEventPayload = {
       id: `evt_${randomUUID().replaceAll('-', '')}`,
@@ -224,30 +251,70 @@ export class Outbox {
       mode: scope.mode,
       data,
     };
-    const txId = this.db.dialect === 'postgres' ? sql`pg_current_xact_id()::text::bigint` : sql`0`;
+    const json = JSON.stringify(payload);
+    const retryUntil = new Date(now.getTime() + this.signal.retryForMs);
+    const added =
+      lockedSequence !== undefined
+        ? await this.writeInOneStatement(tx, scope, { payload, json, now, retryUntil })
+        : await this.writeInSteps(tx, scope, { payload, json, now, retryUntil });
+    if (added > 0) this.db.afterCommit(tx, () => this.signal.wake());
+  }
+
+  /**
+   * PostgreSQL: the account's new sequence, the event and its deliveries (one per enabled
+   * endpoint) in one statement; answers how many deliveries it queued.
+   */
+  private writeInOneStatement(tx: Transaction, scope: AccountScope, row: EventRow): Promise<number> {
+    const { payload, json, now, retryUntil } = row;
+    return this.db.changes(
+      sql`WITH numbered AS (
+            UPDATE accounts SET event_sequence = ${payload.sequence} WHERE id = ${scope.accountId}
+          ), inserted AS (
+            INSERT INTO outbound_events (id, type, account_id, sequence, mode, tx_id, payload, created_at)
+            VALUES (${payload.id}, ${payload.type}, ${scope.accountId}, ${payload.sequence}, ${scope.mode},
+                    pg_current_xact_id()::text::bigint, ${json}, ${now})
+            RETURNING position
+          )
+          INSERT INTO event_deliveries
+            (id, event_position, endpoint_id, account_id, sequence, status, attempts, next_attempt_at,
+             retry_until, created_at, updated_at)
+          SELECT 'dlv_' || replace(gen_random_uuid()::text, '-', ''), inserted.position, e.id,
+                 CAST(${scope.accountId} AS uuid), ${payload.sequence}, 'pending', 0, ${now},
+                 CAST(${retryUntil} AS timestamptz), ${now}, ${now}
+            FROM inserted CROSS JOIN event_endpoints e WHERE e.enabled = ${true}`,
+      tx,
+    );
+  }
+
+  /** SQLite: the event, then its deliveries; answers how many deliveries it queued. */
+  private async writeInSteps(tx: Transaction, scope: AccountScope, row: EventRow): Promise<number> {
+    const { payload, json, now, retryUntil } = row;
     const inserted = await this.db.first(
       sql<{ position: unknown }>`INSERT INTO outbound_events
           (id, type, account_id, sequence, mode, tx_id, payload, created_at)
-        VALUES (${payload.id}, ${type}, ${scope.accountId}, ${sequence}, ${scope.mode}, ${txId},
-          ${JSON.stringify(payload)}, ${now})
+        VALUES (${payload.id}, ${payload.type}, ${scope.accountId}, ${payload.sequence}, ${scope.mode}, 0,
+          ${json}, ${now})
         RETURNING position`,
       tx,
     );
-    const deliveryId =
-      this.db.dialect === 'postgres'
-        ? sql`'dlv_' || replace(gen_random_uuid()::text, '-', '')`
-        : sql`'dlv_' || lower(hex(randomblob(16)))`;
-    const added = await this.db.changes(
+    return this.db.changes(
       sql`INSERT INTO event_deliveries
           (id, event_position, endpoint_id, account_id, sequence, status, attempts, next_attempt_at,
            retry_until, created_at, updated_at)
-        SELECT ${deliveryId}, ${Number(inserted!.position)}, e.id, ${this.db.typed(scope.accountId, 'uuid')},
-               ${sequence}, 'pending', 0, ${now}, ${this.db.typed(new Date(now.getTime() + this.signal.retryForMs), 'timestamptz')},
-               ${now}, ${now}
+        SELECT 'dlv_' || lower(hex(randomblob(16))), ${Number(inserted!.position)}, e.id, ${scope.accountId},
+               ${payload.sequence}, 'pending', 0, ${now}, ${retryUntil}, ${now}, ${now}
           FROM event_endpoints e WHERE e.enabled = ${true}`,
       tx,
     );
-    if (added > 0) this.db.afterCommit(tx, () => this.signal.wake());
+  }
+
+  private sequencesOf(tx: Transaction): Map<string, number> {
+    let sequences = this.sequences.get(tx);
+    if (!sequences) {
+      sequences = new Map();
+      this.sequences.set(tx, sequences);
+    }
+    return sequences;
   }
 
   private async me(scope: AccountScope, tx: Transaction): Promise<MeView> {

@@ -169,8 +169,7 @@ export class ProviderStateService {
     if (state.trialEnd) await this.trials.consume(scope.accountId, tx);
     // Change checkouts that the reported state shows done elsewhere (a hosted page, a renewal).
     const provider = this.provider.name;
-    await this.changesMoved(await this.changes.settleOpen(provider, state.id, state, tx), 'applied', tx);
-    await this.changesMoved(await this.changes.settleScheduled(provider, state.id, state, tx), 'applied', tx);
+    await this.changesMoved(await this.changes.settleReported(provider, state.id, state, tx), 'applied', tx);
     return { outcome: 'stored', changed, created: before === null };
   }
 

@@ -129,27 +129,6 @@ export class SubscriptionChangesRepository {
     return row ? normalise(row) : undefined;
   }
 
-  /**
-   * A scheduled change whose terms the subscription now has, from a period that began at or after
-   * the change's effective time: it took effect.
-   */
-  async settleScheduled(
-    provider: string,
-    subscriptionId: string,
-    state: { priceId: string | null; quantity: number; currentPeriodStart: Date | null },
-    tx: Transaction,
-  ): Promise<ChangeRecord[]> {
-    if (!state.priceId || !state.currentPeriodStart) return [];
-    return this.moved(
-      sql`UPDATE subscription_changes SET status = 'applied', updated_at = ${new Date()}
-           WHERE provider = ${provider} AND provider_subscription_id = ${subscriptionId} AND status = 'scheduled'
-             AND to_price_id = ${state.priceId} AND to_quantity = ${state.quantity}
-             AND effective_at <= ${state.currentPeriodStart}
-           RETURNING *`,
-      tx,
-    );
-  }
-
   /** Ends a scheduled change by its provider schedule: applied (it took effect) or withdrawn. */
   async finishSchedule(
     provider: string,
@@ -166,24 +145,36 @@ export class SubscriptionChangesRepository {
   }
 
   /**
-   * Open changes of a subscription that the provider reports as made (a person confirmed one on
-   * the provider's own page): applied, as long as the terms are the ones it previewed.
+   * The changes of a subscription that its reported state shows done, applied in one statement:
+   * open immediate ones whose terms it now has (a person confirmed one on the provider's own
+   * page, and the terms are the ones it previewed), and scheduled ones whose terms it has from a
+   * period that began at or after their effective time. Open ones come first.
    */
-  async settleOpen(
+  async settleReported(
     provider: string,
     subscriptionId: string,
-    terms: { priceId: string | null; quantity: number },
+    state: { priceId: string | null; quantity: number; currentPeriodStart: Date | null },
     tx: Transaction,
   ): Promise<ChangeRecord[]> {
-    if (!terms.priceId) return [];
-    return this.moved(
-      sql`UPDATE subscription_changes SET status = 'applied', updated_at = ${new Date()}
-           WHERE provider = ${provider} AND provider_subscription_id = ${subscriptionId} AND status = 'open'
-             AND timing = 'immediate' AND to_price_id = ${terms.priceId} AND to_quantity = ${terms.quantity}
-             AND NOT (from_price_id = ${terms.priceId} AND from_quantity = ${terms.quantity})
-           RETURNING *`,
+    if (!state.priceId) return [];
+    const scheduled = state.currentPeriodStart
+      ? sql`OR (status = 'scheduled' AND effective_at <= ${state.currentPeriodStart})`
+      : sql``;
+    const moved = await this.db.rows(
+      sql<ChangeRecord>`UPDATE subscription_changes
+            SET status = 'applied', updated_at = ${new Date()}
+          WHERE provider = ${provider} AND provider_subscription_id = ${subscriptionId}
+            AND to_price_id = ${state.priceId} AND to_quantity = ${state.quantity}
+            AND ((status = 'open' AND timing = 'immediate'
+                  AND NOT (from_price_id = ${state.priceId} AND from_quantity = ${state.quantity}))
+                 ${scheduled})
+          RETURNING *`,
       tx,
     );
+    // A scheduled change is always a period-end one, an open one settled here an immediate one.
+    return moved
+      .map(normalise)
+      .sort((a, b) => Number(a.timing !== 'immediate') - Number(b.timing !== 'immediate'));
   }
 
   /** The account a provider schedule's change belongs to (read before the account is locked). */
