@@ -17,6 +17,10 @@ interface CliResult {
   stderr: string;
 }
 
+// Each command is a Node process of its own (about 3 s here, TypeScript compiled on the fly), and
+// some tests run nine or more in a row: more than the default 30 s when the machine is busy.
+jest.setTimeout(90_000);
+
 describe('The admin command line (npm run cli)', () => {
   let database: TestDatabase;
 
