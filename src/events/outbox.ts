@@ -233,6 +233,9 @@ export class Outbox {
     if (lockedSequence !== undefined) {
       sequence = lockedSequence + 1;
       locked.set(scope.accountId, sequence);
+    } else if (this.db.dialect === 'postgres') {
+      // `open` found no such account (emit opens it first): nothing can be numbered for it.
+      throw new Error(`No account ${scope.accountId} to write an event for`);
     } else {
       const numbered = await this.db.first(
         sql<{ eventSequence: unknown }>`UPDATE accounts SET event_sequence = event_sequence + 1
@@ -254,7 +257,7 @@ export class Outbox {
     const json = JSON.stringify(payload);
     const retryUntil = new Date(now.getTime() + this.signal.retryForMs);
     const added =
-      lockedSequence !== undefined
+      this.db.dialect === 'postgres'
         ? await this.writeInOneStatement(tx, scope, { payload, json, now, retryUntil })
         : await this.writeInSteps(tx, scope, { payload, json, now, retryUntil });
     if (added > 0) this.db.afterCommit(tx, () => this.signal.wake());
