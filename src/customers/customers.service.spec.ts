@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { ProviderError } from '../common/errors/domain-errors';
 import { loadConfig } from '../config/load-config';
@@ -99,6 +100,17 @@ describe(CustomersService.name, () => {
     await expect(sut.ensureCustomer(owner, 'live')).rejects.toBeInstanceOf(ProviderError);
 
     expect(await repository.find({ accountId: owner.id, provider: 'stripe', mode: 'live' })).toBeNull();
+  });
+
+  it("should keep an account's provider customer id once found, and ask again while it has none", async () => {
+    expect(await sut.findProviderCustomerId(owner.id, 'live')).toBeNull();
+    const id = await sut.ensureCustomer(owner, 'live');
+    expect(await sut.findProviderCustomerId(owner.id, 'live')).toBe(id);
+
+    // Only a copy answers once the row is gone (rows with a provider id never go).
+    await db.changes(sql`DELETE FROM customers WHERE account_id = ${owner.id}`);
+    expect(await sut.findProviderCustomerId(owner.id, 'live')).toBe(id);
+    expect(await sut.findProviderCustomerId(owner.id, 'test')).toBeNull();
   });
 
   it('should name the account that owns a provider customer, and nobody for a stranger', async () => {

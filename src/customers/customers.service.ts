@@ -45,6 +45,7 @@ export interface CustomerOwner {
 @Injectable()
 export class CustomersService {
   private readonly ownership = new LRUCache<string, CustomerOwnership>({ max: OWNERSHIP_CACHE_SIZE });
+  private readonly customerIds = new LRUCache<string, string>({ max: OWNERSHIP_CACHE_SIZE });
 
   constructor(
     private readonly customers: CustomersRepository,
@@ -57,9 +58,17 @@ export class CustomersService {
     return this.customers.listCreated(this.provider.name, options);
   }
 
-  /** The account's provider customer id, or null when it has none yet. */
+  /**
+   * The account's provider customer id, or null when it has none yet. Kept once found: a
+   * customer's provider id is set once and never changes or goes (docs/guarantees.md#g1), so the
+   * copy is right on every instance; that there is none yet is asked again each time.
+   */
   async findProviderCustomerId(accountId: string, mode: ProviderMode): Promise<string | null> {
+    const cacheKey = `${mode}:${accountId}`;
+    const cached = this.customerIds.get(cacheKey);
+    if (cached) return cached;
     const row = await this.customers.find({ accountId, provider: this.provider.name, mode });
+    if (row?.providerCustomerId) this.customerIds.set(cacheKey, row.providerCustomerId);
     return row?.providerCustomerId ?? null;
   }
 
