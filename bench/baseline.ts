@@ -11,78 +11,18 @@
  * STRIPE_TIMEOUT_MS / STRIPE_MAX_NETWORK_RETRIES when set); exits when that channel closes.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
-import Stripe from 'stripe';
-import { STRIPE_API_VERSION } from '../src/payments/stripe/stripe-clients.factory';
-import {
-  BASELINE_ACCOUNT_ID,
-  BASELINE_API_KEY,
-  BASELINE_CUSTOMER_ID,
-  ChildMessage,
-  STRIPE_SECRET_KEY,
-  SUBSCRIPTION_PRICE_ID,
-} from './shared';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError, readJson, reply, replyError, serve, stripeClient, text } from './plain-server';
+import { BASELINE_ACCOUNT_ID, BASELINE_API_KEY, BASELINE_CUSTOMER_ID, SUBSCRIPTION_PRICE_ID } from './shared';
 
-const MAX_BODY_BYTES = 100 * 1024;
 const EXPECTED_KEY = Buffer.from(BASELINE_API_KEY);
 
-const send = (message: ChildMessage) => process.send?.(message);
-
-/** The service's defaults (src/config/load-config.ts) unless the orchestrator passes others. */
-function stripeClient(): Stripe {
-  const endpoint = new URL(process.env.STRIPE_API_URL ?? 'http://127.0.0.1:12111');
-  return new Stripe(STRIPE_SECRET_KEY, {
-    // The settings of src/payments/stripe/stripe-clients.factory.ts, one by one.
-    apiVersion: STRIPE_API_VERSION,
-    timeout: Number(process.env.STRIPE_TIMEOUT_MS ?? 10_000),
-    maxNetworkRetries: Number(process.env.STRIPE_MAX_NETWORK_RETRIES ?? 2),
-    telemetry: false,
-    appInfo: { name: 'billing-sessions-service' },
-    protocol: endpoint.protocol === 'http:' ? 'http' : 'https',
-    host: endpoint.hostname,
-    port: Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)),
-  });
-}
-
 const stripe = stripeClient();
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 function keyMatches(presented: string | string[] | undefined): boolean {
   if (typeof presented !== 'string') return false;
   const actual = Buffer.from(presented);
   return actual.length === EXPECTED_KEY.length && timingSafeEqual(actual, EXPECTED_KEY);
-}
-
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'Request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
-    return value as Record<string, unknown>;
-  } catch {
-    throw new HttpError(400, 'Invalid JSON body');
-  }
-}
-
-function text(body: Record<string, unknown>, field: string): string {
-  const value = body[field];
-  if (typeof value !== 'string' || value === '') throw new HttpError(400, `${field} is required`);
-  return value;
 }
 
 /** POST /api/subscriptions/sessions: a subscription checkout of SUBSCRIPTION_PRICE_ID → {id, url}. */
@@ -152,25 +92,6 @@ const ROUTES: Record<string, (body: Record<string, unknown>) => Promise<unknown>
   '/api/subscriptions/portal': portalSession,
 };
 
-function reply(response: ServerResponse, status: number, payload: unknown): void {
-  const body = JSON.stringify(payload);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  response.end(body);
-}
-
-/** Errors in each endpoint's own shape, like the service's. */
-function replyError(response: ServerResponse, path: string, status: number, message: string): void {
-  if (path === '/api/billing/checkout') {
-    const code = status === 401 ? 'UNAUTHORIZED' : status === 400 ? 'BAD_REQUEST' : 'PAYMENT_PROVIDER_ERROR';
-    reply(response, status, { success: false, error: { code, message } });
-  } else {
-    reply(response, status, { error: message });
-  }
-}
-
 async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (request.method === 'GET' && path === '/health') return reply(response, 200, { status: 'ok' });
@@ -191,17 +112,4 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   }
 }
 
-async function main(): Promise<void> {
-  if (!process.send)
-    throw new Error('bench/baseline.ts is started by bench/run.ts (it needs an IPC channel)');
-  const server = createServer((request, response) => void handle(request, response));
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', resolve));
-  process.on('disconnect', () => process.exit(0));
-  send({ type: 'ready', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-}
-
-main().catch((error: unknown) => {
-  send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
-  process.exit(1);
-});
+serve('baseline.ts', handle);

@@ -5,7 +5,7 @@ import { sleep, waitFor } from '../support/process-helpers';
 import { ServiceProcess, startServiceProcess } from '../support/service-process';
 import { APP_ORIGIN } from '../support/test-app';
 import { CliAccount, createAccountWithCli } from './admin-cli';
-import { call, stopProcess } from './http-client';
+import { call, setCancelAtPeriodEnd, stopProcess, subscribeInSandbox } from './http-client';
 import { TcpProxy } from './tcp-proxy';
 
 const CACHE_ON = 'revocation listener hears its heartbeat; API key cache on';
@@ -56,28 +56,6 @@ describe('me from memory with two instances on one PostgreSQL database', () => {
     } | null;
   };
 
-  const subscribe = async (instance: ServiceProcess, account: CliAccount) => {
-    const started = await call(instance, 'POST', '/api/subscriptions/sessions', {
-      apiKey: account.apiKey,
-      body: { successUrl: `${APP_ORIGIN}/welcome` },
-    });
-    expect(started.status).toBe(200);
-    const done = await fetch(`${instance.url}${new URL(started.body.url as string).pathname}/complete`, {
-      method: 'POST',
-      redirect: 'manual',
-    });
-    expect(done.status).toBe(303);
-  };
-
-  const setCancel = async (instance: ServiceProcess, account: CliAccount, cancel: boolean) => {
-    const path = cancel ? '/api/subscriptions/cancel' : '/api/subscriptions/resume';
-    const result = await call(instance, 'POST', path, {
-      apiKey: account.apiKey,
-      body: cancel ? { atPeriodEnd: true } : {},
-    });
-    expect(result.status).toBe(200);
-  };
-
   /** Reads `me` on `instance` until `check` holds or `ms` pass; how long it took. */
   const within = async (
     ms: number,
@@ -105,7 +83,7 @@ describe('me from memory with two instances on one PostgreSQL database', () => {
   it('should show on one instance, within milliseconds, every change made on the other, from the first read on', async () => {
     const account = await createAccountWithCli(database.url, 'Cached reader');
     expect(await me(reader, account)).toBeNull();
-    await subscribe(writer, account);
+    await subscribeInSandbox(writer, account);
     expect(
       await within(1_000, reader, account, (subscription) => subscription?.status === 'trialing'),
     ).toBeLessThan(1_000);
@@ -114,20 +92,20 @@ describe('me from memory with two instances on one PostgreSQL database', () => {
     for (let i = 0; i < 10; i++) {
       const cancel = i % 2 === 0;
       await me(reader, account); // cached now
-      await setCancel(writer, account, cancel);
+      await setCancelAtPeriodEnd(writer, account, cancel);
       delays.push(
         await within(1_000, reader, account, (subscription) => subscription?.cancelAtPeriodEnd === cancel),
       );
     }
     expect(Math.max(...delays)).toBeLessThan(1_000);
     // The reader's own writes are forgotten before it answers them.
-    await setCancel(reader, account, true);
+    await setCancelAtPeriodEnd(reader, account, true);
     expect((await me(reader, account))?.cancelAtPeriodEnd).toBe(true);
   }, 60_000);
 
   it('should answer me from memory while its listener hears its heartbeat', async () => {
     const account = await createAccountWithCli(database.url, 'Cached silently');
-    await subscribe(writer, account);
+    await subscribeInSandbox(writer, account);
     await within(1_000, reader, account, (subscription) => subscription?.quantity === 1);
 
     await changeSilently(account, 9);
@@ -145,7 +123,7 @@ describe('me from memory with two instances on one PostgreSQL database', () => {
 
   it('should read me from the database within the heartbeat bound once its listener has gone silent', async () => {
     const account = await createAccountWithCli(database.url, 'Deaf reader');
-    await subscribe(writer, account);
+    await subscribeInSandbox(writer, account);
     await within(1_000, reader, account, (subscription) => subscription?.quantity === 1);
     expect(proxy.partitionListeners()).toBe(1);
 

@@ -1,4 +1,5 @@
 import { ServiceProcess } from '../support/service-process';
+import { APP_ORIGIN } from '../support/test-app';
 
 // Response bodies are whatever JSON the service sent; the assertions say what they must be.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -67,4 +68,32 @@ export async function stopProcess(instance: ServiceProcess, graceMs = 5_000): Pr
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Subscribes the key's account on a sandbox instance: a checkout, completed on the sandbox's page. */
+export async function subscribeInSandbox(instance: Pick<ServiceProcess, 'url'>, account: { apiKey: string }) {
+  const started = await call(instance, 'POST', '/api/subscriptions/sessions', {
+    apiKey: account.apiKey,
+    body: { successUrl: `${APP_ORIGIN}/welcome` },
+  });
+  expect(started.status).toBe(200);
+  const done = await fetch(`${instance.url}${new URL(started.body.url as string).pathname}/complete`, {
+    method: 'POST',
+    redirect: 'manual',
+  });
+  expect(done.status).toBe(303);
+}
+
+/** Sets the account's subscription to end at its period's end (`cancel`), or takes that back. */
+export async function setCancelAtPeriodEnd(
+  instance: Pick<ServiceProcess, 'url'>,
+  account: { apiKey: string },
+  cancel: boolean,
+) {
+  const path = cancel ? '/api/subscriptions/cancel' : '/api/subscriptions/resume';
+  const result = await call(instance, 'POST', path, {
+    apiKey: account.apiKey,
+    body: cancel ? { atPeriodEnd: true } : {},
+  });
+  expect(result.status).toBe(200);
 }

@@ -2,8 +2,8 @@ import { createTestDatabase, TestDatabase, withClient } from '../support/databas
 import { CONSUMER_SECRET, EventConsumer } from '../support/event-consumer';
 import { ServiceProcess, startServiceProcess } from '../support/service-process';
 import { APP_ORIGIN } from '../support/test-app';
-import { CliAccount, createAccountWithCli } from './admin-cli';
-import { call, stopProcess } from './http-client';
+import { createAccountWithCli } from './admin-cli';
+import { setCancelAtPeriodEnd, stopProcess, subscribeInSandbox } from './http-client';
 
 /**
  * Outbound events with two instances, each its own process, on one PostgreSQL schema: every
@@ -43,28 +43,6 @@ describe('Outbound events from two instances on one PostgreSQL database', () => 
     await database?.drop();
   }, 30_000);
 
-  const subscribe = async (instance: ServiceProcess, account: CliAccount) => {
-    const started = await call(instance, 'POST', '/api/subscriptions/sessions', {
-      apiKey: account.apiKey,
-      body: { successUrl: `${APP_ORIGIN}/welcome` },
-    });
-    expect(started.status).toBe(200);
-    const done = await fetch(`${instance.url}${new URL(started.body.url as string).pathname}/complete`, {
-      method: 'POST',
-      redirect: 'manual',
-    });
-    expect(done.status).toBe(303);
-  };
-
-  const setCancel = async (instance: ServiceProcess, account: CliAccount, cancel: boolean) => {
-    const path = cancel ? '/api/subscriptions/cancel' : '/api/subscriptions/resume';
-    const result = await call(instance, 'POST', path, {
-      apiKey: account.apiKey,
-      body: cancel ? { atPeriodEnd: true } : {},
-    });
-    expect(result.status).toBe(200);
-  };
-
   it('should deliver every event once and in order per account, written and sent by either instance', async () => {
     const accounts = await Promise.all(
       [1, 2, 3, 4].map((n) => createAccountWithCli(database.url, `Events ${n}`)),
@@ -73,10 +51,10 @@ describe('Outbound events from two instances on one PostgreSQL database', () => 
     // Each account's changes alternate between the instances; the accounts run side by side.
     await Promise.all(
       accounts.map(async (account, a) => {
-        await subscribe(instances[a % 2], account);
+        await subscribeInSandbox(instances[a % 2], account);
         for (let i = 0; i < toggles; i++) {
-          await setCancel(instances[(a + i) % 2], account, true);
-          await setCancel(instances[(a + i + 1) % 2], account, false);
+          await setCancelAtPeriodEnd(instances[(a + i) % 2], account, true);
+          await setCancelAtPeriodEnd(instances[(a + i + 1) % 2], account, false);
         }
       }),
     );
@@ -111,7 +89,7 @@ describe('Outbound events from two instances on one PostgreSQL database', () => 
     await stopProcess(instances.pop()!);
     consumer.behaviour = 'hang';
     const attempts = consumer.attempts;
-    await subscribe(instances[0], account);
+    await subscribeInSandbox(instances[0], account);
     await consumer.waitFor((c) => c.attempts > attempts);
 
     instances[0].child.kill('SIGKILL');
