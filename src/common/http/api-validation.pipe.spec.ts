@@ -52,6 +52,24 @@ describe(ApiValidationPipe.name, () => {
     },
   );
 
+  it('should judge an empty query the same every time, and still validate what is not empty', async () => {
+    const query = { type: 'query' as const, metatype: RangeWrittenLast };
+    const first = await sut.transform({}, query);
+    const second = await sut.transform({}, query);
+    expect(first).toBeInstanceOf(RangeWrittenLast);
+    expect(second).toBeInstanceOf(RangeWrittenLast);
+    expect(second).not.toBe(first);
+    await expect(sut.transform({ count: 0 }, query)).rejects.toThrow('count must be at least 1');
+    await expect(sut.transform({ other: '1' }, query)).rejects.toThrow('Unknown field: other');
+    await expect(sut.transform({ count: 3 }, query)).resolves.toEqual(
+      Object.assign(new RangeWrittenLast(), { count: 3 }),
+    );
+    // A class that an empty object does not satisfy refuses it every time.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect(await messageFor(StringWithForm, {})).toBe('code is required');
+    }
+  });
+
   it('should name presence before type, and type before form', async () => {
     expect(await messageFor(StringWithForm, {})).toBe('code is required');
     expect(await messageFor(StringWithForm, { code: 12345 })).toBe('code must be text');

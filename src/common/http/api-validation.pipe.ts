@@ -10,6 +10,7 @@ import {
   IS_OBJECT,
   IS_STRING,
 } from 'class-validator';
+import { plainToInstance } from 'class-transformer';
 import { BadRequestError, PayloadTooLargeError } from '../errors/domain-errors';
 import { MAX_JSON_BODY_BYTES, UnreadableBody } from './body-parsers';
 
@@ -19,6 +20,14 @@ import { MAX_JSON_BODY_BYTES, UnreadableBody } from './body-parsers';
  */
 @Injectable()
 export class ApiValidationPipe extends ValidationPipe {
+  /**
+   * DTOs that an empty object (a GET without a query string, a body of `{}`) has been found to
+   * satisfy. Validating nothing always comes out the same for a class, so it is done once: the
+   * most frequent call of all, `GET /api/subscriptions/me`, has no query, and class-validator's
+   * pass over its metadata was about a twentieth of that request's CPU time.
+   */
+  private readonly acceptsEmpty = new WeakSet<object>();
+
   constructor() {
     super({
       whitelist: true,
@@ -34,8 +43,21 @@ export class ApiValidationPipe extends ValidationPipe {
     if (metadata.type === 'body') value = readableBody(value);
     if (metadata.type === 'query' && value !== null && typeof value === 'object') value = { ...value };
     if (metadata.type === 'body' || metadata.type === 'query') refuseUnsafeKeys(value);
-    return super.transform(value, metadata);
+    const { metatype } = metadata;
+    const typed = metadata.type === 'body' || metadata.type === 'query';
+    if (!typed || !metatype || !isEmptyObject(value)) return super.transform(value, metadata);
+    if (this.acceptsEmpty.has(metatype)) return plainToInstance(metatype, {});
+    const transformed: unknown = await super.transform(value, metadata);
+    // Only a DTO that was validated and made anew (not a primitive type passed through).
+    if (transformed !== value && transformed instanceof metatype) this.acceptsEmpty.add(metatype);
+    return transformed;
   }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return Object.getOwnPropertySymbols(value).length === 0;
 }
 
 /** Names that Nest's pipe deletes without a word (prototype pollution guards). */
