@@ -86,6 +86,20 @@ describe('lint-dockerfile', () => {
   });
 });
 
+describe('the Dockerfile and npm start', () => {
+  it('start node with the same flags (heap bounds and GC tuning), so that the benchmark measures what runs', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(DOCKERFILE);
+    expect(cmd).not.toBeNull();
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    const words = (script: string) => script.replace(/^exec /, '').split(/\s+/);
+    expect(words(scripts['start:prod'])).toEqual(JSON.parse(cmd![1]));
+    expect(words(scripts.start)).toEqual(JSON.parse(cmd![1]));
+    expect(JSON.parse(cmd![1])).toEqual(expect.arrayContaining(['--no-allocation-site-pretenuring']));
+  });
+});
+
 describe('the lint scripts, as npm run lint:docker runs them', () => {
   const run = promisify(execFile);
   const directory = mkdtempSync(join(tmpdir(), 'billing-docker-lint-'));
