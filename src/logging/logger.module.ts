@@ -31,8 +31,8 @@ export function skipRequestLog(request: IncomingMessage): void {
 /**
  * JSON logs, one line per request and per event within it, with the request id on each; at a
  * terminal (or with LOG_FORMAT=pretty) the same lines made readable. No secret reaches them:
- * requests are logged without their headers, query values dropped, and every line is scrubbed of anything
- * shaped like a key, a token or a sandbox page id on its way out, before it is prettified.
+ * requests are logged without their headers, query values dropped, and every line is scrubbed of
+ * anything shaped like a key, a token or a sandbox page id on its way out, before it is prettified.
  */
 export function loggerModule(config: AppConfig) {
   return LoggerModule.forRoot({
